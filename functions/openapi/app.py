@@ -1,0 +1,26 @@
+"""GET /openapi.json: the OpenAPI 3.1 document of the whole API, generated from the code."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from byline.http.api import build_api, entrypoint, problem_responses
+from byline.http.openapi_document import document_json
+
+app = build_api()
+
+
+@app.get(
+    "/openapi.json",
+    summary="The OpenAPI document of this API",
+    tags=["Operations"],
+    responses={200: {"description": "OpenAPI 3.1 document"}} | problem_responses(),
+)
+def get_openapi() -> Response[str]:
+    return Response(
+        200,
+        content_type="application/json",
+        body=document_json(),
+        headers={"Cache-Control": "public, max-age=300"},
+    )
+
+
+lambda_handler = entrypoint(app)

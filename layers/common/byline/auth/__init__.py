@@ -1,0 +1,1 @@
+"""Claims to principal, and the one authorization policy."""

@@ -1,0 +1,1 @@
+"""The single-table repository. Only byline.data.keys formats PK/SK strings."""

@@ -1,0 +1,150 @@
+"""Every key of the single table, built in one place.
+
+The table has a primary key (PK, SK) and three overloaded global secondary indexes
+(GSI1PK/GSI1SK, GSI2PK/GSI2SK, GSI3PK/GSI3SK). docs/ARCHITECTURE.md lists each access
+pattern with the key condition and index that serve it; this module is its executable half.
+Identifiers embedded in keys are lower-cased where the product treats them case-insensitively
+(usernames, emails, tags) so that uniqueness holds regardless of case.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class Key(TypedDict):
+    PK: str
+    SK: str
+
+
+def _key(pk: str, sk: str) -> Key:
+    return {"PK": pk, "SK": sk}
+
+
+def health() -> Key:
+    return _key("HEALTH", "HEALTH")
+
+
+# Users and identity
+def user_profile(username: str) -> Key:
+    return _key(f"USER#{username.lower()}", "PROFILE")
+
+
+def user_partition(username: str) -> str:
+    return f"USER#{username.lower()}"
+
+
+def email_claim(email: str) -> Key:
+    return _key(f"EMAIL#{email.lower()}", "EMAIL")
+
+
+def login_failures(scope: str, value: str) -> Key:
+    return _key(f"LOGINFAIL#{scope}#{value.lower()}", "LOGINFAIL")
+
+
+# Articles
+def article(article_id: str) -> Key:
+    return _key(f"ARTICLE#{article_id}", "ARTICLE")
+
+
+def article_partition(article_id: str) -> str:
+    return f"ARTICLE#{article_id}"
+
+
+def slug_claim(slug: str) -> Key:
+    return _key(f"SLUG#{slug}", "SLUG")
+
+
+def slug_lookup(slug: str) -> str:
+    """GSI1PK under which the article (or an alias to it) is found by slug."""
+    return f"SLUG#{slug}"
+
+
+def published_feed() -> str:
+    """GSI2PK of the site-wide newest-first listing of published articles."""
+    return "FEED#PUBLISHED"
+
+
+def scheduled_queue() -> str:
+    """GSI2PK of articles waiting for their publish time."""
+    return "FEED#SCHEDULED"
+
+
+def author_articles(username: str) -> str:
+    """GSI3PK of an author's articles; GSI3SK is ``<status>#<timestamp>#<id>``."""
+    return f"AUTHOR#{username.lower()}"
+
+
+def timeline_sort(timestamp: str, article_id: str) -> str:
+    return f"{timestamp}#{article_id}"
+
+
+def tag_article(tag: str, published_at: str, article_id: str) -> Key:
+    return _key(f"TAG#{tag.lower()}", f"{published_at}#{article_id}")
+
+
+def tag_partition(tag: str) -> str:
+    return f"TAG#{tag.lower()}"
+
+
+def tag_counter(tag: str) -> Key:
+    return _key("TAGS", f"TAG#{tag.lower()}")
+
+
+def series(series_id: str) -> Key:
+    return _key(f"SERIES#{series_id}", "SERIES")
+
+
+def series_part(series_id: str, part: int, article_id: str) -> Key:
+    return _key(f"SERIES#{series_id}", f"PART#{part:04d}#{article_id}")
+
+
+# Conversation
+def comment(article_id: str, thread_sort: str) -> Key:
+    """Comments live in the article's partition; replies sort right after their parent."""
+    return _key(article_partition(article_id), f"COMMENT#{thread_sort}")
+
+
+def comment_lookup(comment_id: str) -> str:
+    """GSI1PK to find a comment by its id alone."""
+    return f"COMMENT#{comment_id}"
+
+
+def like(article_id: str, username: str) -> Key:
+    return _key(article_partition(article_id), f"LIKE#{username.lower()}")
+
+
+# Media
+def media(media_key: str) -> Key:
+    return _key(f"MEDIA#{media_key}", "MEDIA")
+
+
+# Subscriptions and digests
+def subscription(username: str) -> Key:
+    return _key(user_partition(username), "SUBSCRIPTION")
+
+
+def follow(username: str, kind: str, target: str) -> Key:
+    return _key(user_partition(username), f"FOLLOW#{kind.upper()}#{target.lower()}")
+
+
+def digest_bucket(cadence: str, bucket: str) -> str:
+    """GSI1PK of the subscribers due in one UTC hour bucket (``daily#H07``, ``weekly#D2H07``)."""
+    return f"DUE#{cadence}#{bucket}"
+
+
+def digest(username: str, period: str) -> Key:
+    return _key(user_partition(username), f"DIGEST#{period}")
+
+
+def sent_article(username: str, article_id: str) -> Key:
+    return _key(user_partition(username), f"SENT#{article_id}")
+
+
+# Site
+def site_settings() -> Key:
+    return _key("SITE", "SETTINGS")
+
+
+def idempotency_partition() -> str:
+    return "IDEMPOTENCY"

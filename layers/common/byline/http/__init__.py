@@ -1,0 +1,1 @@
+"""The HTTP contract: problem documents, response headers, request limits, the resolver."""

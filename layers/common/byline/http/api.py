@@ -1,0 +1,144 @@
+"""The one way a Byline function builds its resolver and its Lambda entry point.
+
+Handlers call :func:`build_api`, declare their route on it, and export
+``lambda_handler = entrypoint(app)``; everything cross-cutting (validation, problem
+documents, CORS, security headers, request limits, logging, tracing, metrics) lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.metrics import MetricUnit
+
+from byline.errors import DomainError
+from byline.http import problems
+from byline.http.headers import apply_standard_headers, set_header
+from byline.http.limits import check_request
+from byline.models.problem import PROBLEM_CONTENT_TYPE, Problem
+from byline.observability import logger, metrics, tracer
+from byline.settings import get_settings
+
+BEARER_AUTH = [{"cognito": []}]
+"""The ``security`` of a route that API Gateway's Cognito authorizer guards."""
+
+_PROBLEM_DESCRIPTIONS = {
+    400: "Malformed request",
+    401: "Missing, invalid or expired token",
+    403: "Not allowed for this user",
+    404: "No such resource",
+    409: "Conflicts with the current state",
+    412: "The resource changed since the given ETag",
+    413: "Request body too large",
+    415: "Request body is not JSON",
+    422: "The request does not satisfy the schema",
+    428: "If-Match is required",
+    429: "Too many requests; see Retry-After",
+    500: "Unexpected failure; reported to the operators",
+    503: "A dependency is unavailable; retry later",
+}
+
+
+def problem_responses(*statuses: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI ``responses`` entries for the problem documents a route may return."""
+    return {
+        status: {
+            "description": _PROBLEM_DESCRIPTIONS.get(status, "Problem"),
+            "content": {PROBLEM_CONTENT_TYPE: {"model": Problem}},
+        }
+        for status in sorted({*statuses, 400, 413, 415, 422, 500})
+    }
+
+
+def _request_id(app: APIGatewayRestResolver) -> str | None:
+    context = app.current_event.request_context
+    return context.request_id if context else None
+
+
+def _problem_response(status: int, body: str, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        status_code=status, content_type=PROBLEM_CONTENT_TYPE, body=body, headers=headers or {}
+    )
+
+
+def build_api() -> APIGatewayRestResolver:
+    settings = get_settings()
+    origins = list(settings.cors_allow_origins) or ["*"]
+    cors = CORSConfig(
+        allow_origin=origins[0],
+        extra_origins=origins[1:],
+        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+        expose_headers=["ETag", "Location", "Retry-After", "X-Request-Id"],
+        max_age=600,
+    )
+    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
+
+    @app.exception_handler(RequestValidationError)
+    def _invalid_request(error: RequestValidationError) -> Response:
+        raw = list(error.errors())
+        malformed = problems.is_malformed_json(raw)
+        status = 400 if malformed else 422
+        detail = (
+            "The request body is not valid JSON."
+            if malformed
+            else "The request does not satisfy the schema; see errors."
+        )
+        body = problems.problem_body(
+            status,
+            detail,
+            slug="malformed-json" if malformed else "validation",
+            instance=_request_id(app),
+            errors=problems.field_errors(raw),
+        )
+        return _problem_response(status, body)
+
+    @app.exception_handler(DomainError)
+    def _domain_error(error: DomainError) -> Response:
+        body = problems.problem_from_error(error, instance=_request_id(app))
+        return _problem_response(error.status, body, error.headers)
+
+    @app.exception_handler(NotFoundError)
+    def _no_route(_: NotFoundError) -> Response:
+        body = problems.problem_body(404, "No route matches this path.", instance=_request_id(app))
+        return _problem_response(404, body)
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        logger.exception("Unhandled error", exc_info=error)
+        metrics.add_metric(name="UnhandledErrors", unit=MetricUnit.Count, value=1)
+        body = problems.problem_body(
+            500, "The server failed to handle this request.", instance=_request_id(app)
+        )
+        return _problem_response(500, body)
+
+    return app
+
+
+LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
+
+
+def entrypoint(app: APIGatewayRestResolver) -> LambdaHandler:
+    """The Lambda handler for an API function: request limits, resolver, standard headers."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @tracer.capture_lambda_handler(capture_response=False)
+    @metrics.log_metrics(capture_cold_start_metric=True)
+    def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        request_id = (event.get("requestContext") or {}).get("requestId")
+        refusal = check_request(event, get_settings().max_body_bytes)
+        if refusal is not None:
+            response = problems.json_problem(
+                refusal.status, problems.problem_from_error(refusal, instance=request_id)
+            )
+            if refusal.status == 413:
+                set_header(response, "Connection", "close")
+        else:
+            response = app.resolve(event, context)
+        return apply_standard_headers(response, request_id)
+
+    return lambda_handler

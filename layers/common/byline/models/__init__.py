@@ -1,0 +1,1 @@
+"""Pydantic models: domain records, request bodies and response bodies."""

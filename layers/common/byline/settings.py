@@ -1,0 +1,48 @@
+"""Configuration, read once per execution environment from the variables template.yaml sets.
+
+Every function reads the same typed model so that a missing or malformed variable fails the
+cold start loudly instead of surfacing as a confusing error on some later request.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    stage: Annotated[str, Field(alias="STAGE", min_length=1)] = "local"
+    version: Annotated[str, Field(alias="BYLINE_VERSION")] = "0.1.0"
+    table_name: Annotated[str, Field(alias="TABLE_NAME", min_length=3)]
+    media_bucket: Annotated[str, Field(alias="MEDIA_BUCKET")] = ""
+    digest_bucket: Annotated[str, Field(alias="DIGEST_BUCKET")] = ""
+    event_bus_name: Annotated[str, Field(alias="EVENT_BUS_NAME")] = ""
+    user_pool_id: Annotated[str, Field(alias="USER_POOL_ID")] = ""
+    user_pool_client_id: Annotated[str, Field(alias="USER_POOL_CLIENT_ID")] = ""
+    cors_allow_origins: Annotated[tuple[str, ...], Field(alias="CORS_ALLOW_ORIGINS")] = ("*",)
+    max_body_bytes: Annotated[int, Field(alias="MAX_BODY_BYTES", ge=1, le=6_000_000)] = 65_536
+    aws_endpoint_url: Annotated[str | None, Field(alias="AWS_ENDPOINT_URL")] = None
+    aws_region: Annotated[str, Field(alias="AWS_REGION")] = "us-east-1"
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(origin.strip() for origin in value.split(",") if origin.strip())
+        return value
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Build settings from an environment mapping (the process environment by default)."""
+    return Settings.model_validate(dict(os.environ if environ is None else environ))
+
+
+@cache
+def get_settings() -> Settings:
+    """The settings of this execution environment, validated at most once."""
+    return load_settings()

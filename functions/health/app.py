@@ -13,6 +13,7 @@ app = build_api()
 
 @app.get(
     "/health",
+    operation_id="getHealth",
     summary="Service health",
     tags=["Operations"],
     responses={200: {"description": "Serving"}, 503: {"description": "Table unreachable"}}

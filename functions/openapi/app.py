@@ -10,6 +10,7 @@ app = build_api()
 
 @app.get(
     "/openapi.json",
+    operation_id="getOpenApiDocument",
     summary="The OpenAPI document of this API",
     tags=["Operations"],
     responses={200: {"description": "OpenAPI 3.1 document"}} | problem_responses(),

@@ -66,7 +66,7 @@ class Table:
         except BotoCoreError as error:
             raise ServiceUnavailable("The database could not be reached.") from error
 
-    def get(self, key: Mapping[str, str], *, consistent: bool = False) -> Item | None:
+    def get(self, key: Mapping[str, Any], *, consistent: bool = False) -> Item | None:
         response = self._call("get_item", Key=serialize(key), ConsistentRead=consistent)
         raw = response.get("Item")
         return deserialize(raw) if raw else None
@@ -114,7 +114,9 @@ class Table:
         """Write several items atomically; each operation names its table implicitly."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        items = [{op: {"TableName": self.name, **body} for op, body in o.items()} for o in operations]
+        items = [
+            {op: {"TableName": self.name, **body} for op, body in o.items()} for o in operations
+        ]
         try:
             self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as error:

@@ -8,7 +8,7 @@ documents, CORS, security headers, request limits, logging, tracing, metrics) li
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
@@ -24,7 +24,7 @@ from byline.models.problem import PROBLEM_CONTENT_TYPE, Problem
 from byline.observability import logger, metrics, tracer
 from byline.settings import get_settings
 
-BEARER_AUTH = [{"cognito": []}]
+BEARER_AUTH: list[dict[str, list[str]]] = [{"cognito": []}]
 """The ``security`` of a route that API Gateway's Cognito authorizer guards."""
 
 _PROBLEM_DESCRIPTIONS = {
@@ -60,7 +60,9 @@ def _request_id(app: APIGatewayRestResolver) -> str | None:
     return context.request_id if context else None
 
 
-def _problem_response(status: int, body: str, headers: dict[str, str] | None = None) -> Response:
+def _problem_response(
+    status: int, body: str, headers: dict[str, str] | None = None
+) -> Response[str]:
     return Response(
         status_code=status, content_type=PROBLEM_CONTENT_TYPE, body=body, headers=headers or {}
     )
@@ -72,14 +74,19 @@ def build_api() -> APIGatewayRestResolver:
     cors = CORSConfig(
         allow_origin=origins[0],
         extra_origins=origins[1:],
-        allow_headers=["Authorization", "Content-Type", "If-Match", "If-None-Match", "Idempotency-Key"],
+        allow_headers=[
+            "Authorization",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Idempotency-Key",
+        ],
         expose_headers=["ETag", "Location", "Retry-After", "X-Request-Id"],
         max_age=600,
     )
     app = APIGatewayRestResolver(enable_validation=True, cors=cors)
 
-    @app.exception_handler(RequestValidationError)
-    def _invalid_request(error: RequestValidationError) -> Response:
+    def _invalid_request(error: RequestValidationError) -> Response[str]:
         raw = list(error.errors())
         malformed = problems.is_malformed_json(raw)
         status = 400 if malformed else 422
@@ -97,18 +104,15 @@ def build_api() -> APIGatewayRestResolver:
         )
         return _problem_response(status, body)
 
-    @app.exception_handler(DomainError)
-    def _domain_error(error: DomainError) -> Response:
+    def _domain_error(error: DomainError) -> Response[str]:
         body = problems.problem_from_error(error, instance=_request_id(app))
         return _problem_response(error.status, body, error.headers)
 
-    @app.exception_handler(NotFoundError)
-    def _no_route(_: NotFoundError) -> Response:
+    def _no_route(_: NotFoundError) -> Response[str]:
         body = problems.problem_body(404, "No route matches this path.", instance=_request_id(app))
         return _problem_response(404, body)
 
-    @app.exception_handler(Exception)
-    def _unexpected(error: Exception) -> Response:
+    def _unexpected(error: Exception) -> Response[str]:
         logger.exception("Unhandled error", exc_info=error)
         metrics.add_metric(name="UnhandledErrors", unit=MetricUnit.Count, value=1)
         body = problems.problem_body(
@@ -116,6 +120,10 @@ def build_api() -> APIGatewayRestResolver:
         )
         return _problem_response(500, body)
 
+    app.exception_handler(RequestValidationError)(_invalid_request)
+    app.exception_handler(DomainError)(_domain_error)
+    app.exception_handler(NotFoundError)(_no_route)
+    app.exception_handler(Exception)(_unexpected)
     return app
 
 
@@ -138,7 +146,7 @@ def entrypoint(app: APIGatewayRestResolver) -> LambdaHandler:
             if refusal.status == 413:
                 set_header(response, "Connection", "close")
         else:
-            response = app.resolve(event, context)
+            response = dict(app.resolve(event, context))
         return apply_standard_headers(response, request_id)
 
-    return lambda_handler
+    return cast(LambdaHandler, lambda_handler)

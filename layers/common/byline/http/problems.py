@@ -65,7 +65,9 @@ def is_malformed_json(raw_errors: Sequence[Mapping[str, Any]]) -> bool:
     return any(raw.get("type") == "json_invalid" for raw in raw_errors)
 
 
-def json_problem(status: int, body: str, headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+def json_problem(
+    status: int, body: str, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """A complete API Gateway proxy response carrying a problem document."""
     return {
         "statusCode": status,

@@ -20,7 +20,9 @@ class FieldError(BaseModel):
         str, Field(description="JSON Pointer (RFC 6901) into the location, '' for all of it")
     ]
     detail: str
-    type: Annotated[str, Field(description="machine-readable reason, e.g. missing, string_too_long")]
+    type: Annotated[
+        str, Field(description="machine-readable reason, e.g. missing, string_too_long")
+    ]
 
 
 class Problem(BaseModel):

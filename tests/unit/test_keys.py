@@ -1,0 +1,32 @@
+from byline.data import keys
+
+
+def test_case_insensitive_identifiers_share_one_key():
+    assert keys.user_profile("Alice") == keys.user_profile("alice")
+    assert keys.email_claim("A@Example.com") == keys.email_claim("a@example.com")
+    assert keys.tag_counter("Python") == keys.tag_counter("python")
+
+
+def test_series_parts_sort_in_part_order():
+    sks = [keys.series_part("s1", n, "a")["SK"] for n in (10, 2, 1)]
+    assert sorted(sks) == [keys.series_part("s1", n, "a")["SK"] for n in (1, 2, 10)]
+
+
+def test_everything_a_user_owns_lives_in_the_user_partition():
+    username = "Bob"
+    partition = keys.user_partition(username)
+    owned = [
+        keys.user_profile(username),
+        keys.subscription(username),
+        keys.follow(username, "tag", "python"),
+        keys.digest(username, "2026-11-25"),
+        keys.sent_article(username, "a1"),
+    ]
+    assert {key["PK"] for key in owned} == {partition}
+    assert len({key["SK"] for key in owned}) == len(owned)
+
+
+def test_comments_and_likes_live_in_the_article_partition():
+    assert keys.comment("a1", "2026#c1")["PK"] == keys.article("a1")["PK"]
+    assert keys.like("a1", "Ann")["PK"] == keys.article("a1")["PK"]
+    assert keys.like("a1", "Ann")["SK"] == "LIKE#ann"

@@ -1,0 +1,57 @@
+import base64
+
+import pytest
+
+from byline.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from byline.http.limits import check_request
+
+
+def event(body, *, method="POST", content_type="application/json", b64=False):
+    return {
+        "httpMethod": method,
+        "headers": {"Content-Type": content_type} if content_type else {},
+        "body": body,
+        "isBase64Encoded": b64,
+    }
+
+
+def test_request_without_body_passes():
+    assert check_request({"httpMethod": "GET", "headers": None, "body": None}, 10) is None
+
+
+def test_json_body_within_limit_passes():
+    assert check_request(event('{"a": 1}'), 100) is None
+
+
+def test_body_over_the_limit_is_refused_with_413():
+    assert isinstance(check_request(event("x" * 101), 100), PayloadTooLarge)
+
+
+def test_multibyte_characters_count_as_bytes():
+    assert isinstance(check_request(event('"' + "é" * 60 + '"'), 100), PayloadTooLarge)
+
+
+def test_oversized_base64_body_is_refused_before_decoding():
+    body = base64.b64encode(b"x" * 1000).decode()
+    assert isinstance(check_request(event(body, b64=True), 100), PayloadTooLarge)
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+def test_body_that_is_not_json_is_refused_with_415(content_type):
+    assert isinstance(
+        check_request(event("a=1", content_type=content_type), 100), UnsupportedMediaType
+    )
+
+
+def test_json_with_charset_and_problem_json_are_accepted():
+    assert check_request(event("{}", content_type="application/json; charset=utf-8"), 100) is None
+    assert check_request(event("{}", content_type="application/merge-patch+json"), 100) is None
+
+
+def test_invalid_utf8_is_refused_with_400():
+    body = base64.b64encode(b'{"a": "\xff\xfe"}').decode()
+    assert isinstance(check_request(event(body, b64=True), 100), BadRequest)
+
+
+def test_invalid_base64_is_refused_with_400():
+    assert isinstance(check_request(event("!!!not base64!!!", b64=True), 100), BadRequest)

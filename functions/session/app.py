@@ -1,7 +1,6 @@
 """GET /session: who the bearer token says the caller is, and the role that decides their rights."""
 
-from byline.auth.principal import require_principal
-from byline.http.api import BEARER_AUTH, build_api, entrypoint, problem_responses
+from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
 from byline.models.session import Session
 from byline.services import session
 
@@ -17,7 +16,7 @@ app = build_api()
     responses={200: {"description": "The caller"}} | problem_responses(401),
 )
 def get_session() -> Session:
-    return session.describe(require_principal(app.current_event.raw_event))
+    return session.describe(caller(app))
 
 
 lambda_handler = entrypoint(app)

@@ -42,6 +42,54 @@ def deserialize(item: Mapping[str, Any]) -> Item:
     return {k: _deserializer.deserialize(v) for k, v in item.items()}
 
 
+class ConditionFailed(Exception):
+    """A write's condition did not hold; ``failed`` lists the indexes of the refused operations."""
+
+    def __init__(self, failed: Sequence[int] = (0,)) -> None:
+        super().__init__(f"condition failed for operation(s) {list(failed)}")
+        self.failed = tuple(failed)
+
+
+def put_op(item: Mapping[str, Any], condition: str | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"Item": serialize(item)}
+    if condition:
+        body["ConditionExpression"] = condition
+    return {"Put": _with_expression_args(body, **extra)}
+
+
+def update_op(
+    key: Mapping[str, Any], update: str, condition: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"Key": serialize(key), "UpdateExpression": update}
+    if condition:
+        body["ConditionExpression"] = condition
+    return {"Update": _with_expression_args(body, **extra)}
+
+
+def delete_op(key: Mapping[str, Any], condition: str | None = None, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"Key": serialize(key)}
+    if condition:
+        body["ConditionExpression"] = condition
+    return {"Delete": _with_expression_args(body, **extra)}
+
+
+def check_op(key: Mapping[str, Any], condition: str, **extra: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"Key": serialize(key), "ConditionExpression": condition}
+    return {"ConditionCheck": _with_expression_args(body, **extra)}
+
+
+def _with_expression_args(
+    body: dict[str, Any],
+    names: Mapping[str, str] | None = None,
+    values: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    if names:
+        body["ExpressionAttributeNames"] = dict(names)
+    if values:
+        body["ExpressionAttributeValues"] = serialize(values)
+    return body
+
+
 @dataclass(frozen=True)
 class Page:
     items: list[Item]
@@ -60,6 +108,8 @@ class Table:
             return getattr(self._client, operation)(TableName=self.name, **kwargs)
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code", "")
+            if code == "ConditionalCheckFailedException":
+                raise ConditionFailed() from error
             if code in _TRANSIENT:
                 raise ServiceUnavailable("The database is busy; retry shortly.") from error
             raise
@@ -104,11 +154,58 @@ class Table:
             last_key=deserialize(last) if last else None,
         )
 
-    def put(self, item: Mapping[str, Any], *, condition: str | None = None) -> None:
-        kwargs: dict[str, Any] = {"Item": serialize(item)}
-        if condition:
-            kwargs["ConditionExpression"] = condition
-        self._call("put_item", **kwargs)
+    def put(
+        self,
+        item: Mapping[str, Any],
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        body = put_op(item, condition, names=names, values=values)["Put"]
+        self._call("put_item", **body)
+
+    def update(
+        self,
+        key: Mapping[str, Any],
+        update: str,
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> Item:
+        """Apply an update expression and return the item as it is afterwards."""
+        body = update_op(key, update, condition, names=names, values=values)["Update"]
+        response = self._call("update_item", ReturnValues="ALL_NEW", **body)
+        return deserialize(response.get("Attributes", {}))
+
+    def delete(self, key: Mapping[str, Any], *, condition: str | None = None) -> None:
+        self._call("delete_item", **delete_op(key, condition)["Delete"])
+
+    def delete_many(self, keys: Sequence[Mapping[str, Any]]) -> None:
+        """Delete items in batches of 25, retrying what DynamoDB leaves unprocessed."""
+        for start in range(0, len(keys), 25):
+            requests = [{"DeleteRequest": {"Key": serialize(k)}} for k in keys[start : start + 25]]
+            pending: dict[str, Any] = {self.name: requests}
+            for _attempt in range(8):
+                response = self._call_batch(pending)
+                pending = response.get("UnprocessedItems") or {}
+                if not pending:
+                    break
+            else:
+                raise ServiceUnavailable("The database is busy; retry shortly.")
+
+    def _call_batch(self, request_items: dict[str, Any]) -> Any:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return self._client.batch_write_item(RequestItems=request_items)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in _TRANSIENT:
+                raise ServiceUnavailable("The database is busy; retry shortly.") from error
+            raise
+        except BotoCoreError as error:
+            raise ServiceUnavailable("The database could not be reached.") from error
 
     def transact(self, operations: Sequence[Mapping[str, Any]]) -> None:
         """Write several items atomically; each operation names its table implicitly."""
@@ -120,7 +217,16 @@ class Table:
         try:
             self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in _TRANSIENT:
+            code = error.response.get("Error", {}).get("Code")
+            if code == "TransactionCanceledException":
+                reasons = error.response.get("CancellationReasons") or []
+                failed = [
+                    i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"
+                ]
+                if failed:
+                    raise ConditionFailed(failed) from error
+                raise ServiceUnavailable("The database refused a transaction; retry.") from error
+            if code in _TRANSIENT:
                 raise ServiceUnavailable("The database is busy; retry shortly.") from error
             raise
         except BotoCoreError as error:

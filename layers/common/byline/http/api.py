@@ -16,6 +16,7 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
+from byline.auth.principal import Principal, require_principal
 from byline.errors import DomainError
 from byline.http import problems
 from byline.http.headers import apply_standard_headers, set_header
@@ -53,6 +54,17 @@ def problem_responses(*statuses: int) -> dict[int, dict[str, Any]]:
         }
         for status in sorted({*statuses, 400, 413, 415, 422, 500})
     }
+
+
+def caller(app: APIGatewayRestResolver) -> Principal:
+    """The verified caller of a route the Cognito authorizer guards (401 if none)."""
+    return require_principal(app.current_event.raw_event)
+
+
+def source_ip(app: APIGatewayRestResolver) -> str:
+    """The client address API Gateway saw."""
+    context = app.current_event.request_context
+    return str(context.identity.source_ip or "unknown") if context else "unknown"
 
 
 def _request_id(app: APIGatewayRestResolver) -> str | None:

@@ -1,0 +1,23 @@
+"""POST /auth/signup: create an account (Cognito user + profile, or neither)."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from byline.http.api import build_api, entrypoint, problem_responses
+from byline.models.identity import SignupRequest, SignupResponse
+from byline.services.accounts import accounts
+
+app = build_api()
+
+
+@app.post(
+    "/auth/signup",
+    operation_id="signUp",
+    summary="Create an account; a confirmation code is sent to the email address",
+    tags=["Identity"],
+    responses={201: {"description": "Created, unconfirmed"}} | problem_responses(409),
+)
+def sign_up(request: SignupRequest) -> Response[SignupResponse]:
+    return Response(201, body=accounts().sign_up(request))
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,116 @@
+"""Profiles and the claims that keep usernames and emails unique."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from byline.data import keys
+from byline.data.table import ConditionFailed, Item, Table, delete_op, put_op, update_op
+from byline.errors import Conflict, NotFound
+
+PENDING_TTL_SECONDS = 7 * 24 * 3600
+"""An unconfirmed sign-up holds its username and email this long, then lets them go."""
+
+
+class Users:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def reserve(self, profile: Item, email: str, pending_until: int) -> None:
+        """Claim the username and the email in one transaction, expiring unless confirmed."""
+        username = profile["username"]
+        record = {**keys.user_profile(username), **profile, "ttl": pending_until}
+        claim = {
+            **keys.email_claim(email),
+            "kind": "email-claim",
+            "username": username,
+            "ttl": pending_until,
+        }
+        try:
+            self._table.transact(
+                [
+                    put_op(record, "attribute_not_exists(PK)"),
+                    put_op(claim, "attribute_not_exists(PK)"),
+                ]
+            )
+        except ConditionFailed as refused:
+            if 0 in refused.failed:
+                raise Conflict("That username is taken.") from refused
+            raise Conflict("That email address is already registered.") from refused
+
+    def release(self, username: str, email: str) -> None:
+        """Undo :meth:`reserve` (compensation when Cognito refuses the sign-up)."""
+        self._table.transact(
+            [delete_op(keys.user_profile(username)), delete_op(keys.email_claim(email))]
+        )
+
+    def mark_confirmed(self, username: str) -> None:
+        profile = self.get(username)
+        if profile is None:
+            raise NotFound("No such pending sign-up.")
+        self._table.transact(
+            [
+                update_op(
+                    keys.user_profile(username),
+                    "SET confirmed = :yes REMOVE #ttl",
+                    "attribute_exists(PK)",
+                    names={"#ttl": "ttl"},
+                    values={":yes": True},
+                ),
+                update_op(
+                    keys.email_claim(profile["email"]),
+                    "REMOVE #ttl",
+                    "attribute_exists(PK)",
+                    names={"#ttl": "ttl"},
+                ),
+            ]
+        )
+
+    def get(self, username: str) -> Item | None:
+        return self._table.get(keys.user_profile(username))
+
+    def username_for_email(self, email: str) -> str | None:
+        claim = self._table.get(keys.email_claim(email))
+        return str(claim["username"]) if claim else None
+
+    def update(self, username: str, changes: dict[str, Any]) -> Item:
+        if not changes:
+            profile = self.get(username)
+            if profile is None:
+                raise NotFound("No profile for this user.")
+            return profile
+        names = {f"#f{i}": name for i, name in enumerate(changes)}
+        values = {f":v{i}": value for i, value in enumerate(changes.values())}
+        sets = ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
+        try:
+            return self._table.update(
+                keys.user_profile(username),
+                f"SET {sets}",
+                condition="attribute_exists(PK)",
+                names=names,
+                values=values,
+            )
+        except ConditionFailed as missing:
+            raise NotFound("No profile for this user.") from missing
+
+    def owned_keys(self, username: str) -> list[dict[str, Any]]:
+        """Every item in the user's partition (profile, follows, subscription, digests, ...)."""
+        found: list[dict[str, Any]] = []
+        start: dict[str, Any] | None = None
+        while True:
+            page = self._table.query("PK", keys.user_partition(username), start_key=start)
+            found.extend({"PK": i["PK"], "SK": i["SK"]} for i in page.items)
+            if page.last_key is None:
+                return found
+            start = page.last_key
+
+    def erase(self, username: str, email: str | None) -> int:
+        """Delete everything keyed by the user; returns how many items went."""
+        doomed = self.owned_keys(username)
+        if email:
+            doomed.append(dict(keys.email_claim(email)))
+        doomed.append(dict(keys.login_failures("USER", username)))
+        if email:
+            doomed.append(dict(keys.login_failures("USER", email)))
+        self._table.delete_many(doomed)
+        return len(doomed)

@@ -1,0 +1,113 @@
+"""Request and response bodies of the identity routes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+
+Username = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[a-z0-9_]{3,30}$"),
+    Field(description="3 to 30 of a-z, 0-9 and _; case-insensitive (stored lower-case)"),
+]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=254,
+        pattern=r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
+    ),
+]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+RoleName = Literal["reader", "author", "editor", "admin"]
+MediaKey = Annotated[
+    str,
+    StringConstraints(pattern=r"^media/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_.-]{1,128}$", max_length=220),
+]
+
+
+def _https_only(url: HttpUrl) -> HttpUrl:
+    if url.scheme != "https":
+        raise ValueError("links must use https")
+    return url
+
+
+Link = Annotated[HttpUrl, Field(max_length=300), AfterValidator(_https_only)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_max_length=2000)
+
+
+class SignupRequest(_Strict):
+    username: Username
+    email: Email
+    password: Password
+    display_name: DisplayName
+
+
+class SignupResponse(BaseModel):
+    username: str
+    confirmed: bool
+    delivery: str | None = Field(default=None, description="where the confirmation code went")
+
+
+class ConfirmRequest(_Strict):
+    username: Username
+    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+
+
+class LoginRequest(_Strict):
+    login: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=254),
+        Field(description="username or email"),
+    ]
+    password: Password
+
+
+class RefreshRequest(_Strict):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
+
+
+class Tokens(BaseModel):
+    id_token: str = Field(description="send as Authorization: Bearer <id_token>")
+    access_token: str
+    refresh_token: str | None = None
+    expires_in: int = Field(description="seconds until id_token and access_token expire")
+    token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme name, not a secret
+
+
+class PublicProfile(BaseModel):
+    username: str
+    display_name: str
+    bio: str = ""
+    avatar: str | None = None
+    links: list[str] = []
+    role: RoleName
+    joined_at: datetime
+
+
+class MyProfile(PublicProfile):
+    email: str
+    confirmed: bool
+
+
+class ProfilePatch(_Strict):
+    display_name: DisplayName | None = None
+    bio: Annotated[str, StringConstraints(max_length=500)] | None = None
+    avatar: MediaKey | None = None
+    links: Annotated[list[Link], Field(max_length=5)] | None = None
+
+
+class RoleChange(_Strict):
+    role: RoleName
+
+
+class RoleChanged(BaseModel):
+    username: str
+    role: RoleName

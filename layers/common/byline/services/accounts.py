@@ -1,0 +1,210 @@
+"""Identity use cases: sign-up, confirmation, login with brute-force protection, tokens,
+profiles, account deletion and roles. Cognito keeps the passwords; the table keeps profiles."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from byline.auth.policy import Action, authorize
+from byline.auth.principal import Principal
+from byline.clock import Clock, iso, utc_now
+from byline.data.identity import CognitoIdentity, InvalidCredentials, IssuedTokens
+from byline.data.login_attempts import LoginAttempts
+from byline.data.users import PENDING_TTL_SECONDS, Users
+from byline.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from byline.models.identity import (
+    ConfirmRequest,
+    LoginRequest,
+    MyProfile,
+    ProfilePatch,
+    PublicProfile,
+    RefreshRequest,
+    RoleChange,
+    RoleChanged,
+    SignupRequest,
+    SignupResponse,
+    Tokens,
+)
+from byline.observability import logger
+from byline.services.brute_force import PER_IP, PER_USER, retry_after_seconds
+
+PASSWORD_RULES = (  # noqa: S105 - a description of the policy, not a password
+    "at least 10 characters, with an upper-case letter, a lower-case letter and a digit"
+)
+
+ROLE_GROUPS = ("reader", "author", "editor", "admin")
+
+Eraser = Callable[[str], None]
+"""Removes or anonymises one kind of a deleted user's data, given the username."""
+
+
+@dataclass
+class Accounts:
+    users: Users
+    identity: CognitoIdentity
+    attempts: LoginAttempts
+    clock: Clock = utc_now
+    erasers: Sequence[Eraser] = field(default_factory=tuple)
+
+    # -- sign-up -----------------------------------------------------------------------------
+    def sign_up(self, request: SignupRequest) -> SignupResponse:
+        now = self.clock()
+        profile = {
+            "kind": "profile",
+            "username": request.username,
+            "email": request.email,
+            "display_name": request.display_name,
+            "bio": "",
+            "links": [],
+            "role": "reader",
+            "confirmed": False,
+            "joined_at": iso(now),
+        }
+        self.users.reserve(profile, request.email, int(now.timestamp()) + PENDING_TTL_SECONDS)
+        try:
+            delivery = self.identity.sign_up(
+                request.username, request.email, request.password, PASSWORD_RULES
+            )
+            self.identity.add_to_group(request.username, "reader")
+        except Exception:
+            self._undo_sign_up(request.username, request.email)
+            raise
+        return SignupResponse(username=request.username, confirmed=False, delivery=delivery)
+
+    def _undo_sign_up(self, username: str, email: str) -> None:
+        try:
+            self.identity.delete_user(username)
+        except Exception:  # the pending TTL will still release the claims
+            logger.exception("Could not remove the Cognito user of a failed sign-up")
+        self.users.release(username, email)
+
+    def confirm(self, request: ConfirmRequest) -> None:
+        if self.users.get(request.username) is None:
+            raise NotFound("No such pending sign-up; sign up again.")
+        self.identity.confirm(request.username, request.code)
+        self.users.mark_confirmed(request.username)
+
+    # -- tokens ------------------------------------------------------------------------------
+    def log_in(self, request: LoginRequest, source_ip: str) -> Tokens:
+        now = self.clock()
+        login = request.login.lower()
+        username = login
+        if "@" in login:
+            username = self.users.username_for_email(login) or login
+        for scope, value in (("USER", username), ("IP", source_ip)):
+            wait = retry_after_seconds(self.attempts.get(scope, value).locked_until, now)
+            if wait:
+                raise TooManyRequests(
+                    f"Too many failed logins; try again in {_human(wait)}.",
+                    headers={"Retry-After": str(wait)},
+                )
+        try:
+            issued = self.identity.authenticate(username, request.password)
+        except InvalidCredentials as wrong:
+            self.attempts.record_failure("USER", username, now, PER_USER)
+            self.attempts.record_failure("IP", source_ip, now, PER_IP)
+            raise Unauthorized("Wrong username, email or password.") from wrong
+        self.attempts.reset("USER", username)
+        return _tokens(issued)
+
+    def refresh(self, request: RefreshRequest) -> Tokens:
+        try:
+            issued = self.identity.refresh(request.refresh_token)
+        except InvalidCredentials as revoked:
+            raise Unauthorized("The refresh token is invalid, expired or revoked.") from revoked
+        return _tokens(issued, keep_refresh=request.refresh_token)
+
+    def log_out(self, principal: Principal) -> None:
+        self.identity.sign_out_everywhere(principal.username)
+
+    # -- profiles ----------------------------------------------------------------------------
+    def my_profile(self, principal: Principal) -> MyProfile:
+        authorize(principal, Action.read_own_profile)
+        profile = self.users.get(principal.username)
+        if profile is None:
+            raise NotFound("This account has no profile (it may have been deleted).")
+        return MyProfile.model_validate(_with_role(profile, principal))
+
+    def update_my_profile(self, principal: Principal, patch: ProfilePatch) -> MyProfile:
+        authorize(principal, Action.edit_own_profile)
+        changes: dict[str, Any] = patch.model_dump(exclude_unset=True, mode="json")
+        changes = {k: v for k, v in changes.items() if v is not None or k == "avatar"}
+        updated = self.users.update(principal.username, changes)
+        return MyProfile.model_validate(_with_role(updated, principal))
+
+    def public_profile(self, username: str) -> PublicProfile:
+        profile = self.users.get(username)
+        if profile is None or not profile.get("confirmed"):
+            raise NotFound("No such author.")
+        return PublicProfile.model_validate(profile)
+
+    def delete_account(self, principal: Principal) -> None:
+        """Remove the account and its personal data. Safe to repeat after a partial failure."""
+        authorize(principal, Action.delete_own_account)
+        username = principal.username
+        profile = self.users.get(username)
+        self.identity.sign_out_everywhere(username)
+        for erase in self.erasers:
+            erase(username)
+        self.users.erase(username, (profile or {}).get("email") or principal.email)
+        self.identity.delete_user(username)
+        logger.info("Account deleted", extra={"username": username})
+
+    # -- roles -------------------------------------------------------------------------------
+    def set_role(self, principal: Principal, username: str, change: RoleChange) -> RoleChanged:
+        authorize(principal, Action.set_user_role)
+        target = username.lower()
+        if self.users.get(target) is None:
+            raise NotFound("No such user.")
+        current = [g for g in self.identity.groups_of(target) if g in ROLE_GROUPS]
+        if "admin" in current and change.role != "admin":
+            admins = self.identity.members_of("admin")
+            if len(admins) <= 1:
+                raise Conflict("This is the last admin; make someone else admin first.")
+        if change.role not in current:
+            self.identity.add_to_group(target, change.role)
+        for group in current:
+            if group != change.role:
+                self.identity.remove_from_group(target, group)
+        self.users.update(target, {"role": change.role})
+        return RoleChanged(username=target, role=change.role)
+
+
+def _with_role(profile: dict[str, Any], principal: Principal) -> dict[str, Any]:
+    """The token's groups are the truth for the caller's role; the profile may lag a change."""
+    return {**profile, "role": principal.role.name}
+
+
+def _tokens(issued: IssuedTokens, keep_refresh: str | None = None) -> Tokens:
+    return Tokens(
+        id_token=issued.id_token,
+        access_token=issued.access_token,
+        refresh_token=issued.refresh_token or keep_refresh,
+        expires_in=issued.expires_in,
+    )
+
+
+def _human(seconds: int) -> str:
+    if seconds < 120:
+        return f"{seconds} seconds"
+    minutes = math.ceil(seconds / 60)
+    if minutes < 120:
+        return f"{minutes} minutes"
+    return f"{math.ceil(minutes / 60)} hours"
+
+
+@cache
+def accounts() -> Accounts:
+    """The service wired to this environment's table and user pool."""
+    from byline.data.identity import identity
+    from byline.data.table import table
+
+    return Accounts(
+        users=Users(table()),
+        identity=identity(),
+        attempts=LoginAttempts(table()),
+    )

@@ -96,6 +96,35 @@ class CognitoIdentity:
         destination = details.get("Destination")
         return str(destination) if destination else None
 
+    def create_confirmed(self, username: str, email: str, password: str) -> bool:
+        """Create a confirmed user without emailing anyone (seeding, operators); False if it
+        already existed."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._call(
+                "admin_create_user",
+                UserPoolId=self.pool_id,
+                Username=username,
+                MessageAction="SUPPRESS",
+                UserAttributes=[
+                    {"Name": "email", "Value": email},
+                    {"Name": "email_verified", "Value": "true"},
+                ],
+            )
+        except ClientError as error:
+            if _code(error) == "UsernameExistsException":
+                return False
+            raise
+        self._call(
+            "admin_set_user_password",
+            UserPoolId=self.pool_id,
+            Username=username,
+            Password=password,
+            Permanent=True,
+        )
+        return True
+
     def confirm(self, username: str, code: str) -> None:
         from botocore.exceptions import ClientError
 

@@ -32,8 +32,8 @@ from byline.models.identity import (
 from byline.observability import logger
 from byline.services.brute_force import PER_IP, PER_USER, retry_after_seconds
 
-PASSWORD_RULES = (  # noqa: S105 - a description of the policy, not a password
-    "at least 10 characters, with an upper-case letter, a lower-case letter and a digit"
+PASSWORD_RULES = (
+    "at least 10 characters, with an upper-case letter, a lower-case letter and a digit"  # noqa: S105
 )
 
 ROLE_GROUPS = ("reader", "author", "editor", "admin")
@@ -74,6 +74,33 @@ class Accounts:
             self._undo_sign_up(request.username, request.email)
             raise
         return SignupResponse(username=request.username, confirmed=False, delivery=delivery)
+
+    def provision(
+        self, username: str, email: str, password: str, display_name: str, role: str
+    ) -> bool:
+        """Create a confirmed account in a role without email (demo data, first admin).
+        Idempotent: returns False when the account already existed."""
+        existing = self.users.get(username)
+        if existing is not None and existing.get("confirmed"):
+            return False
+        if existing is None:
+            now = self.clock()
+            profile = {
+                "kind": "profile",
+                "username": username,
+                "email": email,
+                "display_name": display_name,
+                "bio": "",
+                "links": [],
+                "role": role,
+                "confirmed": False,
+                "joined_at": iso(now),
+            }
+            self.users.reserve(profile, email, int(now.timestamp()) + PENDING_TTL_SECONDS)
+        self.identity.create_confirmed(username, email, password)
+        self.identity.add_to_group(username, role)
+        self.users.mark_confirmed(username)
+        return True
 
     def _undo_sign_up(self, username: str, email: str) -> None:
         try:

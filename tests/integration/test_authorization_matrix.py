@@ -1,0 +1,143 @@
+"""Every route, for every role, asserted over HTTP against the local stack.
+
+The expected statuses are written down once, in MATRIX. A route in template.yaml without a row
+fails ``test_every_route_has_a_row``; a row without a route fails it too. Roles: anonymous,
+reader, author, editor, admin, and ``stranger``, an author acting on a resource somebody else
+owns (for routes where ownership means nothing it behaves like any author).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+from local.openapi import ROOT
+from local.template import load_yaml
+from tests.integration.identity_helpers import PASSWORD, User, make_user, sign_up
+
+pytestmark = pytest.mark.integration
+
+ROLES = ("anonymous", "reader", "author", "editor", "admin", "stranger")
+
+
+@dataclass
+class Call:
+    method: str
+    path: str
+    json: object | None = None
+
+
+# A case builds the request for a caller (None when anonymous); `owner` is the user who owns
+# the resource involved (for `stranger` it is someone else).
+Case = Callable[[str, "User | None", "User"], Call]
+
+
+def _fresh_signup(base: str, _caller: User | None, _owner: User) -> Call:
+    name = "m" + uuid.uuid4().hex[:12]
+    body = {
+        "username": name,
+        "email": f"{name}@example.com",
+        "password": PASSWORD,
+        "display_name": "M",
+    }
+    return Call("POST", "/auth/signup", body)
+
+
+def _confirm_pending(base: str, _caller: User | None, _owner: User) -> Call:
+    name, _ = sign_up(base)
+    return Call("POST", "/auth/confirm", {"username": name, "code": "123456"})
+
+
+def _login(base: str, _caller: User | None, owner: User) -> Call:
+    return Call("POST", "/auth/login", {"login": owner.username, "password": PASSWORD})
+
+
+def _refresh(base: str, _caller: User | None, owner: User) -> Call:
+    return Call("POST", "/auth/refresh", {"refresh_token": owner.refresh_token})
+
+
+def _simple(method: str, path: str, body: object | None = None) -> Case:
+    return lambda base, caller, owner: Call(method, path, body)
+
+
+def _author_profile(base: str, _caller: User | None, owner: User) -> Call:
+    return Call("GET", f"/authors/{owner.username}")
+
+
+def _set_role(base: str, _caller: User | None, owner: User) -> Call:
+    return Call("PUT", f"/users/{owner.username}/role", {"role": "author"})
+
+
+OK_ALL = dict.fromkeys(ROLES, 200)
+
+
+def signed_in(status: int) -> dict[str, int]:
+    return {"anonymous": 401, **dict.fromkeys(ROLES[1:], status)}
+
+
+MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
+    ("get", "/health"): (_simple("GET", "/health"), OK_ALL),
+    ("get", "/openapi.json"): (_simple("GET", "/openapi.json"), OK_ALL),
+    ("get", "/session"): (_simple("GET", "/session"), signed_in(200)),
+    ("post", "/auth/signup"): (_fresh_signup, dict.fromkeys(ROLES, 201)),
+    ("post", "/auth/confirm"): (_confirm_pending, dict.fromkeys(ROLES, 204)),
+    ("post", "/auth/login"): (_login, OK_ALL),
+    ("post", "/auth/refresh"): (_refresh, OK_ALL),
+    ("post", "/auth/logout"): (_simple("POST", "/auth/logout"), signed_in(204)),
+    ("get", "/me"): (_simple("GET", "/me"), signed_in(200)),
+    ("patch", "/me"): (_simple("PATCH", "/me", {"bio": "matrix"}), signed_in(200)),
+    ("delete", "/me"): (_simple("DELETE", "/me"), signed_in(204)),
+    ("get", "/authors/{username}"): (_author_profile, OK_ALL),
+    ("put", "/users/{username}/role"): (
+        _set_role,
+        {
+            "anonymous": 401,
+            "reader": 403,
+            "author": 403,
+            "editor": 403,
+            "admin": 200,
+            "stranger": 403,
+        },
+    ),
+}
+
+
+def template_routes() -> set[tuple[str, str]]:
+    template = load_yaml((ROOT / "template.yaml").read_text())
+    routes = set()
+    for resource in template["Resources"].values():
+        if resource["Type"] == "AWS::Serverless::Function":
+            for event in resource["Properties"].get("Events", {}).values():
+                if event["Type"] == "Api":
+                    routes.add((event["Properties"]["Method"].lower(), event["Properties"]["Path"]))
+    return routes
+
+
+def test_every_route_has_a_row():
+    assert template_routes() == set(MATRIX)
+
+
+def _caller_for(base: str, role: str) -> User | None:
+    if role == "anonymous":
+        return None
+    return make_user(base, "author" if role == "stranger" else role)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0].upper()} {r[1]}")
+def test_route_answers_each_role_as_written(local_api, route, role):
+    case, expected = MATRIX[route]
+    caller = _caller_for(local_api, role)
+    owner = caller if caller is not None and role != "stranger" else make_user(local_api)
+    call = case(local_api, caller, owner)
+    headers = caller.auth if caller else {}
+    response = requests.request(
+        call.method, f"{local_api}{call.path}", json=call.json, headers=headers, timeout=30
+    )
+    assert response.status_code == expected[role], response.text
+    if response.status_code >= 400:
+        assert response.headers["Content-Type"] == "application/problem+json"

@@ -1,0 +1,213 @@
+"""Identity over HTTP through the local stack: the curl session of the README, and more."""
+
+import pytest
+import requests
+
+from byline import aws
+from byline.settings import get_settings
+from tests.integration.identity_helpers import (
+    PASSWORD,
+    client_from,
+    confirm,
+    log_in,
+    make_user,
+    sign_up,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def test_sign_up_confirm_log_in_me_refresh_log_out_then_refresh_is_refused(local_api):
+    username, email = sign_up(local_api)
+    assert log_in(local_api, username).status_code == 403  # not confirmed yet
+    confirm(local_api, username)
+
+    tokens = log_in(local_api, username).json()
+    assert {"id_token", "access_token", "refresh_token", "expires_in"} <= tokens.keys()
+    bearer = {"Authorization": f"Bearer {tokens['id_token']}"}
+
+    me = requests.get(f"{local_api}/me", headers=bearer, timeout=30)
+    assert me.status_code == 200
+    assert me.json()["username"] == username
+    assert me.json()["email"] == email
+    assert me.json()["role"] == "reader"
+
+    refreshed = requests.post(
+        f"{local_api}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}, timeout=30
+    )
+    assert refreshed.status_code == 200
+    assert refreshed.json()["id_token"]
+
+    assert requests.post(f"{local_api}/auth/logout", headers=bearer, timeout=30).status_code == 204
+    revoked = requests.post(
+        f"{local_api}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}, timeout=30
+    )
+    assert revoked.status_code == 401
+    assert revoked.headers["Content-Type"] == "application/problem+json"
+
+
+def test_login_by_email_works(local_api):
+    user = make_user(local_api)
+    assert log_in(local_api, user.email.upper()).status_code == 200
+
+
+def test_wrong_password_and_unknown_user_get_the_same_answer(local_api):
+    user = make_user(local_api)
+    wrong = log_in(local_api, user.username, "Wrong-pass-99")
+    unknown = log_in(local_api, "nobody_" + user.username, "Wrong-pass-99")
+    assert wrong.status_code == unknown.status_code == 401
+    strip = lambda body: {k: v for k, v in body.items() if k != "instance"}  # noqa: E731
+    assert strip(wrong.json()) == strip(unknown.json())
+
+
+def test_twenty_wrong_passwords_lock_out_and_the_right_one_then_gets_429(local_api):
+    user = make_user(local_api)
+    attacker = client_from()
+    statuses = [
+        log_in(local_api, user.username, "Wrong-pass-99", attacker).status_code for _ in range(20)
+    ]
+    assert statuses[:6] == [401] * 6
+    assert set(statuses[6:]) == {429}
+    right = log_in(local_api, user.username, client=client_from())
+    assert right.status_code == 429
+    assert int(right.headers["Retry-After"]) > 0
+    assert right.headers["Content-Type"] == "application/problem+json"
+
+
+def test_duplicate_username_in_another_case_is_a_409(local_api):
+    username, _ = sign_up(local_api)
+    response = requests.post(
+        f"{local_api}/auth/signup",
+        json={
+            "username": username.upper(),
+            "email": "someone-else@example.com",
+            "password": PASSWORD,
+            "display_name": "X",
+        },
+        timeout=30,
+    )
+    assert response.status_code == 409
+    assert response.json()["type"] == "urn:problem:byline:conflict"
+
+
+def test_a_password_that_fails_the_policy_is_a_400_with_the_reason(local_api):
+    response = requests.post(
+        f"{local_api}/auth/signup",
+        json={
+            "username": "weakling",
+            "email": "w@example.com",
+            "password": "abc",
+            "display_name": "W",
+        },
+        timeout=30,
+    )
+    assert response.status_code == 400
+    assert "10 characters" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("patch", "pointer"),
+    [
+        ({"links": ["http://insecure.example"]}, "/links/0"),
+        ({"bio": "x" * 501}, "/bio"),
+        ({"display_name": ""}, "/display_name"),
+        ({"role": "admin"}, "/role"),
+        ({"links": ["https://a.example"] * 6}, "/links"),
+    ],
+)
+def test_profile_changes_are_validated(local_api, patch, pointer):
+    user = make_user(local_api)
+    response = requests.patch(f"{local_api}/me", json=patch, headers=user.auth, timeout=30)
+    assert response.status_code == 422
+    assert pointer in [e["pointer"] for e in response.json()["errors"]]
+
+
+def test_profile_changes_are_kept_and_shown_publicly(local_api):
+    user = make_user(local_api)
+    patch = {"display_name": "Ann Writer", "bio": "Python", "links": ["https://ann.example/"]}
+    response = requests.patch(f"{local_api}/me", json=patch, headers=user.auth, timeout=30)
+    assert response.status_code == 200
+    public = requests.get(f"{local_api}/authors/{user.username}", timeout=30)
+    assert public.status_code == 200
+    assert public.json()["display_name"] == "Ann Writer"
+    assert public.json()["links"] == ["https://ann.example/"]
+    assert "email" not in public.json()
+    assert "public" in public.headers["Cache-Control"]
+
+
+def test_unknown_author_is_a_404(local_api):
+    assert requests.get(f"{local_api}/authors/nobody_here", timeout=30).status_code == 404
+
+
+def _items_mentioning(text):
+    """Every item of the table that contains ``text`` anywhere (test-only Scan)."""
+    client = aws.dynamodb()
+    found, start = [], None
+    while True:
+        kwargs = {"TableName": get_settings().table_name}
+        if start:
+            kwargs["ExclusiveStartKey"] = start
+        page = client.scan(**kwargs)
+        found += [item for item in page["Items"] if text in str(item)]
+        start = page.get("LastEvaluatedKey")
+        if not start:
+            return found
+
+
+def test_deleting_an_account_removes_every_item_of_personal_data(local_api):
+    user = make_user(local_api)
+    requests.patch(f"{local_api}/me", json={"bio": "bye"}, headers=user.auth, timeout=30)
+    log_in(local_api, user.email, "Wrong-pass-99")  # leaves a failed-login record
+    assert _items_mentioning(user.username)
+
+    response = requests.delete(f"{local_api}/me", headers=user.auth, timeout=30)
+    assert response.status_code == 204
+    assert _items_mentioning(user.username) == []
+    assert _items_mentioning(user.email) == []
+    assert log_in(local_api, user.username).status_code == 401
+    with pytest.raises(aws.cognito().exceptions.UserNotFoundException):
+        aws.cognito().admin_get_user(UserPoolId=get_settings().user_pool_id, Username=user.username)
+
+    again = requests.delete(f"{local_api}/me", headers=user.auth, timeout=30)
+    assert again.status_code == 204
+
+
+def test_an_admin_sets_a_role_and_the_next_token_carries_it(local_api):
+    admin = make_user(local_api, "admin")
+    user = make_user(local_api)
+    response = requests.put(
+        f"{local_api}/users/{user.username}/role",
+        json={"role": "author"},
+        headers=admin.auth,
+        timeout=30,
+    )
+    assert response.status_code == 200
+    token = log_in(local_api, user.username).json()["id_token"]
+    session = requests.get(
+        f"{local_api}/session", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    assert session.json()["role"] == "author"
+    assert session.json()["groups"] == ["author"]
+
+
+def test_the_last_admin_cannot_be_demoted(local_api):
+    pool = get_settings().user_pool_id
+    admins = aws.cognito().list_users_in_group(UserPoolId=pool, GroupName="admin")["Users"]
+    only = make_user(local_api, "admin")
+    for other in admins:  # leave exactly one admin
+        aws.cognito().admin_remove_user_from_group(
+            UserPoolId=pool, Username=other["Username"], GroupName="admin"
+        )
+    try:
+        response = requests.put(
+            f"{local_api}/users/{only.username}/role",
+            json={"role": "reader"},
+            headers=only.auth,
+            timeout=30,
+        )
+        assert response.status_code == 409
+    finally:
+        for other in admins:
+            aws.cognito().admin_add_user_to_group(
+                UserPoolId=pool, Username=other["Username"], GroupName="admin"
+            )

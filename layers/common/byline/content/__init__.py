@@ -1,0 +1,1 @@
+"""Pure text processing for articles and comments: slugs, reading time, Markdown to safe HTML."""

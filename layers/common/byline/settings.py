@@ -23,6 +23,9 @@ class Settings(BaseModel):
     digest_bucket: Annotated[str, Field(alias="DIGEST_BUCKET")] = ""
     event_bus_name: Annotated[str, Field(alias="EVENT_BUS_NAME")] = ""
     user_pool_id: Annotated[str, Field(alias="USER_POOL_ID")] = ""
+    signing_key_secret: Annotated[str, Field(alias="SIGNING_KEY_SECRET")] = ""
+    site_url: Annotated[str, Field(alias="SITE_URL")] = "http://127.0.0.1:3000"
+    authors_may_publish: Annotated[bool, Field(alias="AUTHORS_MAY_PUBLISH")] = True
     user_pool_client_id: Annotated[str, Field(alias="USER_POOL_CLIENT_ID")] = ""
     cors_allow_origins: Annotated[tuple[str, ...], Field(alias="CORS_ALLOW_ORIGINS")] = ("*",)
     max_body_bytes: Annotated[int, Field(alias="MAX_BODY_BYTES", ge=1, le=6_000_000)] = 65_536

@@ -1,0 +1,310 @@
+"""Articles in the single table: the article item, its slug claims and aliases, the per-tag
+listing entries and counters, and series parts. Every multi-item change is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from byline.data import keys
+from byline.data.table import (
+    ConditionFailed,
+    Item,
+    Page,
+    Table,
+    check_op,
+    delete_op,
+    put_op,
+    update_op,
+)
+
+SUMMARY_FIELDS = (
+    "id", "slug", "title", "subtitle", "author", "status", "tags", "excerpt", "reading_minutes",
+    "cover", "like_count", "comment_count", "published_at", "updated_at",
+)  # fmt: skip
+COUNTERS = ("like_count", "comment_count")
+
+
+class SlugTaken(Exception):
+    pass
+
+
+class VersionConflict(Exception):
+    pass
+
+
+def summary(article: Mapping[str, Any]) -> Item:
+    return {f: article.get(f) for f in SUMMARY_FIELDS}
+
+
+def index_keys(article: Mapping[str, Any]) -> dict[str, str | None]:
+    """The GSI attributes an article carries in its current state (None: not indexed)."""
+    status = article["status"]
+    article_id = article["id"]
+    feed: tuple[str | None, str | None] = (None, None)
+    if status == "published":
+        feed = (keys.published_feed(), keys.timeline_sort(article["published_at"], article_id))
+    elif status == "scheduled":
+        feed = (keys.scheduled_queue(), keys.timeline_sort(article["publish_at"], article_id))
+    when = article["published_at"] if status == "published" else article["updated_at"]
+    return {
+        "GSI1PK": keys.slug_lookup(article["slug"]) if status != "deleted" else None,
+        "GSI1SK": "ARTICLE" if status != "deleted" else None,
+        "GSI2PK": feed[0],
+        "GSI2SK": feed[1],
+        "GSI3PK": keys.author_articles(article["author"]) if status != "deleted" else None,
+        "GSI3SK": f"{status.upper()}#{when}#{article_id}" if status != "deleted" else None,
+    }
+
+
+def _listed_in_tags(article: Mapping[str, Any] | None) -> set[str]:
+    if not article or article.get("status") != "published":
+        return set()
+    return set(article.get("tags") or [])
+
+
+def _in_series(article: Mapping[str, Any] | None) -> tuple[str, int] | None:
+    if not article or article.get("status") != "published" or not article.get("series_id"):
+        return None
+    return str(article["series_id"]), int(article.get("series_part") or 1)
+
+
+class Articles:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    # -- reads (one request each) ------------------------------------------------------------
+    def get(self, article_id: str, *, consistent: bool = False) -> Item | None:
+        return self._table.get(keys.article(article_id), consistent=consistent)
+
+    def find_by_slug(self, slug: str) -> Item | None:
+        """The article with this slug, or an alias item (``kind == "alias"``) pointing to it."""
+        page = self._table.query("GSI1PK", keys.slug_lookup(slug), index="GSI1", limit=2)
+        articles = [i for i in page.items if i.get("kind") == "article"]
+        return articles[0] if articles else (page.items[0] if page.items else None)
+
+    def newest(self, limit: int, start: Mapping[str, Any] | None) -> Page:
+        return self._table.query(
+            "GSI2PK",
+            keys.published_feed(),
+            index="GSI2",
+            forward=False,
+            limit=limit,
+            start_key=start,
+        )
+
+    def by_tag(self, tag: str, limit: int, start: Mapping[str, Any] | None) -> Page:
+        return self._table.query(
+            "PK", keys.tag_partition(tag), forward=False, limit=limit, start_key=start
+        )
+
+    def by_author(
+        self, author: str, status: str | None, limit: int, start: Mapping[str, Any] | None
+    ) -> Page:
+        condition, values = None, None
+        if status:
+            condition, values = "begins_with(GSI3SK, :status)", {":status": f"{status.upper()}#"}
+        return self._table.query(
+            "GSI3PK",
+            keys.author_articles(author),
+            index="GSI3",
+            sort_condition=condition,
+            values=values,
+            forward=False,
+            limit=limit,
+            start_key=start,
+        )
+
+    def due(self, now: str, limit: int = 100) -> Page:
+        return self._table.query(
+            "GSI2PK",
+            keys.scheduled_queue(),
+            index="GSI2",
+            sort_condition="GSI2SK <= :now",
+            values={":now": f"{now}#~"},
+            limit=limit,
+        )
+
+    def tags(self) -> list[Item]:
+        items: list[Item] = []
+        start: Mapping[str, Any] | None = None
+        while True:
+            page = self._table.query("PK", "TAGS", start_key=start)
+            items.extend(page.items)
+            if page.last_key is None:
+                return items
+            start = page.last_key
+
+    def tag(self, tag: str) -> Item | None:
+        return self._table.get(keys.tag_counter(tag))
+
+    def series(self, series_id: str) -> list[Item]:
+        return self._table.query("PK", keys.series(series_id)["PK"], limit=1000).items
+
+    # -- writes ------------------------------------------------------------------------------
+    def create(self, article: Item) -> None:
+        """Store a new draft and claim its slug, atomically."""
+        record = {**keys.article(article["id"]), "kind": "article", **article}
+        record.update({k: v for k, v in index_keys(article).items() if v is not None})
+        claim = {**keys.slug_claim(article["slug"]), "kind": "slug", "article_id": article["id"]}
+        try:
+            self._table.transact(
+                [
+                    put_op(claim, "attribute_not_exists(PK)"),
+                    put_op(record, "attribute_not_exists(PK)"),
+                ]
+            )
+        except ConditionFailed as refused:
+            raise SlugTaken(article["slug"]) from refused
+
+    def save(self, before: Item, after: Item, *, keep_alias: bool = False) -> None:
+        """Write ``after`` over ``before`` if nobody changed the article since ``before`` was
+        read (its version), keeping slug claims, tag listings, counters and series in step."""
+        ops: list[dict[str, Any]] = [self._article_update(before, after)]
+        if before["slug"] != after["slug"]:
+            ops.append(
+                put_op(
+                    {**keys.slug_claim(after["slug"]), "kind": "slug", "article_id": after["id"]},
+                    "attribute_not_exists(PK)",
+                )
+            )
+            if keep_alias:
+                ops.append(
+                    put_op(
+                        {
+                            **keys.slug_claim(before["slug"]),
+                            "kind": "alias",
+                            "article_id": after["id"],
+                            "target_slug": after["slug"],
+                            "GSI1PK": keys.slug_lookup(before["slug"]),
+                            "GSI1SK": "ALIAS",
+                        }
+                    )
+                )
+            else:
+                ops.append(delete_op(keys.slug_claim(before["slug"])))
+        ops.extend(self._tag_ops(before, after))
+        ops.extend(self._series_ops(before, after))
+        try:
+            self._table.transact(ops)
+        except ConditionFailed as refused:
+            if 0 in refused.failed:
+                raise VersionConflict(after["id"]) from refused
+            raise SlugTaken(after["slug"]) from refused
+
+    def _article_update(self, before: Item, after: Item) -> dict[str, Any]:
+        state = {**after, **index_keys(after)}
+        state.pop("id", None)
+        for counter in COUNTERS:
+            state.pop(counter, None)  # counters move only through their own transactions
+        state["version"] = int(before["version"]) + 1
+        sets, removes, names, values = [], [], {}, {}
+        for i, (field, value) in enumerate(sorted(state.items())):
+            names[f"#a{i}"] = field
+            if value is None:
+                removes.append(f"#a{i}")
+            else:
+                values[f":a{i}"] = value
+                sets.append(f"#a{i} = :a{i}")
+        names["#version"] = "version"
+        values[":expected"] = int(before["version"])
+        expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        return update_op(
+            keys.article(after["id"]),
+            expression,
+            "#version = :expected",
+            names=names,
+            values=values,
+        )
+
+    def _tag_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
+        was, now = _listed_in_tags(before), _listed_in_tags(after)
+        ops: list[dict[str, Any]] = []
+        for tag in sorted(was - now):
+            ops.append(delete_op(keys.tag_article(tag, before["published_at"], before["id"])))
+            ops.append(self._count(tag, -1))
+        for tag in sorted(now):
+            if tag in was and before["published_at"] != after["published_at"]:
+                ops.append(delete_op(keys.tag_article(tag, before["published_at"], before["id"])))
+            entry = {
+                **keys.tag_article(tag, after["published_at"], after["id"]),
+                "kind": "tag-entry",
+                **summary(after),
+            }
+            ops.append(put_op(entry))
+            if tag not in was:
+                ops.append(self._count(tag, +1))
+        return ops
+
+    def _count(self, tag: str, delta: int) -> dict[str, Any]:
+        return update_op(
+            keys.tag_counter(tag),
+            "ADD articles :d SET tag = :t, kind = :k",
+            values={":d": delta, ":t": tag, ":k": "tag"},
+        )
+
+    def _series_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
+        was, now = _in_series(before), _in_series(after)
+        ops: list[dict[str, Any]] = []
+        if was and was != now:
+            ops.append(delete_op(keys.series_part(was[0], was[1], before["id"])))
+        if now:
+            ops.append(
+                update_op(
+                    keys.series(now[0]),
+                    "SET title = if_not_exists(title, :t), author = if_not_exists(author, :a), "
+                    "kind = :k",
+                    values={":t": after["series_title"], ":a": after["author"], ":k": "series"},
+                )
+            )
+            ops.append(
+                put_op(
+                    {
+                        **keys.series_part(now[0], now[1], after["id"]),
+                        "kind": "part",
+                        **summary(after),
+                    }
+                )
+            )
+        return ops
+
+    # -- counters ----------------------------------------------------------------------------
+    def counter_ops(self, article: Item, counter: str, delta: int) -> list[dict[str, Any]]:
+        """Operations that move a counter on the article and on its copies, in one transaction
+        with the like or comment that causes it. Conditions make a concurrent unpublish or
+        delete cancel the transaction instead of creating stray copies."""
+        ops = [
+            update_op(
+                keys.article(article["id"]),
+                f"ADD {counter} :d",
+                "attribute_exists(PK) AND #s = :s",
+                names={"#s": "status"},
+                values={":d": delta, ":s": article["status"]},
+            )
+        ]
+        for tag in sorted(_listed_in_tags(article)):
+            ops.append(
+                update_op(
+                    keys.tag_article(tag, article["published_at"], article["id"]),
+                    f"ADD {counter} :d",
+                    "attribute_exists(PK)",
+                    values={":d": delta},
+                )
+            )
+        series = _in_series(article)
+        if series:
+            ops.append(
+                update_op(
+                    keys.series_part(series[0], series[1], article["id"]),
+                    f"ADD {counter} :d",
+                    "attribute_exists(PK)",
+                    values={":d": delta},
+                )
+            )
+        return ops
+
+    def transact(self, ops: Sequence[dict[str, Any]]) -> None:
+        self._table.transact(ops)
+
+    def exists_check(self, article_id: str) -> dict[str, Any]:
+        return check_op(keys.article(article_id), "attribute_exists(PK)")

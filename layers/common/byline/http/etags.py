@@ -1,0 +1,30 @@
+"""Entity tags: a strong hash of the representation a client received."""
+
+from __future__ import annotations
+
+import hashlib
+
+from pydantic import BaseModel
+
+from byline.errors import PreconditionFailed, PreconditionRequired
+
+
+def etag_of(representation: BaseModel) -> str:
+    digest = hashlib.sha256(representation.model_dump_json().encode()).hexdigest()
+    return f'"{digest[:32]}"'
+
+
+def matches(header: str | None, etag: str) -> bool:
+    """If-None-Match / If-Match comparison (``*`` matches anything; lists are allowed)."""
+    if not header:
+        return False
+    candidates = [c.strip() for c in header.split(",")]
+    return "*" in candidates or etag in candidates or f"W/{etag}" in candidates
+
+
+def require_match(if_match: str | None, current: str) -> None:
+    """Optimistic concurrency: a write must name the version it was based on."""
+    if not if_match:
+        raise PreconditionRequired("Send If-Match with the ETag of the version you edited.")
+    if not matches(if_match, current):
+        raise PreconditionFailed("The article changed since you read it; fetch it again.")

@@ -1,0 +1,405 @@
+"""Article use cases: drafts, edits with optimistic concurrency, the publishing workflow,
+scheduled publishing, soft deletion and the public listings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any, Literal
+
+from byline.auth.policy import Action, authorize, can
+from byline.auth.principal import Principal
+from byline.clock import Clock, iso, utc_now
+from byline.content.markdown import excerpt, render
+from byline.content.reading_time import reading_minutes
+from byline.content.slugs import slugify, with_suffix
+from byline.data.articles import Articles, SlugTaken, VersionConflict
+from byline.data.table import Item
+from byline.errors import BadRequest, Conflict, NotFound, PreconditionFailed
+from byline.http import cursors
+from byline.http.etags import etag_of, require_match
+from byline.ids import new_id
+from byline.models.articles import (
+    Article,
+    ArticleCreate,
+    ArticlePage,
+    ArticlePatch,
+    ArticleSummary,
+    PublishRequest,
+    SeriesRef,
+    SeriesView,
+    TagCount,
+    TagList,
+)
+
+EventPublisher = Callable[[str, dict[str, Any]], bool]
+PUBLISHABLE_FROM = {"draft", "review", "unpublished", "scheduled"}
+
+
+@dataclass(frozen=True)
+class Moved:
+    """The slug asked for is an old one; the article now lives at ``slug``."""
+
+    slug: str
+
+
+def to_article(item: Item) -> Article:
+    series = None
+    if item.get("series_id"):
+        series = SeriesRef(
+            id=item["series_id"], title=item["series_title"], part=int(item.get("series_part") or 1)
+        )
+    return Article.model_validate(
+        {
+            **item,
+            "cover": item.get("cover"),
+            "canonical_url": item.get("canonical_url"),
+            "series": series,
+            "like_count": int(item.get("like_count", 0)),
+            "comment_count": int(item.get("comment_count", 0)),
+            "published_at": item.get("published_at"),
+            "publish_at": item.get("publish_at"),
+        }
+    )
+
+
+def to_summary(item: Item) -> ArticleSummary:
+    return ArticleSummary.model_validate(
+        {
+            **item,
+            "cover": item.get("cover"),
+            "like_count": int(item.get("like_count") or 0),
+            "comment_count": int(item.get("comment_count") or 0),
+            "published_at": item.get("published_at"),
+        }
+    )
+
+
+def _series_id(author: str, name: str) -> str:
+    return f"{author.lower()}--{slugify(name, 60)}"
+
+
+def _event_detail(item: Item) -> dict[str, Any]:
+    return {
+        "id": item["id"],
+        "slug": item["slug"],
+        "author": item["author"],
+        "tags": item.get("tags") or [],
+        "title": item["title"],
+        "status": item["status"],
+        "published_at": item.get("published_at"),
+    }
+
+
+@dataclass
+class ArticleService:
+    articles: Articles
+    cursor_key: Callable[[], bytes]
+    publish_event: EventPublisher
+    clock: Clock = utc_now
+    site_host: str | None = None
+    authors_may_publish: bool = True
+    new_id: Callable[[datetime], str] = field(default=new_id)
+
+    # -- drafts ------------------------------------------------------------------------------
+    def create(self, principal: Principal, request: ArticleCreate) -> Article:
+        authorize(principal, Action.create_article)
+        now = self.clock()
+        article_id = self.new_id(now)
+        item: Item = {
+            "id": article_id,
+            "author": principal.username,
+            "status": "draft",
+            "like_count": 0,
+            "comment_count": 0,
+            "version": 1,
+            "created_at": iso(now),
+            "updated_at": iso(now),
+            "published_at": None,
+            "publish_at": None,
+        }
+        item.update(self._content(request.model_dump(mode="json"), principal.username))
+        base = item["slug"]
+        for candidate in (base, with_suffix(base, article_id[-6:])):
+            item["slug"] = candidate
+            try:
+                self.articles.create({k: v for k, v in item.items() if v is not None})
+                return to_article(item)
+            except SlugTaken:
+                continue
+        raise Conflict("Could not find a free slug for this title; change the title.")
+
+    def _content(self, fields: dict[str, Any], author: str) -> Item:
+        """Derived fields (slug, HTML, excerpt, reading time, series id) from the editable ones."""
+        rendered = render(fields.get("body") or "", site_host=self.site_host)
+        series = fields.get("series")
+        return {
+            "title": fields["title"],
+            "slug": slugify(fields["title"]),
+            "subtitle": fields.get("subtitle") or "",
+            "body": fields.get("body") or "",
+            "html": rendered.html,
+            "excerpt": excerpt(fields.get("subtitle") or rendered.text),
+            "reading_minutes": reading_minutes(rendered.text, rendered.images),
+            "tags": fields.get("tags") or [],
+            "cover": fields.get("cover"),
+            "canonical_url": fields.get("canonical_url"),
+            "series_id": _series_id(author, series) if series else None,
+            "series_title": series,
+            "series_part": fields.get("series_part") or (1 if series else None),
+        }
+
+    # -- reads -------------------------------------------------------------------------------
+    def read(self, slug: str, principal: Principal | None) -> Article | Moved:
+        item = self.articles.find_by_slug(slug)
+        if item is None:
+            raise NotFound("No such article.")
+        if item.get("kind") == "alias":
+            target = self.articles.get(str(item["article_id"]))
+            if target is None or target.get("status") == "deleted":
+                raise NotFound("No such article.")
+            return Moved(str(target["slug"]))
+        self._ensure_visible(item, principal)
+        return to_article(item)
+
+    def _ensure_visible(self, item: Item, principal: Principal | None) -> None:
+        if item["status"] == "deleted":
+            raise NotFound("No such article.")
+        if item["status"] != "published" and not can(
+            principal, Action.read_draft, owner=item["author"]
+        ):
+            raise NotFound("No such article.")
+
+    def _editable(self, principal: Principal, article_id: str, action: Action) -> Item:
+        item = self.articles.get(article_id, consistent=True)
+        if item is None or item["status"] == "deleted":
+            raise NotFound("No such article.")
+        if (
+            not can(principal, Action.read_draft, owner=item["author"])
+            and item["status"] != "published"
+        ):
+            raise NotFound("No such article.")
+        authorize(principal, action, owner=item["author"])
+        return item
+
+    # -- edits -------------------------------------------------------------------------------
+    def update(
+        self, principal: Principal, article_id: str, patch: ArticlePatch, if_match: str | None
+    ) -> Article:
+        before = self._editable(principal, article_id, Action.edit_article)
+        require_match(if_match, etag_of(to_article(before)))
+        changes = patch.model_dump(mode="json", exclude_unset=True)
+        if "title" in changes and changes["title"] is None:
+            raise BadRequest("An article needs a title.")
+        current = to_article(before).model_dump(mode="json")
+        editable = {
+            "title": current["title"],
+            "subtitle": current["subtitle"],
+            "body": current["body"],
+            "tags": current["tags"],
+            "cover": current["cover"],
+            "canonical_url": current["canonical_url"],
+            "series": before.get("series_title"),
+            "series_part": before.get("series_part"),
+        }
+        editable.update(changes)
+        after = {**before, **self._content(editable, before["author"])}
+        after["updated_at"] = iso(self.clock())
+        is_public = before["status"] in {"published", "unpublished", "scheduled"}
+        if after["title"] == before["title"]:
+            after["slug"] = before["slug"]
+        self._save(before, after, keep_alias=is_public)
+        if before["status"] == "published":
+            self.publish_event("ArticleUpdated", _event_detail(after))
+        return to_article(after)
+
+    def _save(self, before: Item, after: Item, *, keep_alias: bool) -> None:
+        base = after["slug"]
+        candidates = (
+            [base] if base == before["slug"] else [base, with_suffix(base, after["id"][-6:])]
+        )
+        for candidate in candidates:
+            after["slug"] = candidate
+            try:
+                self.articles.save(before, after, keep_alias=keep_alias)
+                after["version"] = int(before["version"]) + 1
+                return
+            except VersionConflict as conflict:
+                raise PreconditionFailed(
+                    "The article changed while you were saving; fetch it again."
+                ) from conflict
+            except SlugTaken:
+                continue
+        raise Conflict("Could not find a free slug for this title; change the title.")
+
+    def delete(self, principal: Principal, article_id: str) -> None:
+        before = self._editable(principal, article_id, Action.delete_article)
+        after = {**before, "status": "deleted", "deleted_at": iso(self.clock())}
+        after["updated_at"] = after["deleted_at"]
+        self._save(before, after, keep_alias=False)
+        if before["status"] == "published":
+            self.publish_event("ArticleDeleted", _event_detail(after))
+
+    # -- workflow ----------------------------------------------------------------------------
+    def publish(self, principal: Principal, article_id: str, request: PublishRequest) -> Article:
+        before = self._editable(principal, article_id, Action.edit_article)
+        if before["status"] == "published":
+            raise Conflict("The article is already published.")
+        may_publish = can(
+            principal,
+            Action.publish_article,
+            owner=before["author"],
+            authors_may_publish=self.authors_may_publish,
+        )
+        now = self.clock()
+        if not may_publish:
+            if before["status"] == "review":
+                raise Conflict("The article is already waiting for review.")
+            after = {**before, "status": "review", "updated_at": iso(now)}
+            self._save(before, after, keep_alias=False)
+            return to_article(after)
+        when = request.publish_at
+        if when is not None and when.tzinfo is None:
+            raise BadRequest("publish_at needs a time zone (e.g. 2026-12-01T09:00:00Z).")
+        if when is not None and when > now:
+            after = {
+                **before,
+                "status": "scheduled",
+                "publish_at": iso(when),
+                "updated_at": iso(now),
+            }
+            self._save(before, after, keep_alias=False)
+            return to_article(after)
+        after = self._published(before, now)
+        self._save(before, after, keep_alias=False)
+        self.publish_event("ArticlePublished", _event_detail(after))
+        return to_article(after)
+
+    @staticmethod
+    def _published(before: Item, now: datetime) -> Item:
+        return {
+            **before,
+            "status": "published",
+            "published_at": before.get("published_at") or iso(now),
+            "publish_at": None,
+            "updated_at": iso(now),
+        }
+
+    def unpublish(self, principal: Principal, article_id: str) -> Article:
+        before = self._editable(principal, article_id, Action.publish_article)
+        if before["status"] not in {"published", "scheduled"}:
+            raise Conflict("Only a published or scheduled article can be unpublished.")
+        after = {
+            **before,
+            "status": "unpublished",
+            "publish_at": None,
+            "updated_at": iso(self.clock()),
+        }
+        self._save(before, after, keep_alias=False)
+        if before["status"] == "published":
+            self.publish_event("ArticleUnpublished", _event_detail(after))
+        return to_article(after)
+
+    def publish_due(self) -> int:
+        """Publish every scheduled article whose time has come. Safe to run concurrently: the
+        version condition lets exactly one run publish each article."""
+        now = self.clock()
+        published = 0
+        for item in self.articles.due(iso(now)).items:
+            before = self.articles.get(str(item["id"]), consistent=True)
+            if before is None or before["status"] != "scheduled":
+                continue
+            after = self._published(before, now)
+            try:
+                self.articles.save(before, after)
+            except (VersionConflict, SlugTaken):
+                continue  # another run got there first, or the article changed meanwhile
+            self.publish_event("ArticlePublished", _event_detail(after))
+            published += 1
+        return published
+
+    # -- listings ----------------------------------------------------------------------------
+    def list(
+        self,
+        *,
+        tag: str | None,
+        author: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> ArticlePage:
+        if tag and author:
+            raise BadRequest("Filter by tag or by author, not both.")
+        key = self.cursor_key()
+        listing = f"tag:{tag}" if tag else f"author:{author}" if author else "newest"
+        start = cursors.decode(cursor, listing, key)
+        if tag:
+            page = self.articles.by_tag(tag, limit, start)
+        elif author:
+            page = self.articles.by_author(author, "published", limit, start)
+        else:
+            page = self.articles.newest(limit, start)
+        return ArticlePage(
+            items=[to_summary(i) for i in page.items],
+            next_cursor=cursors.encode(page.last_key, listing, key),
+        )
+
+    def list_mine(
+        self,
+        principal: Principal,
+        status: Literal["draft", "review", "scheduled", "published", "unpublished"] | None,
+        limit: int,
+        cursor: str | None,
+    ) -> ArticlePage:
+        key = self.cursor_key()
+        listing = f"mine:{principal.username}:{status or ''}"
+        start = cursors.decode(cursor, listing, key)
+        page = self.articles.by_author(principal.username, status, limit, start)
+        return ArticlePage(
+            items=[to_summary(i) for i in page.items],
+            next_cursor=cursors.encode(page.last_key, listing, key),
+        )
+
+    def tags(self) -> TagList:
+        counts = [
+            TagCount(tag=str(i["tag"]), articles=int(i.get("articles", 0)))
+            for i in self.articles.tags()
+        ]
+        counts = [c for c in counts if c.articles > 0]
+        return TagList(items=sorted(counts, key=lambda c: (-c.articles, c.tag)))
+
+    def tag(self, tag: str) -> TagCount:
+        item = self.articles.tag(tag)
+        if item is None or int(item.get("articles", 0)) <= 0:
+            raise NotFound("No published article has this tag.")
+        return TagCount(tag=str(item["tag"]), articles=int(item["articles"]))
+
+    def series(self, series_id: str) -> SeriesView:
+        items = self.articles.series(series_id)
+        head = next((i for i in items if i.get("kind") == "series"), None)
+        parts = [to_summary(i) for i in items if i.get("kind") == "part"]
+        if head is None or not parts:
+            raise NotFound("No such series.")
+        return SeriesView(
+            id=series_id, title=str(head["title"]), author=str(head["author"]), parts=parts
+        )
+
+
+@cache
+def article_service() -> ArticleService:
+    from urllib.parse import urlsplit
+
+    from byline.data import events
+    from byline.data.table import table
+    from byline.secrets import signing_key
+    from byline.settings import get_settings
+
+    settings = get_settings()
+    return ArticleService(
+        articles=Articles(table()),
+        cursor_key=lambda: signing_key("cursor"),
+        publish_event=events.publish,
+        site_host=urlsplit(settings.site_url).hostname,
+        authors_may_publish=settings.authors_may_publish,
+    )

@@ -40,6 +40,9 @@ DESCRIPTION = (
 )
 
 
+_BODILESS = {"204", "301", "302", "304"}
+
+
 def _load(app_file: Path) -> ModuleType:
     name = f"byline_function_{app_file.parent.name}"
     spec = importlib.util.spec_from_file_location(name, app_file)
@@ -90,7 +93,10 @@ def build_document(functions_dir: Path = FUNCTIONS) -> dict[str, Any]:
                 if method in paths.get(path, {}):
                     raise ValueError(f"{method.upper()} {path} is declared twice ({origin})")
                 if "responses" in operation:
-                    operation["responses"] = dict(sorted(operation["responses"].items()))
+                    responses = dict(sorted(operation["responses"].items()))
+                    for status in _BODILESS & responses.keys():
+                        responses[status].pop("content", None)
+                    operation["responses"] = responses
                 paths.setdefault(path, {})[method] = operation
         _merge_schemas(schemas, part.get("components", {}).get("schemas", {}), origin)
     return {

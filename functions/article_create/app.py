@@ -1,0 +1,26 @@
+"""POST /articles: create a draft (authors and up)."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.responses import with_etag
+from byline.models.articles import Article, ArticleCreate
+from byline.services.articles import article_service
+
+app = build_api()
+
+
+@app.post(
+    "/articles",
+    operation_id="createArticle",
+    summary="Create a draft",
+    tags=["Articles"],
+    security=BEARER_AUTH,
+    responses={201: {"description": "The draft"}} | problem_responses(401, 403, 409),
+)
+def create_article(draft: ArticleCreate) -> Response[Article]:
+    article = article_service().create(caller(app), draft)
+    return with_etag(article, 201, Location=f"/articles/{article.slug}")
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,31 @@
+"""POST /articles/{article}/unpublish: take a published or scheduled article off the site."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.responses import with_etag
+from byline.models.articles import Article
+from byline.services.articles import article_service
+
+app = build_api()
+
+
+@app.post(
+    "/articles/<article>/unpublish",
+    operation_id="unpublishArticle",
+    summary="Unpublish an article",
+    tags=["Articles"],
+    security=BEARER_AUTH,
+    responses={200: {"description": "The unpublished article"}}
+    | problem_responses(401, 403, 404, 409, 412),
+)
+def unpublish_article(
+    article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
+) -> Response[Article]:
+    return with_etag(article_service().unpublish(caller(app), article))
+
+
+lambda_handler = entrypoint(app)

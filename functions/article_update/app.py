@@ -1,0 +1,33 @@
+"""PATCH /articles/{article}: edit an article (its author or an editor); If-Match required."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Path
+
+from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.responses import header, with_etag
+from byline.models.articles import Article, ArticlePatch
+from byline.services.articles import article_service
+
+app = build_api()
+
+
+@app.patch(
+    "/articles/<article>",
+    operation_id="updateArticle",
+    summary="Edit an article (send If-Match with its ETag)",
+    tags=["Articles"],
+    security=BEARER_AUTH,
+    responses={200: {"description": "The edited article"}}
+    | problem_responses(401, 403, 404, 409, 412, 428),
+)
+def update_article(
+    article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
+    patch: ArticlePatch,
+) -> Response[Article]:
+    edited = article_service().update(caller(app), article, patch, header(app, "If-Match"))
+    return with_etag(edited)
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,25 @@
+"""GET /tags: every tag with published articles, and how many."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from byline.http.api import build_api, entrypoint, problem_responses
+from byline.http.responses import cached
+from byline.models.articles import TagList
+from byline.services.articles import article_service
+
+app = build_api()
+
+
+@app.get(
+    "/tags",
+    operation_id="listTags",
+    summary="Tags with their article counts, most used first",
+    tags=["Articles"],
+    responses={200: {"description": "Tags"}, 304: {"description": "Not modified"}}
+    | problem_responses(),
+)
+def list_tags() -> Response[TagList]:
+    return cached(app, article_service().tags(), public=True)
+
+
+lambda_handler = entrypoint(app)

@@ -1,0 +1,35 @@
+"""Responses with HTTP caching: ETag, If-None-Match (304) and Cache-Control."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
+from pydantic import BaseModel
+
+from byline.http.etags import etag_of, matches
+
+PUBLIC_CACHE = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+PRIVATE_CACHE = "private, no-cache"
+
+
+def header(app: APIGatewayRestResolver, name: str) -> str | None:
+    value = app.current_event.get_header_value(name, case_sensitive=False)
+    return str(value) if value is not None else None
+
+
+def cached(
+    app: APIGatewayRestResolver, representation: BaseModel, *, public: bool
+) -> Response[Any]:
+    """200 with an ETag, or 304 with no body when the client already has this version."""
+    etag = etag_of(representation)
+    headers = {"ETag": etag, "Cache-Control": PUBLIC_CACHE if public else PRIVATE_CACHE}
+    if matches(header(app, "If-None-Match"), etag):
+        return Response(304, headers=headers, body=None)
+    return Response(200, body=representation, headers=headers)
+
+
+def with_etag(representation: BaseModel, status: int = 200, **headers: str) -> Response[Any]:
+    return Response(
+        status, body=representation, headers={"ETag": etag_of(representation), **headers}
+    )

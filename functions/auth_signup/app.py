@@ -3,6 +3,7 @@
 from aws_lambda_powertools.event_handler import Response
 
 from byline.http.api import build_api, entrypoint, problem_responses
+from byline.http.responses import json_response
 from byline.models.identity import SignupRequest, SignupResponse
 from byline.services.accounts import accounts
 
@@ -17,7 +18,7 @@ app = build_api()
     responses={201: {"description": "Created, unconfirmed"}} | problem_responses(409),
 )
 def sign_up(request: SignupRequest) -> Response[SignupResponse]:
-    return Response(201, body=accounts().sign_up(request))
+    return json_response(201, accounts().sign_up(request))
 
 
 lambda_handler = entrypoint(app)

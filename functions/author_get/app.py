@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from byline.http.api import build_api, entrypoint, problem_responses
+from byline.http.responses import json_response
 from byline.models.identity import PublicProfile
 from byline.services.accounts import accounts
 
@@ -23,7 +24,7 @@ def get_author(
     username: Annotated[str, Path(min_length=1, max_length=30)],
 ) -> Response[PublicProfile]:
     profile = accounts().public_profile(username)
-    return Response(200, body=profile, headers={"Cache-Control": "public, max-age=60"})
+    return json_response(200, profile, **{"Cache-Control": "public, max-age=60"})
 
 
 lambda_handler = entrypoint(app)

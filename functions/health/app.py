@@ -4,6 +4,7 @@ from aws_lambda_powertools.event_handler import Response
 
 from byline.data.table import table
 from byline.http.api import build_api, entrypoint, problem_responses
+from byline.http.responses import json_response
 from byline.models.health import Health
 from byline.services import health
 from byline.settings import get_settings
@@ -21,7 +22,7 @@ app = build_api()
 )
 def get_health() -> Response[Health]:
     report = health.check(table(), get_settings())
-    return Response(200 if report.status == "ok" else 503, body=report)
+    return json_response(200 if report.status == "ok" else 503, report)
 
 
 lambda_handler = entrypoint(app)

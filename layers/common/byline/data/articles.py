@@ -194,7 +194,8 @@ class Articles:
 
     def _article_update(self, before: Item, after: Item) -> dict[str, Any]:
         state = {**after, **index_keys(after)}
-        state.pop("id", None)
+        for key_attribute in ("id", "PK", "SK"):
+            state.pop(key_attribute, None)
         for counter in COUNTERS:
             state.pop(counter, None)  # counters move only through their own transactions
         state["version"] = int(before["version"]) + 1

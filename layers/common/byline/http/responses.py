@@ -13,6 +13,14 @@ PUBLIC_CACHE = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
 PRIVATE_CACHE = "private, no-cache"
 
 
+JSON = "application/json"
+
+
+def json_response(status: int, body: BaseModel, **headers: str) -> Response[Any]:
+    """A JSON response with a model body (powertools serialises the model)."""
+    return Response(status, content_type=JSON, body=body, headers=headers)
+
+
 def header(app: APIGatewayRestResolver, name: str) -> str | None:
     value = app.current_event.get_header_value(name, case_sensitive=False)
     return str(value) if value is not None else None
@@ -26,10 +34,8 @@ def cached(
     headers = {"ETag": etag, "Cache-Control": PUBLIC_CACHE if public else PRIVATE_CACHE}
     if matches(header(app, "If-None-Match"), etag):
         return Response(304, headers=headers, body=None)
-    return Response(200, body=representation, headers=headers)
+    return Response(200, content_type=JSON, body=representation, headers=headers)
 
 
 def with_etag(representation: BaseModel, status: int = 200, **headers: str) -> Response[Any]:
-    return Response(
-        status, body=representation, headers={"ETag": etag_of(representation), **headers}
-    )
+    return json_response(status, representation, ETag=etag_of(representation), **headers)

@@ -26,7 +26,7 @@ def _normalise_tags(tags: list[str]) -> list[str]:
 Tag = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=1, max_length=30, pattern=r"^[a-z0-9]+$"
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9]+$"
     ),
     Field(description="letters and digits only, case-insensitive (stored lower-case)"),
 ]

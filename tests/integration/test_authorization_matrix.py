@@ -17,6 +17,7 @@ import requests
 
 from local.openapi import ROOT
 from local.template import load_yaml
+from tests.integration.article_helpers import create, published_article
 from tests.integration.identity_helpers import PASSWORD, User, make_user, sign_up
 
 pytestmark = pytest.mark.integration
@@ -29,6 +30,7 @@ class Call:
     method: str
     path: str
     json: object | None = None
+    headers: dict[str, str] | None = None
 
 
 # A case builds the request for a caller (None when anonymous); `owner` is the user who owns
@@ -72,6 +74,48 @@ def _set_role(base: str, _caller: User | None, owner: User) -> Call:
     return Call("PUT", f"/users/{owner.username}/role", {"role": "author"})
 
 
+def _new_article(base: str, _caller: User | None, _owner: User) -> Call:
+    return Call("POST", "/articles", {"title": "Matrix", "body": "text", "tags": ["matrix"]})
+
+
+def _on_draft(
+    method: str, suffix: str = "", body: object | None = None, etag: bool = False
+) -> Case:
+    def case(base: str, caller: User | None, owner: User) -> Call:
+        article = create(base, owner)
+        call = Call(method, f"/articles/{article['id']}{suffix}", body)
+        call.headers = {"If-Match": article["etag"]} if etag else {}
+        return call
+
+    return case
+
+
+def _on_published(
+    method: str, suffix: str = "", body: object | None = None, etag: bool = False
+) -> Case:
+    def case(base: str, caller: User | None, owner: User) -> Call:
+        article = published_article(base, owner, tags=["matrix"], series="Matrix series")
+        call = Call(method, f"/articles/{article['id']}{suffix}", body)
+        call.headers = {"If-Match": article["etag"]} if etag else {}
+        return call
+
+    return case
+
+
+def _published_by_slug(base: str, _caller: User | None, owner: User) -> Call:
+    return Call("GET", f"/articles/{published_article(base, owner)['slug']}")
+
+
+def _series(base: str, _caller: User | None, owner: User) -> Call:
+    article = published_article(base, owner, series=f"Series {uuid.uuid4().hex[:6]}")
+    return Call("GET", f"/series/{article['series']['id']}")
+
+
+def _tag(base: str, _caller: User | None, owner: User) -> Call:
+    published_article(base, owner, tags=["matrixtag"])
+    return Call("GET", "/tags/matrixtag")
+
+
 OK_ALL = dict.fromkeys(ROLES, 200)
 
 
@@ -92,6 +136,33 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
     ("patch", "/me"): (_simple("PATCH", "/me", {"bio": "matrix"}), signed_in(200)),
     ("delete", "/me"): (_simple("DELETE", "/me"), signed_in(204)),
     ("get", "/authors/{username}"): (_author_profile, OK_ALL),
+    ("post", "/articles"): (_new_article, {**signed_in(201), "reader": 403}),
+    ("get", "/articles"): (_simple("GET", "/articles"), OK_ALL),
+    ("get", "/articles/{article}"): (_published_by_slug, OK_ALL),
+    ("get", "/articles/{article}/draft"): (
+        _on_draft("GET", "/draft"),
+        {**signed_in(200), "reader": 404, "stranger": 404},
+    ),
+    ("patch", "/articles/{article}"): (
+        _on_published("PATCH", "", {"subtitle": "matrix"}, etag=True),
+        {**signed_in(200), "reader": 403, "stranger": 403},
+    ),
+    ("delete", "/articles/{article}"): (
+        _on_published("DELETE"),
+        {**signed_in(204), "reader": 403, "stranger": 403},
+    ),
+    ("post", "/articles/{article}/publish"): (
+        _on_draft("POST", "/publish", {}),
+        {**signed_in(200), "reader": 404, "stranger": 404},
+    ),
+    ("post", "/articles/{article}/unpublish"): (
+        _on_published("POST", "/unpublish"),
+        {**signed_in(200), "reader": 403, "stranger": 403},
+    ),
+    ("get", "/me/articles"): (_simple("GET", "/me/articles"), signed_in(200)),
+    ("get", "/series/{series}"): (_series, OK_ALL),
+    ("get", "/tags"): (_simple("GET", "/tags"), OK_ALL),
+    ("get", "/tags/{tag}"): (_tag, OK_ALL),
     ("put", "/users/{username}/role"): (
         _set_role,
         {
@@ -127,14 +198,21 @@ def _caller_for(base: str, role: str) -> User | None:
     return make_user(base, "author" if role == "stranger" else role)
 
 
+def _owner_for(base: str, role: str, caller: User | None) -> User:
+    """Authors act on their own resources; every other role on an author's who is not them."""
+    if role == "author" and caller is not None:
+        return caller
+    return make_user(base, "author")
+
+
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", sorted(MATRIX), ids=lambda r: f"{r[0].upper()} {r[1]}")
 def test_route_answers_each_role_as_written(local_api, route, role):
     case, expected = MATRIX[route]
     caller = _caller_for(local_api, role)
-    owner = caller if caller is not None and role != "stranger" else make_user(local_api)
+    owner = _owner_for(local_api, role, caller)
     call = case(local_api, caller, owner)
-    headers = caller.auth if caller else {}
+    headers = {**(caller.auth if caller else {}), **(call.headers or {})}
     response = requests.request(
         call.method, f"{local_api}{call.path}", json=call.json, headers=headers, timeout=30
     )

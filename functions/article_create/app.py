@@ -3,7 +3,8 @@
 from aws_lambda_powertools.event_handler import Response
 
 from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
-from byline.http.responses import with_etag
+from byline.http.idempotency import KEY_HEADER, run_once
+from byline.http.responses import header, with_etag
 from byline.models.articles import Article, ArticleCreate
 from byline.services.articles import article_service
 
@@ -13,13 +14,21 @@ app = build_api()
 @app.post(
     "/articles",
     operation_id="createArticle",
-    summary="Create a draft",
+    summary="Create a draft (send Idempotency-Key to retry safely)",
     tags=["Articles"],
     security=BEARER_AUTH,
     responses={201: {"description": "The draft"}} | problem_responses(401, 403, 409),
 )
 def create_article(draft: ArticleCreate) -> Response[Article]:
-    article = article_service().create(caller(app), draft)
+    principal = caller(app)
+    article = run_once(
+        "article-create",
+        header(app, KEY_HEADER),
+        principal.username,
+        draft.model_dump(mode="json"),
+        lambda: article_service().create(principal, draft),
+        Article,
+    )
     return with_etag(article, 201, Location=f"/articles/{article.slug}")
 
 

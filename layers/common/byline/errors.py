@@ -53,6 +53,10 @@ class UnsupportedMediaType(DomainError):
     title, status, type_slug = "Unsupported media type", 415, "unsupported-media-type"
 
 
+class UnprocessableContent(DomainError):
+    title, status, type_slug = "Unprocessable content", 422, "unprocessable"
+
+
 class PreconditionRequired(DomainError):
     title, status, type_slug = "Precondition required", 428, "precondition-required"
 

@@ -230,8 +230,16 @@ def accounts() -> Accounts:
     from byline.data.identity import identity
     from byline.data.table import table
 
+    def erase_contributions(username: str) -> None:
+        from byline.services.articles import article_service
+        from byline.services.conversation import conversation_service
+
+        conversation_service().forget_user(username)
+        article_service().withdraw_author(username)
+
     return Accounts(
         users=Users(table()),
         identity=identity(),
         attempts=LoginAttempts(table()),
+        erasers=(erase_contributions,),
     )

@@ -3,6 +3,7 @@ scheduled publishing, soft deletion and the public listings."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -317,6 +318,33 @@ class ArticleService:
             self.publish_event("ArticlePublished", _event_detail(after))
             published += 1
         return published
+
+    def withdraw_author(self, username: str) -> None:
+        """Account deletion: unpublish the author's articles and replace their name with a
+        pseudonym, so editors can still manage the articles but nothing names the person."""
+        pseudonym = "former-" + hashlib.sha256(username.lower().encode()).hexdigest()[:10]
+        while True:
+            page = self.articles.by_author(username, None, 100, None)
+            if not page.items:
+                return
+            for item in page.items:
+                before = self.articles.get(str(item["id"]), consistent=True)
+                if before is None or before["author"] != username.lower():
+                    continue
+                status = before["status"]
+                after = {
+                    **before,
+                    "author": pseudonym,
+                    "status": "unpublished" if status in {"published", "scheduled"} else status,
+                    "publish_at": None,
+                    "updated_at": iso(self.clock()),
+                }
+                try:
+                    self.articles.save(before, after)
+                except VersionConflict:
+                    continue  # changed meanwhile: the next pass sees it again
+                if status == "published":
+                    self.publish_event("ArticleUnpublished", _event_detail(after))
 
     # -- listings ----------------------------------------------------------------------------
     def list(

@@ -1,0 +1,181 @@
+"""Comments (threaded one level), moderation, and likes that are idempotent per user and
+counted atomically."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+from byline.auth.policy import Action, authorize, can
+from byline.auth.principal import Principal
+from byline.clock import Clock, iso, utc_now
+from byline.content.markdown import render
+from byline.data.articles import Articles
+from byline.data.conversation import Conversation
+from byline.data.table import ConditionFailed, Item
+from byline.errors import BadRequest, Conflict, NotFound
+from byline.http import cursors
+from byline.ids import new_id
+from byline.models.conversation import Comment, CommentCreate, CommentPage, LikeState, Thread
+
+
+def to_comment(item: Item) -> Comment:
+    return Comment.model_validate(
+        {
+            **item,
+            "parent_id": item.get("parent_id"),
+            "author": None if item["status"] == "deleted" else item.get("author"),
+            "html": item.get("html", "") if item["status"] == "visible" else "",
+        }
+    )
+
+
+@dataclass
+class ConversationService:
+    conversation: Conversation
+    articles: Articles
+    cursor_key: Callable[[], bytes]
+    clock: Clock = utc_now
+    site_host: str | None = None
+    new_id: Callable[[datetime], str] = new_id
+
+    def _published(self, article_id: str) -> Item:
+        article = self.articles.get(article_id, consistent=True)
+        if article is None or article.get("status") != "published":
+            raise NotFound("No such published article.")
+        return article
+
+    # -- comments ----------------------------------------------------------------------------
+    def comments(self, article_id: str, limit: int, cursor: str | None) -> CommentPage:
+        key = self.cursor_key()
+        listing = f"comments:{article_id}"
+        page = self.conversation.comments(article_id, limit, cursors.decode(cursor, listing, key))
+        threads: list[Thread] = []
+        for item in page.items:
+            comment = to_comment(item)
+            if comment.parent_id and threads and threads[-1].id == comment.parent_id:
+                threads[-1].replies.append(comment)
+            else:
+                threads.append(Thread(**comment.model_dump(), replies=[]))
+        return CommentPage(items=threads, next_cursor=cursors.encode(page.last_key, listing, key))
+
+    def add_comment(self, principal: Principal, article_id: str, request: CommentCreate) -> Comment:
+        authorize(principal, Action.comment)
+        now = self.clock()
+        comment_id = self.new_id(now)
+        created = iso(now)
+        thread_sort = f"{created}#{comment_id}"
+        if request.parent_id:
+            parent = self.conversation.comment_by_id(request.parent_id)
+            if parent is None or parent["article_id"] != article_id:
+                raise BadRequest("parent_id names no comment of this article.")
+            if parent.get("parent_id"):
+                raise BadRequest("Replies nest one level: reply to the top-level comment.")
+            thread_sort = f"{parent['thread_sort']}#{thread_sort}"
+        comment: Item = {
+            "id": comment_id,
+            "article_id": article_id,
+            "parent_id": request.parent_id,
+            "author": principal.username,
+            "status": "visible",
+            "body": request.body,
+            "html": render(request.body, site_host=self.site_host, comment=True).html,
+            "created_at": created,
+            "thread_sort": thread_sort,
+        }
+        for attempt in range(2):
+            article = self._published(article_id)
+            try:
+                self.conversation.add_comment(
+                    article, {k: v for k, v in comment.items() if v is not None}
+                )
+                return to_comment(comment)
+            except ConditionFailed:
+                if attempt:
+                    raise Conflict("The article changed while commenting; retry.") from None
+        raise AssertionError("unreachable")
+
+    def _comment(self, comment_id: str) -> Item:
+        comment = self.conversation.comment_by_id(comment_id)
+        if comment is None:
+            raise NotFound("No such comment.")
+        return comment
+
+    def delete_comment(self, principal: Principal, comment_id: str) -> None:
+        comment = self._comment(comment_id)
+        authorize(principal, Action.delete_comment, owner=comment.get("author"))
+        self._retire(comment, "deleted")
+
+    def hide_comment(self, principal: Principal, comment_id: str) -> Comment:
+        authorize(principal, Action.moderate_comments)
+        comment = self._comment(comment_id)
+        if comment["status"] == "visible":
+            self._retire(comment, "hidden")
+            comment = {**comment, "status": "hidden"}
+        return to_comment(comment)
+
+    def _retire(self, comment: Item, status: str) -> None:
+        for attempt in range(2):
+            article = self.articles.get(comment["article_id"], consistent=True)
+            try:
+                self.conversation.retire_comment(article, comment, status)
+                return
+            except ConditionFailed:
+                if attempt:
+                    raise Conflict("The article changed meanwhile; retry.") from None
+
+    # -- likes -------------------------------------------------------------------------------
+    def set_like(self, principal: Principal, article_id: str, liked: bool) -> LikeState:
+        authorize(principal, Action.like)
+        for attempt in range(2):
+            article = self._published(article_id)
+            try:
+                if liked:
+                    changed = self.conversation.like(article, principal.username, iso(self.clock()))
+                else:
+                    changed = self.conversation.unlike(article, principal.username)
+            except ConditionFailed:
+                if attempt:
+                    raise Conflict("The article changed meanwhile; retry.") from None
+                continue
+            count = int(article.get("like_count", 0)) + ((1 if liked else -1) if changed else 0)
+            return LikeState(liked=liked, like_count=max(count, 0))
+        raise AssertionError("unreachable")
+
+    # -- account deletion --------------------------------------------------------------------
+    def forget_user(self, username: str) -> None:
+        """Anonymise the user's comments and withdraw their likes (account deletion)."""
+        for comment in self.conversation.comments_by(username):
+            self.conversation.anonymise_comment(comment)
+        for like in self.conversation.likes_by(username):
+            article = self.articles.get(like["PK"].split("#", 1)[1], consistent=True)
+            if article is not None:
+                try:
+                    self.conversation.unlike(article, username)
+                except ConditionFailed:
+                    article = self.articles.get(article["id"], consistent=True)
+                    if article is not None:
+                        self.conversation.unlike(article, username)
+
+
+def can_moderate(principal: Principal | None) -> bool:
+    return can(principal, Action.moderate_comments)
+
+
+@cache
+def conversation_service() -> ConversationService:
+    from urllib.parse import urlsplit
+
+    from byline.data.table import table
+    from byline.secrets import signing_key
+    from byline.settings import get_settings
+
+    articles = Articles(table())
+    return ConversationService(
+        conversation=Conversation(table(), articles),
+        articles=articles,
+        cursor_key=lambda: signing_key("cursor"),
+        site_host=urlsplit(get_settings().site_url).hostname,
+    )

@@ -1,0 +1,220 @@
+"""moto in server mode, in a child process of its own.
+
+moto keeps its emulated AWS in module-level state. Running ``ThreadedMotoServer`` inside the
+process that also runs tests would let any test using ``mock_aws`` reset that state under the
+local stack's feet, and would make the gateway share a GIL with every emulated AWS call. A
+child process avoids both; it is tied to its parent through a pipe on its stdin, so it exits
+when the parent does, even if the parent is killed without cleaning up.
+
+Run as ``python -m local.moto_server --port N``: prints one JSON line with the endpoint once
+it is listening, then serves until stdin closes, SIGTERM or SIGINT.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from types import TracebackType
+from typing import IO, Any, Self
+
+from local.template import LOCAL_REGION, REPO_ROOT
+
+DEFAULT_PORT = 4566
+HOST = "127.0.0.1"
+
+
+def fake_aws_environment(endpoint: str, region: str = LOCAL_REGION) -> dict[str, str]:
+    """Variables that point boto3 at moto with credentials that can never reach real AWS."""
+    return {
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SECURITY_TOKEN": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_REGION": region,
+        "AWS_DEFAULT_REGION": region,
+    }
+
+
+REAL_AWS_VARIABLES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_ROLE_ARN", "AWS_CONFIG_FILE")
+"""Removed wherever fake credentials are set, so a developer's real profile is never used."""
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port(host: str = HOST) -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+class MotoServer:
+    """A moto server child process; use as a context manager or call start()/stop()."""
+
+    def __init__(self, port: int | None = None, *, quiet: bool = True) -> None:
+        """``port`` None means 4566 when free, else any free port; 0 means any free port."""
+        if port is None:
+            port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else 0
+        self._port = port
+        self._quiet = quiet
+        self._process: subprocess.Popen[str] | None = None
+        self.endpoint = ""
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
+
+    def start(self, timeout: float = 60.0) -> str:
+        """Start the child and wait until it listens; returns the endpoint URL."""
+        command = [sys.executable, "-m", "local.moto_server", "--port", str(self._port)]
+        inherited = os.environ.get("PYTHONPATH")
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), *([inherited] if inherited else [])]),
+        }
+        self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL if self._quiet else None,
+            text=True,
+            env=env,
+            cwd=REPO_ROOT,
+        )
+        line = _read_line(self._process.stdout, timeout)
+        if not line:
+            self.stop()
+            raise RuntimeError("moto server did not start (is the port taken?)")
+        self.endpoint = str(json.loads(line)["endpoint"])
+        return self.endpoint
+
+    def stop(self, timeout: float = 10.0) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.stdin:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout)
+        if process.stdout:
+            process.stdout.close()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+def _read_line(stream: IO[str] | None, timeout: float) -> str:
+    if stream is None:
+        return ""
+    result: list[str] = []
+    reader = threading.Thread(target=lambda: result.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout)
+    return result[0].strip() if result else ""
+
+
+@contextlib.contextmanager
+def running_moto(port: int | None = 0) -> Iterator[str]:
+    with MotoServer(port) as server:
+        yield server.endpoint
+
+
+class SerialisedDynamoDB:
+    """WSGI middleware that lets one DynamoDB request run at a time.
+
+    DynamoDB evaluates a condition and applies the write atomically; moto checks and then
+    writes with no lock, so two threads of the server can both pass a condition that only one
+    should (two likes counted as one user's, two scheduled publishes). Serialising DynamoDB
+    requests restores the guarantee the code relies on; other services stay concurrent.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if not target.startswith("DynamoDB_"):
+            return self._app(environ, start_response)
+        with self._lock:
+            # materialise the body inside the lock: the work happens while it is produced
+            return list(self._app(environ, start_response))
+
+
+def _serve(port: int) -> int:
+    """Child side: serve until the parent closes our stdin or asks us to stop."""
+    from moto.moto_server.werkzeug_app import (
+        DomainDispatcherApplication,
+        MotoRequestHandler,
+        create_backend_app,
+    )
+    from moto.server import ThreadedMotoServer
+    from werkzeug.serving import make_server
+
+    class Server(ThreadedMotoServer):
+        def _server_entry(self) -> None:
+            app = SerialisedDynamoDB(DomainDispatcherApplication(create_backend_app))
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=MotoRequestHandler
+            )
+            self._server_ready_event.set()
+            self._server.serve_forever()
+
+    server = Server(ip_address=HOST, port=port, verbose=False)
+    try:
+        server.start()
+    except OSError as error:
+        print(f"moto could not listen on {HOST}:{port}: {error}", file=sys.stderr)
+        return 1
+    host, bound = server.get_host_and_port()
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+    def wait_for_parent() -> None:
+        sys.stdin.read()  # returns at EOF: the parent closed the pipe or died
+        stop.set()
+
+    threading.Thread(target=wait_for_parent, daemon=True).start()
+    print(json.dumps({"endpoint": f"http://{host}:{bound}"}), flush=True)
+    stop.wait()
+    server.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=0)
+    return _serve(parser.parse_args(argv).port)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -116,6 +116,21 @@ def _tag(base: str, _caller: User | None, owner: User) -> Call:
     return Call("GET", "/tags/matrixtag")
 
 
+def _on_comment(method: str, suffix: str = "") -> Case:
+    def case(base: str, _caller: User | None, owner: User) -> Call:
+        article = published_article(base, owner)
+        response = requests.post(
+            f"{base}/articles/{article['id']}/comments",
+            json={"body": "matrix"},
+            headers=owner.auth,
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+        return Call(method, f"/comments/{response.json()['id']}{suffix}")
+
+    return case
+
+
 OK_ALL = dict.fromkeys(ROLES, 200)
 
 
@@ -159,6 +174,28 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
         _on_published("POST", "/unpublish"),
         {**signed_in(200), "reader": 403, "stranger": 403},
     ),
+    ("get", "/articles/{article}/comments"): (_on_published("GET", "/comments"), OK_ALL),
+    ("post", "/articles/{article}/comments"): (
+        _on_published("POST", "/comments", {"body": "matrix"}),
+        signed_in(201),
+    ),
+    ("delete", "/comments/{comment}"): (
+        _on_comment("DELETE"),
+        {**signed_in(204), "reader": 403, "stranger": 403},
+    ),
+    ("post", "/comments/{comment}/hide"): (
+        _on_comment("POST", "/hide"),
+        {
+            "anonymous": 401,
+            "reader": 403,
+            "author": 403,
+            "editor": 200,
+            "admin": 200,
+            "stranger": 403,
+        },
+    ),
+    ("put", "/articles/{article}/like"): (_on_published("PUT", "/like"), signed_in(200)),
+    ("delete", "/articles/{article}/like"): (_on_published("DELETE", "/like"), signed_in(200)),
     ("get", "/me/articles"): (_simple("GET", "/me/articles"), signed_in(200)),
     ("get", "/series/{series}"): (_series, OK_ALL),
     ("get", "/tags"): (_simple("GET", "/tags"), OK_ALL),

@@ -21,7 +21,6 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from types import TracebackType
 from typing import IO, Any, Self
 
@@ -139,12 +138,6 @@ def _read_line(stream: IO[str] | None, timeout: float) -> str:
     reader.start()
     reader.join(timeout)
     return result[0].strip() if result else ""
-
-
-@contextlib.contextmanager
-def running_moto(port: int | None = 0) -> Iterator[str]:
-    with MotoServer(port) as server:
-        yield server.endpoint
 
 
 class SerialisedDynamoDB:

@@ -1,0 +1,264 @@
+"""``python -m local serve | invoke | token``: the local stack's command line.
+
+Heavy imports happen inside the commands: worker processes are started with ``spawn``,
+which re-imports this module in every worker, and a worker must not pay for moto or boto3.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from local.template import DEFAULT_TEMPLATE, REPO_ROOT
+
+DEFAULT_STATE = REPO_ROOT / ".local" / "stack.json"
+LOCAL_STAGE = "local"
+
+log = logging.getLogger("local")
+
+
+def _configure_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(name)s %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+    )
+    for noisy in ("botocore", "boto3", "urllib3"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def _overrides(pairs: list[str]) -> dict[str, str]:
+    """``Key=Value`` pairs, as SAM's ``--parameter-overrides`` takes them."""
+    result = {"Stage": LOCAL_STAGE}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise SystemExit(f"--parameter-overrides expects Key=Value, got {pair!r}")
+        result[key.strip()] = value.strip()
+    return result
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--template", type=Path, default=DEFAULT_TEMPLATE)
+    parser.add_argument(
+        "--parameter-overrides",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="template parameters (Stage defaults to 'local')",
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=DEFAULT_STATE,
+        help="where the running stack records its ports and names (default .local/stack.json)",
+    )
+    parser.add_argument("--verbose", action="store_true")
+
+
+# ---------------------------------------------------------------- state file
+
+
+def write_state(path: Path, state: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state, indent=2), encoding="utf-8")
+    temporary.replace(path)
+
+
+def live_state(path: Path) -> dict[str, Any] | None:
+    """The recorded stack if its process and its moto are still alive, else None."""
+    try:
+        state: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        os.kill(int(state["pid"]), 0)
+        endpoint = urlsplit(state["moto_endpoint"])
+        with socket.create_connection((endpoint.hostname, endpoint.port or 80), timeout=1):
+            pass
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return state
+
+
+# ---------------------------------------------------------------- serve
+
+
+def serve(args: argparse.Namespace) -> int:
+    from local import LocalStack
+    from local.bootstrap import bootstrap
+    from local.moto_server import MotoServer
+    from local.template import Template
+
+    template = Template.load(args.template, _overrides(args.parameter_overrides))
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    moto = MotoServer(args.moto_port)
+    local: LocalStack | None = None
+    try:
+        endpoint = moto.start()
+        log.info("moto listening on %s", endpoint)
+        stack = bootstrap(template, endpoint)
+        try:
+            local = LocalStack.start(stack, host=args.host, port=args.port)
+        except OSError as error:
+            print(f"cannot listen on {args.host}:{args.port}: {error}", file=sys.stderr)
+            return 2
+        write_state(args.state, local.state())
+        print(_banner(local, endpoint), flush=True)
+        stop.wait()
+        print("\nstopping…", file=sys.stderr, flush=True)
+    finally:
+        if local is not None:
+            local.stop()
+        moto.stop()
+        with contextlib.suppress(FileNotFoundError):
+            args.state.unlink()
+    return 0
+
+
+def _banner(local: Any, endpoint: str) -> str:
+    base = local.base_url
+    routes = ", ".join(
+        f"{r.method} {r.path}" + (" (auth)" if r.protected else "")
+        for r in local.gateway.route_infos()
+    )
+    skipped = ", ".join(local.stack.skipped_summary()) or "none"
+    users = ", ".join(u.username for u in local.users)
+    lines = [
+        "",
+        "Byline local stack",
+        f"  API         {base}    Swagger UI {base}/docs",
+        f"  moto        {endpoint}",
+        f"  routes      {routes}",
+        f"  demo users  {users} (<name>@example.com), password "
+        f"{local.users[0].password if local.users else '-'}",
+        "  id token    .venv/bin/python -m local token admin",
+        f"  skipped     {skipped}",
+        *[f"  WARNING     {lid} is not emulated locally" for lid in local.stack.not_emulated()],
+        "",
+        f"Try: curl {base}/health",
+        "Ctrl-C stops everything.",
+    ]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- invoke
+
+
+def invoke(args: argparse.Namespace) -> int:
+    from local.bootstrap import Stack, bootstrap
+    from local.moto_server import MotoServer
+    from local.runtime import Runtime, function_specs
+    from local.template import Template
+
+    event = _read_event(args.event)
+    state = live_state(args.state)
+    if state is not None:
+        template = Template.load(state["stack"]["template"], state["stack"]["parameters"])
+    else:
+        template = Template.load(args.template, _overrides(args.parameter_overrides))
+    logical_id = resolve_function(args.function, template)
+    with contextlib.ExitStack() as cleanup:
+        if state is not None:
+            log.info("using the running local stack (moto at %s)", state["moto_endpoint"])
+            stack = Stack.from_json(state["stack"])
+        else:
+            moto = cleanup.enter_context(MotoServer(0))
+            log.info("no running local stack; started a temporary moto at %s", moto.endpoint)
+            stack = bootstrap(template, moto.endpoint)
+        specs = function_specs(stack)
+        runtime = Runtime(
+            {logical_id: specs[logical_id]}, workers_per_function=1, stdout_to_stderr=True
+        )
+        cleanup.callback(runtime.close)
+        invocation = runtime.invoke(logical_id, event)
+    output = invocation.result if invocation.ok else invocation.error
+    print(json.dumps(output, indent=2), flush=True)
+    log.info("%s finished in %.0f ms", logical_id, invocation.duration_ms)
+    return 0 if invocation.ok else 1
+
+
+def resolve_function(name: str, template: Any) -> str:
+    """A logical id, or a function's folder name (``health``) for convenience."""
+    functions = template.of_type("AWS::Serverless::Function")
+    if name in functions:
+        return name
+    for logical_id in functions:
+        code_uri = str(template.properties(logical_id).get("CodeUri", ""))
+        if Path(code_uri).name == name:
+            return str(logical_id)
+    raise SystemExit(f"no function {name!r} in the template; functions: {', '.join(functions)}")
+
+
+def _read_event(source: str) -> Any:
+    text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    try:
+        return json.loads(text)
+    except ValueError as error:
+        raise SystemExit(f"{source} is not JSON: {error}") from error
+
+
+# ---------------------------------------------------------------- token
+
+
+def token(args: argparse.Namespace) -> int:
+    from local.bootstrap import Stack
+    from local.seed import DEMO_PASSWORD, login
+
+    state = live_state(args.state)
+    if state is None:
+        print("no running local stack; start one with `make dev`", file=sys.stderr)
+        return 1
+    tokens = login(Stack.from_json(state["stack"]), args.username, args.password or DEMO_PASSWORD)
+    print(tokens["AccessToken"] if args.access else tokens["IdToken"])
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m local", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve_parser = commands.add_parser("serve", help="run the whole API locally")
+    serve_parser.add_argument("--host", default="127.0.0.1")
+    serve_parser.add_argument("--port", type=int, default=3000)
+    serve_parser.add_argument(
+        "--moto-port",
+        type=int,
+        default=None,
+        help="moto's port (default 4566 when free, else any free port; 0 for any)",
+    )
+    _add_common(serve_parser)
+    serve_parser.set_defaults(run=serve)
+
+    invoke_parser = commands.add_parser("invoke", help="run one function with one event")
+    invoke_parser.add_argument("function", help="logical id (HealthFunction) or folder (health)")
+    invoke_parser.add_argument("event", help="event JSON file, or - for stdin")
+    _add_common(invoke_parser)
+    invoke_parser.set_defaults(run=invoke)
+
+    token_parser = commands.add_parser("token", help="print a demo user's id token")
+    token_parser.add_argument("username", nargs="?", default="admin")
+    token_parser.add_argument("--password")
+    token_parser.add_argument("--access", action="store_true", help="the access token instead")
+    _add_common(token_parser)
+    token_parser.set_defaults(run=token)
+
+    args = parser.parse_args(argv)
+    _configure_logging(args.verbose)
+    result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,230 @@
+"""The events AWS hands to a function, built the way AWS builds them.
+
+Handlers are only as well tested locally as these shapes are faithful: the REST API proxy
+event (payload v1) with API Gateway's quirks (``None`` instead of empty maps, the last value
+of a repeated header or query parameter in the single-value maps, base64 bodies that are not
+text), the EventBridge scheduled event, and the SQS batch event.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
+
+from local.template import LOCAL_ACCOUNT_ID, LOCAL_REGION
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """An HTTP request as the gateway received it."""
+
+    method: str
+    path: str
+    query: str = ""
+    headers: Sequence[tuple[str, str]] = ()
+    body: bytes = b""
+    source_ip: str = "127.0.0.1"
+    protocol: str = "HTTP/1.1"
+    received_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def header(self, name: str) -> str | None:
+        """The last value of a header, compared case-insensitively (as API Gateway does)."""
+        lowered = name.lower()
+        found = None
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                found = value
+        return found
+
+
+@dataclass(frozen=True)
+class RouteMatch:
+    """Which template route the request hit and what its path parameters are."""
+
+    resource: str
+    path_parameters: Mapping[str, str]
+
+
+def _multi(pairs: Sequence[tuple[str, str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for key, value in pairs:
+        single[key] = value
+        multi.setdefault(key, []).append(value)
+    return single, multi
+
+
+def request_time(moment: datetime) -> str:
+    """``09/Apr/2015:12:34:56 +0000``, the format of ``requestContext.requestTime``."""
+    return moment.astimezone(UTC).strftime("%d/%b/%Y:%H:%M:%S +0000")
+
+
+def encode_body(body: bytes) -> tuple[str | None, bool]:
+    """The event's ``body`` and ``isBase64Encoded``: text as is, anything else base64."""
+    if not body:
+        return None, False
+    try:
+        return body.decode("utf-8"), False
+    except UnicodeDecodeError:
+        return base64.b64encode(body).decode("ascii"), True
+
+
+def api_id_for(name: str) -> str:
+    """A stable, API Gateway-looking id (10 lowercase alphanumerics) for a local API."""
+    return hashlib.sha256(name.encode()).hexdigest()[:10]
+
+
+def api_gateway_proxy_event(
+    request: HttpRequest,
+    route: RouteMatch,
+    *,
+    stage: str,
+    api_id: str,
+    request_id: str | None = None,
+    claims: Mapping[str, str] | None = None,
+    region: str = LOCAL_REGION,
+    account_id: str = LOCAL_ACCOUNT_ID,
+) -> dict[str, Any]:
+    """The REST API Lambda proxy integration event (payload format 1.0)."""
+    request_id = request_id or str(uuid.uuid4())
+    headers, multi_headers = _multi(list(request.headers))
+    query, multi_query = _multi(parse_qsl(request.query, keep_blank_values=True))
+    body, is_base64 = encode_body(request.body)
+    host = request.header("host") or f"{api_id}.execute-api.{region}.amazonaws.com"
+    epoch_ms = int(request.received_at.timestamp() * 1000)
+    context: dict[str, Any] = {
+        "resourceId": hashlib.sha256(route.resource.encode()).hexdigest()[:6],
+        "resourcePath": route.resource,
+        "httpMethod": request.method,
+        "extendedRequestId": base64.b32encode(uuid.UUID(request_id).bytes)[:16].decode(),
+        "requestTime": request_time(request.received_at),
+        "path": f"/{stage}{request.path}",
+        "accountId": account_id,
+        "protocol": request.protocol,
+        "stage": stage,
+        "domainPrefix": host.split(".")[0].split(":")[0],
+        "requestTimeEpoch": epoch_ms,
+        "requestId": request_id,
+        "identity": {
+            "cognitoIdentityPoolId": None,
+            "accountId": None,
+            "cognitoIdentityId": None,
+            "caller": None,
+            "sourceIp": request.source_ip,
+            "principalOrgId": None,
+            "accessKey": None,
+            "cognitoAuthenticationType": None,
+            "cognitoAuthenticationProvider": None,
+            "userArn": None,
+            "userAgent": request.header("user-agent"),
+            "user": None,
+        },
+        "domainName": host,
+        "apiId": api_id,
+    }
+    if claims is not None:
+        context["authorizer"] = {"claims": dict(claims)}
+    return {
+        "resource": route.resource,
+        "path": request.path,
+        "httpMethod": request.method,
+        "headers": headers or None,
+        "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": multi_query or None,
+        "pathParameters": dict(route.path_parameters) or None,
+        "stageVariables": None,
+        "requestContext": context,
+        "body": body,
+        "isBase64Encoded": is_base64,
+    }
+
+
+def forwarded_headers(
+    headers: Sequence[tuple[str, str]], source_ip: str, port: int, trace_id: str
+) -> list[tuple[str, str]]:
+    """The headers API Gateway adds in front of the client's own."""
+    names = {k.lower() for k, _ in headers}
+    added = [("X-Amzn-Trace-Id", trace_id)]
+    if "x-forwarded-for" not in names:
+        added.append(("X-Forwarded-For", source_ip))
+    added += [("X-Forwarded-Port", str(port)), ("X-Forwarded-Proto", "http")]
+    kept = [
+        (k, v)
+        for k, v in headers
+        if k.lower() not in {"x-amzn-trace-id", "x-forwarded-port", "x-forwarded-proto"}
+    ]
+    return kept + added
+
+
+def trace_id(moment: datetime) -> str:
+    return f"Root=1-{int(moment.timestamp()):08x}-{uuid.uuid4().hex[:24]}"
+
+
+def scheduled_event(
+    rule_arn: str,
+    moment: datetime,
+    *,
+    region: str = LOCAL_REGION,
+    account_id: str = LOCAL_ACCOUNT_ID,
+) -> dict[str, Any]:
+    """What an EventBridge rule with a schedule expression sends to its Lambda target."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": account_id,
+        "time": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "region": region,
+        "resources": [rule_arn],
+        "detail": {},
+    }
+
+
+def sqs_event(
+    messages: Sequence[Mapping[str, Any]], queue_arn: str, *, region: str = LOCAL_REGION
+) -> dict[str, Any]:
+    """An SQS batch as Lambda's event source mapping delivers it, from ReceiveMessage output."""
+    return {"Records": [_sqs_record(m, queue_arn, region) for m in messages]}
+
+
+def _sqs_record(message: Mapping[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    attributes = dict(message.get("Attributes") or {})
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message.get("Body", ""),
+        "attributes": attributes,
+        "messageAttributes": {
+            name: _sqs_message_attribute(value)
+            for name, value in (message.get("MessageAttributes") or {}).items()
+        },
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "md5OfMessageAttributes": message.get("MD5OfMessageAttributes"),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+def _sqs_message_attribute(value: Mapping[str, Any]) -> dict[str, Any]:
+    """Lambda lower-cases the first letter of the attribute fields and always lists both."""
+    attribute: dict[str, Any] = {
+        "stringListValues": list(value.get("StringListValues", [])),
+        "binaryListValues": [
+            base64.b64encode(v).decode() for v in value.get("BinaryListValues", [])
+        ],
+        "dataType": value.get("DataType", "String"),
+    }
+    if "StringValue" in value:
+        attribute["stringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
+    return attribute

@@ -1,0 +1,170 @@
+"""Session fixtures every test may use. moto starts once per session; everything else is built
+on it lazily, so a unit test that asks for none of these pays nothing.
+
+``moto_endpoint`` -> str
+    A moto server (``ThreadedMotoServer`` in a child process, see local/moto_server.py for
+    why not in this process) on 127.0.0.1 and a free port. Sets in os.environ for the whole
+    session: AWS_ENDPOINT_URL, fake credentials, AWS_REGION/AWS_DEFAULT_REGION=us-east-1,
+    POWERTOOLS_TRACE_DISABLED=true, POWERTOOLS_METRICS_NAMESPACE=Byline.
+
+``stack_resources`` -> StackResources
+    template.yaml's resources created on that moto with Stage=test, and the variables
+    ``Globals.Function.Environment`` gives every function (TABLE_NAME, USER_POOL_ID, ...)
+    set in os.environ so handlers and services work in-process. The layer's cached settings
+    and clients are reset so they see them. ``stack_resources["TABLE_NAME"]`` reads one;
+    ``.environment`` is all of them; ``.stack`` is the :class:`local.bootstrap.Stack`
+    (``.stack.ref("Table")``, ``.stack.get_att("UserPool", "Arn")``).
+
+``demo_users`` -> list[local.seed.DemoUser]
+    The seeded users admin, editor, author and reader (password ``local.seed.DEMO_PASSWORD``),
+    one per group.
+
+``local_stack`` -> local.LocalStack
+    The whole local stack (gateway, runtime with warm worker processes per function) over
+    ``stack_resources``, seeded, on 127.0.0.1 and a free port. Schedules and SQS pollers
+    are *not* running: tests trigger them (``local_stack.runtime.invoke(...)``) so nothing
+    fires behind a test's back.
+
+``local_api`` -> str
+    ``local_stack``'s base URL, e.g. ``http://127.0.0.1:40123`` (no trailing slash).
+
+``function_specs_by_id`` -> dict[str, local.runtime.FunctionSpec]
+    Every function of the template as the local runtime runs it: code folder, handler,
+    resolved environment (``.configured`` is what template.yaml sets), timeout, events.
+
+``invoke_handler`` -> Callable[[str, dict], dict]
+    ``invoke_handler("HealthFunction", event)`` calls the function's handler in this process
+    (its module loaded from functions/<dir>/app.py under a unique name, kept warm for the
+    session) with the function's own environment applied during the call and a Lambda-like
+    context, and returns what the handler returned.
+
+``id_token`` -> Callable[[str], str]
+    ``id_token("admin")`` logs a seeded demo user in (USER_PASSWORD_AUTH against moto) and
+    returns the Cognito id token, ready for ``Authorization: Bearer <token>``.
+
+Integration tests are marked ``pytest.mark.integration``.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from local import LocalStack
+from local.bootstrap import Stack, bootstrap
+from local.moto_server import REAL_AWS_VARIABLES, MotoServer, fake_aws_environment
+from local.runtime import FunctionSpec, LambdaContext, function_specs, load_handler
+from local.seed import DemoUser, login, seed
+from local.template import Template
+
+TEST_STAGE = "test"
+
+
+def reset_layer_caches() -> None:
+    """Forget the layer's once-per-environment caches (settings, clients) after env changes."""
+    for name, module in list(sys.modules.items()):
+        if name == "byline" or name.startswith("byline."):
+            for value in list(vars(module).values()):
+                clear = getattr(value, "cache_clear", None)
+                if callable(clear):
+                    clear()
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    with pytest.MonkeyPatch.context() as patch, MotoServer(port=0) as server:
+        for name in REAL_AWS_VARIABLES:
+            patch.delenv(name, raising=False)
+        for name, value in fake_aws_environment(server.endpoint).items():
+            patch.setenv(name, value)
+        patch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
+        patch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Byline")
+        reset_layer_caches()
+        yield server.endpoint
+    reset_layer_caches()
+
+
+@dataclass(frozen=True)
+class StackResources:
+    """The bootstrapped stack and the environment its functions share."""
+
+    stack: Stack
+    environment: dict[str, str] = field(default_factory=dict)
+
+    def __getitem__(self, name: str) -> str:
+        return self.environment[name]
+
+
+@pytest.fixture(scope="session")
+def stack_resources(moto_endpoint: str) -> Iterator[StackResources]:
+    template = Template.load(overrides={"Stage": TEST_STAGE})
+    stack = bootstrap(template, moto_endpoint)
+    environment = stack.environment()
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in environment.items():
+            patch.setenv(name, value)
+        reset_layer_caches()
+        yield StackResources(stack=stack, environment=environment)
+    reset_layer_caches()
+
+
+@pytest.fixture(scope="session")
+def demo_users(stack_resources: StackResources) -> list[DemoUser]:
+    return seed(stack_resources.stack)
+
+
+@pytest.fixture(scope="session")
+def local_stack(
+    stack_resources: StackResources, demo_users: list[DemoUser]
+) -> Iterator[LocalStack]:
+    stack = LocalStack.start(stack_resources.stack, port=0, seed_users=False, event_sources=False)
+    stack.users = demo_users
+    yield stack
+    stack.stop()
+
+
+@pytest.fixture(scope="session")
+def local_api(local_stack: LocalStack) -> str:
+    return local_stack.base_url
+
+
+@pytest.fixture(scope="session")
+def function_specs_by_id(stack_resources: StackResources) -> dict[str, FunctionSpec]:
+    return function_specs(stack_resources.stack)
+
+
+@pytest.fixture(scope="session")
+def invoke_handler(
+    function_specs_by_id: dict[str, FunctionSpec],
+) -> Callable[..., Any]:
+    handlers: dict[str, Callable[[Any, Any], Any]] = {}
+
+    def invoke(logical_id: str, event: dict[str, Any]) -> Any:
+        spec = function_specs_by_id[logical_id]
+        with pytest.MonkeyPatch.context() as patch:
+            for name, value in spec.configured.items():
+                patch.setenv(name, value)
+            if logical_id not in handlers:
+                handlers[logical_id] = load_handler(spec)
+            deadline_ms = int(time.time() * 1000 + spec.timeout * 1000)
+            context = LambdaContext(spec, str(uuid.uuid4()), deadline_ms)
+            return handlers[logical_id](event, context)
+
+    return invoke
+
+
+@pytest.fixture(scope="session")
+def id_token(stack_resources: StackResources, demo_users: list[DemoUser]) -> Callable[[str], str]:
+    passwords = {user.username: user.password for user in demo_users}
+
+    def token(username: str) -> str:
+        tokens = login(stack_resources.stack, username, passwords[username])
+        return str(tokens["IdToken"])
+
+    return token

@@ -188,3 +188,20 @@ def test_deleting_an_account_anonymises_comments_withdraws_likes_and_unpublishes
     assert shown["author"] == "[deleted]"
     assert get(local_api, other["slug"]).json()["like_count"] == 0
     assert get(local_api, own["slug"]).status_code == 404
+
+
+def test_comment_pages_follow_the_cursor_and_unknown_articles_are_404(local_api, author, reader):
+    article = published_article(local_api, author)
+    ids = [comment(local_api, reader, article["id"], f"c{i}").json()["id"] for i in range(5)]
+    seen, cursor = [], None
+    while True:
+        page = threads(local_api, article["id"], limit=2, **({"cursor": cursor} if cursor else {}))
+        seen += [t["id"] for t in page["items"]]
+        cursor = page["next_cursor"]
+        if not cursor:
+            break
+    assert seen == ids
+    missing = requests.get(f"{local_api}/articles/nope/comments", timeout=30)
+    assert missing.status_code == 404
+    draft = create(local_api, author)
+    assert requests.get(f"{local_api}/articles/{draft['id']}/comments", timeout=30).status_code == 404

@@ -24,12 +24,15 @@ class Conversation:
         return page.items[0] if page.items else None
 
     def comments(self, article_id: str, limit: int, start: Mapping[str, Any] | None) -> Page:
+        """A page of the article's comments in thread order. The first page also starts with
+        the article item itself (its SK, ``ARTICLE``, sorts just before ``COMMENT#``), so one
+        Query both proves the article exists and lists its comments."""
         return self._table.query(
             "PK",
             keys.article_partition(article_id),
-            sort_condition="begins_with(SK, :c)",
-            values={":c": "COMMENT#"},
-            limit=limit,
+            sort_condition="SK BETWEEN :first AND :last",
+            values={":first": "ARTICLE" if start is None else "COMMENT#", ":last": "COMMENT$"},
+            limit=limit + (1 if start is None else 0),
             start_key=start,
         )
 

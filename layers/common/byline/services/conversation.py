@@ -51,9 +51,15 @@ class ConversationService:
     def comments(self, article_id: str, limit: int, cursor: str | None) -> CommentPage:
         key = self.cursor_key()
         listing = f"comments:{article_id}"
-        page = self.conversation.comments(article_id, limit, cursors.decode(cursor, listing, key))
+        start = cursors.decode(cursor, listing, key)
+        page = self.conversation.comments(article_id, limit, start)
+        items = page.items
+        if start is None:
+            if not items or items[0].get("kind") != "article" or items[0]["status"] != "published":
+                raise NotFound("No such published article.")
+            items = items[1:]
         threads: list[Thread] = []
-        for item in page.items:
+        for item in items:
             comment = to_comment(item)
             if comment.parent_id and threads and threads[-1].id == comment.parent_id:
                 threads[-1].replies.append(comment)

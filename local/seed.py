@@ -1,14 +1,14 @@
 """Demo data for the local stack: one Cognito user per role, each with a known password.
 
 Seeding is idempotent (existing users are kept, their password and group re-asserted), so
-it can run against a stack that is already seeded. Articles and the rest will be seeded
-through the services as those arrive; users are seeded through Cognito's admin API because
-that is the only way to create them without the sign-up flow's email round trip.
+it can run against a stack that is already seeded. Everything is created through the layer's
+services, wired to the stack's resources explicitly (this process has no function
+environment): users with their profiles through ``Accounts.provision`` (Cognito's admin API,
+so no email round trip), then a few published articles with a comment and a like.
 """
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,30 +42,86 @@ def user_pool(stack: Stack) -> tuple[str, str]:
     return str(stack.ref(pools[0])), str(stack.ref(clients[0]))
 
 
+DEMO_ARTICLES = (
+    (
+        "Why serverless Python",
+        "Pay per request, scale to zero, and **no servers** to patch.\n\n"
+        "## What you give up\n\nLong-lived connections and warm caches.",
+        ["python", "aws", "serverless"],
+    ),
+    (
+        "Designing a single DynamoDB table",
+        "Start from the access patterns, then the keys. Every read is one Query.",
+        ["aws", "dynamodb"],
+    ),
+    (
+        "Markdown that cannot run scripts",
+        "Render with markdown-it-py, clean with nh3: `<script>` never survives.",
+        ["python", "security"],
+    ),
+)
+
+
+def _services(stack: Stack) -> tuple[Any, Any, Any]:
+    """The layer's services bound to this stack's table and user pool."""
+    from byline.data.articles import Articles
+    from byline.data.conversation import Conversation
+    from byline.data.identity import CognitoIdentity
+    from byline.data.login_attempts import LoginAttempts
+    from byline.data.table import Table
+    from byline.data.users import Users
+    from byline.services.accounts import Accounts
+    from byline.services.articles import ArticleService
+    from byline.services.conversation import ConversationService
+
+    pool_id, client_id = user_pool(stack)
+    table = Table(str(stack.ref("Table")), client("dynamodb", stack.endpoint, stack.region))
+    cognito = client("cognito-idp", stack.endpoint, stack.region)
+    articles = Articles(table)
+    accounts = Accounts(
+        users=Users(table),
+        identity=CognitoIdentity(cognito, pool_id, client_id),
+        attempts=LoginAttempts(table),
+    )
+    article_service = ArticleService(
+        articles=articles, cursor_key=lambda: b"seed", publish_event=lambda *_: True
+    )
+    conversation = ConversationService(
+        conversation=Conversation(table, articles), articles=articles, cursor_key=lambda: b"seed"
+    )
+    return accounts, article_service, conversation
+
+
 def seed(stack: Stack, users: tuple[DemoUser, ...] = DEMO_USERS) -> list[DemoUser]:
-    """Create (or re-assert) the demo users: confirmed, email verified, in their group."""
+    """Create (or re-assert) the demo users with their profiles, and the demo articles."""
+    from byline.auth.principal import Principal
+    from byline.models.articles import ArticleCreate, PublishRequest
+    from byline.models.conversation import CommentCreate
+
     pool_id, _ = user_pool(stack)
     cognito = client("cognito-idp", stack.endpoint, stack.region)
     groups = {g["GroupName"] for g in cognito.list_groups(UserPoolId=pool_id)["Groups"]}
+    accounts, articles, conversation = _services(stack)
     for user in users:
         if user.group not in groups:
             raise SeedError(f"the user pool has no group {user.group!r}")
-        with contextlib.suppress(cognito.exceptions.UsernameExistsException):
-            cognito.admin_create_user(
-                UserPoolId=pool_id,
-                Username=user.username,
-                UserAttributes=[
-                    {"Name": "email", "Value": user.email},
-                    {"Name": "email_verified", "Value": "true"},
-                ],
-                MessageAction="SUPPRESS",
-            )
+        accounts.provision(
+            user.username, user.email, user.password, user.username.capitalize(), user.group
+        )
         cognito.admin_set_user_password(
             UserPoolId=pool_id, Username=user.username, Password=user.password, Permanent=True
         )
-        cognito.admin_add_user_to_group(
-            UserPoolId=pool_id, Username=user.username, GroupName=user.group
-        )
+    writer = next((u for u in users if u.group == "author"), None)
+    if writer is None or articles.articles.by_author(writer.username, None, 1, None).items:
+        return list(users)
+    author = Principal(username=writer.username, sub=writer.username, groups=("author",))
+    reader = Principal(username="reader", sub="reader", groups=("reader",))
+    for title, body, tags in DEMO_ARTICLES:
+        draft = articles.create(author, ArticleCreate(title=title, body=body, tags=tags))
+        published = articles.publish(author, draft.id, PublishRequest())
+        if any(u.username == "reader" for u in users):
+            conversation.add_comment(reader, published.id, CommentCreate(body="Thanks, useful!"))
+            conversation.set_like(reader, published.id, liked=True)
     return list(users)
 
 

@@ -204,4 +204,6 @@ def test_comment_pages_follow_the_cursor_and_unknown_articles_are_404(local_api,
     missing = requests.get(f"{local_api}/articles/nope/comments", timeout=30)
     assert missing.status_code == 404
     draft = create(local_api, author)
-    assert requests.get(f"{local_api}/articles/{draft['id']}/comments", timeout=30).status_code == 404
+    assert (
+        requests.get(f"{local_api}/articles/{draft['id']}/comments", timeout=30).status_code == 404
+    )

@@ -4,12 +4,12 @@ API Gateway's Cognito authorizer cannot be optional, so the public slug route se
 published articles and this authenticated route serves everything else (and the ETag an edit
 must send back)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses, success
 from byline.http.responses import cached
 from byline.models.articles import Article
 from byline.services.articles import article_service
@@ -23,12 +23,12 @@ app = build_api()
     summary="An article in any state, for its author and editors",
     tags=["Articles"],
     security=BEARER_AUTH,
-    responses={200: {"description": "The article"}, 304: {"description": "Not modified"}}
+    responses=success(200, "The article", Article, s304="Not modified")
     | problem_responses(401, 403, 404),
 )
 def get_article_for_editing(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
-) -> Response[Article]:
+) -> Response[Any]:
     return cached(app, article_service().read_for_edit(caller(app), article), public=False)
 
 

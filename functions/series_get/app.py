@@ -1,11 +1,11 @@
 """GET /series/{series}: a series and its published parts in order."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from byline.http.api import build_api, entrypoint, problem_responses
+from byline.http.api import build_api, entrypoint, problem_responses, success
 from byline.http.responses import cached
 from byline.models.articles import SeriesView
 from byline.services.articles import article_service
@@ -18,12 +18,11 @@ app = build_api()
     operation_id="getSeries",
     summary="A series with its parts in order",
     tags=["Articles"],
-    responses={200: {"description": "The series"}, 304: {"description": "Not modified"}}
-    | problem_responses(404),
+    responses=success(200, "The series", SeriesView, s304="Not modified") | problem_responses(404),
 )
 def get_series(
     series: Annotated[str, Path(min_length=1, max_length=100)],
-) -> Response[SeriesView]:
+) -> Response[Any]:
     return cached(app, article_service().series(series), public=True)
 
 

@@ -1,11 +1,11 @@
 """GET /tags/{tag}: one tag and how many published articles carry it."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from byline.http.api import build_api, entrypoint, problem_responses
+from byline.http.api import build_api, entrypoint, problem_responses, success
 from byline.http.responses import cached
 from byline.models.articles import TagCount
 from byline.services.articles import article_service
@@ -18,12 +18,11 @@ app = build_api()
     operation_id="getTag",
     summary="A tag and its article count",
     tags=["Articles"],
-    responses={200: {"description": "The tag"}, 304: {"description": "Not modified"}}
-    | problem_responses(404),
+    responses=success(200, "The tag", TagCount, s304="Not modified") | problem_responses(404),
 )
 def get_tag(
     tag: Annotated[str, Path(min_length=1, max_length=30, pattern=r"^[A-Za-z0-9]+$")],
-) -> Response[TagCount]:
+) -> Response[Any]:
     return cached(app, article_service().tag(tag.lower()), public=True)
 
 

@@ -1,8 +1,10 @@
 """GET /tags: every tag with published articles, and how many."""
 
+from typing import Any
+
 from aws_lambda_powertools.event_handler import Response
 
-from byline.http.api import build_api, entrypoint, problem_responses
+from byline.http.api import build_api, entrypoint, problem_responses, success
 from byline.http.responses import cached
 from byline.models.articles import TagList
 from byline.services.articles import article_service
@@ -15,10 +17,9 @@ app = build_api()
     operation_id="listTags",
     summary="Tags with their article counts, most used first",
     tags=["Articles"],
-    responses={200: {"description": "Tags"}, 304: {"description": "Not modified"}}
-    | problem_responses(),
+    responses=success(200, "Tags", TagList, s304="Not modified") | problem_responses(),
 )
-def list_tags() -> Response[TagList]:
+def list_tags() -> Response[Any]:
     return cached(app, article_service().tags(), public=True)
 
 

@@ -239,3 +239,16 @@ def test_scheduled_articles_are_published_by_the_scheduler_exactly_once(
     pending = publish(local_api, author, future, publish_at="2999-01-01T00:00:00Z")
     assert pending["status"] == "scheduled"
     assert get(local_api, future["slug"]).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/articles", "/tags", "/articles?tag=python", "/articles?author=author"]
+)
+def test_listings_answer_304_when_the_client_has_the_current_page(local_api, path):
+    first = requests.get(f"{local_api}{path}", timeout=30)
+    assert first.status_code == 200
+    again = requests.get(
+        f"{local_api}{path}", headers={"If-None-Match": first.headers["ETag"]}, timeout=30
+    )
+    assert again.status_code == 304
+    assert again.text == ""

@@ -200,6 +200,9 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
     ("get", "/series/{series}"): (_series, OK_ALL),
     ("get", "/tags"): (_simple("GET", "/tags"), OK_ALL),
     ("get", "/tags/{tag}"): (_tag, OK_ALL),
+    ("get", "/feed.xml"): (_simple("GET", "/feed.xml"), OK_ALL),
+    ("get", "/tags/{tag}/feed.xml"): (_simple("GET", "/tags/matrixtag/feed.xml"), OK_ALL),
+    ("get", "/sitemap.xml"): (_simple("GET", "/sitemap.xml"), OK_ALL),
     ("put", "/users/{username}/role"): (
         _set_role,
         {

@@ -75,6 +75,8 @@ def _filter(site_host: str | None):  # type: ignore[no-untyped-def]
 def _mark_external_links(html: str, site_host: str | None) -> str:
     def add_rel(match: re.Match[str]) -> str:
         href = match.group(2)
+        if ' rel="' in match.group(0):
+            return match.group(0)  # already marked (nh3 keeps only our rel): stay idempotent
         if _is_external(html_lib.unescape(href), site_host):
             return f'{match.group(0)[:-1]} rel="{EXTERNAL_REL}">'
         return match.group(0)

@@ -22,6 +22,7 @@ SUMMARY_FIELDS = (
     "id", "slug", "title", "subtitle", "author", "status", "tags", "excerpt", "reading_minutes",
     "cover", "like_count", "comment_count", "published_at", "updated_at",
 )  # fmt: skip
+SITEMAP_FIELDS = ("id", "slug", "published_at", "updated_at")
 COUNTERS = ("like_count", "comment_count")
 
 
@@ -61,6 +62,10 @@ def _listed_in_tags(article: Mapping[str, Any] | None) -> set[str]:
     if not article or article.get("status") != "published":
         return set()
     return set(article.get("tags") or [])
+
+
+def _published(article: Mapping[str, Any] | None) -> bool:
+    return article is not None and article.get("status") == "published"
 
 
 def _in_series(article: Mapping[str, Any] | None) -> tuple[str, int] | None:
@@ -135,6 +140,10 @@ class Articles:
                 return items
             start = page.last_key
 
+    def sitemap(self, limit: int) -> Page:
+        """The newest published articles' sitemap entries (slug and dates only)."""
+        return self._table.query("PK", keys.sitemap_partition(), forward=False, limit=limit)
+
     def tag(self, tag: str) -> Item | None:
         return self._table.get(keys.tag_counter(tag))
 
@@ -184,6 +193,7 @@ class Articles:
             else:
                 ops.append(delete_op(keys.slug_claim(before["slug"])))
         ops.extend(self._tag_ops(before, after))
+        ops.extend(self._sitemap_ops(before, after))
         ops.extend(self._series_ops(before, after))
         try:
             self._table.transact(ops)
@@ -243,6 +253,26 @@ class Articles:
             "ADD articles :d SET tag = :t, kind = :k",
             values={":d": delta, ":t": tag, ":k": "tag"},
         )
+
+    def _sitemap_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
+        """The article's sitemap entry: a copy small enough that one Query reads a thousand.
+        (GSI2 projects whole articles, so a 1 MB Query page of it holds only a few dozen.)"""
+        ops: list[dict[str, Any]] = []
+        was, now = _published(before), _published(after)
+        if was and (not now or before["published_at"] != after["published_at"]):
+            ops.append(delete_op(keys.sitemap_entry(before["published_at"], before["id"])))
+        if now:
+            entry = {f: after.get(f) for f in SITEMAP_FIELDS}
+            ops.append(
+                put_op(
+                    {
+                        **keys.sitemap_entry(after["published_at"], after["id"]),
+                        "kind": "sitemap-entry",
+                        **entry,
+                    }
+                )
+            )
+        return ops
 
     def _series_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
         was, now = _in_series(before), _in_series(after)

@@ -91,6 +91,15 @@ def tag_counter(tag: str) -> Key:
     return _key("TAGS", f"TAG#{tag.lower()}")
 
 
+def sitemap_partition() -> str:
+    """PK of the slim copies (slug, dates) of published articles that /sitemap.xml lists."""
+    return "SITEMAP"
+
+
+def sitemap_entry(published_at: str, article_id: str) -> Key:
+    return _key(sitemap_partition(), f"{published_at}#{article_id}")
+
+
 def series(series_id: str) -> Key:
     return _key(f"SERIES#{series_id}", "SERIES")
 

@@ -45,6 +45,20 @@ _PROBLEM_DESCRIPTIONS = {
 }
 
 
+def success(
+    status: int, description: str, model: type[Any] | None = None, **others: str
+) -> dict[int, Any]:
+    """OpenAPI ``responses`` for a success (with its JSON model, when the route returns a
+    ``Response[Any]``), plus bodiless ones such as ``{304: "Not modified"}`` via ``others``."""
+    entry: dict[str, Any] = {"description": description}
+    if model is not None:
+        entry["content"] = {"application/json": {"model": model}}
+    result: dict[int, Any] = {status: entry}
+    for code, text in others.items():
+        result[int(code.removeprefix("s"))] = {"description": text}
+    return result
+
+
 def problem_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     """OpenAPI ``responses`` entries for the problem documents a route may return."""
     return {
@@ -53,6 +67,14 @@ def problem_responses(*statuses: int) -> dict[int, dict[str, Any]]:
             "content": {PROBLEM_CONTENT_TYPE: {"model": Problem}},
         }
         for status in sorted({*statuses, 400, 413, 415, 422, 500})
+    }
+
+
+def text_responses(media_type: str, description: str) -> dict[int, Any]:
+    """OpenAPI ``responses`` of a cached read whose body is text (a feed, a sitemap)."""
+    return {
+        200: {"description": description, "content": {media_type: {"schema": {"type": "string"}}}},
+        304: {"description": "Not modified"},
     }
 
 

@@ -10,7 +10,12 @@ from byline.errors import PreconditionFailed, PreconditionRequired
 
 
 def etag_of(representation: BaseModel) -> str:
-    digest = hashlib.sha256(representation.model_dump_json().encode()).hexdigest()
+    return etag_of_text(representation.model_dump_json())
+
+
+def etag_of_text(body: str) -> str:
+    """The ETag of a representation that is already text (a feed, a sitemap)."""
+    digest = hashlib.sha256(body.encode()).hexdigest()
     return f'"{digest[:32]}"'
 
 

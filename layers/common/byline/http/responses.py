@@ -7,9 +7,11 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from pydantic import BaseModel
 
-from byline.http.etags import etag_of, matches
+from byline.http.etags import etag_of, etag_of_text, matches
 
 PUBLIC_CACHE = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
+FEED_CACHE = "public, max-age=300, stale-while-revalidate=600"
+"""Feeds and sitemaps are polled by crawlers and feed readers: five minutes is fresh enough."""
 PRIVATE_CACHE = "private, no-cache"
 
 
@@ -22,8 +24,10 @@ def json_response(status: int, body: BaseModel, **headers: str) -> Response[Any]
 
 
 def header(app: APIGatewayRestResolver, name: str) -> str | None:
-    value = app.current_event.get_header_value(name, case_sensitive=False)
-    return str(value) if value is not None else None
+    for key, value in (app.current_event.headers or {}).items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None
 
 
 def cached(
@@ -35,6 +39,22 @@ def cached(
     if matches(header(app, "If-None-Match"), etag):
         return Response(304, headers=headers, body=None)
     return Response(200, content_type=JSON, body=representation, headers=headers)
+
+
+def cached_text(
+    app: APIGatewayRestResolver,
+    body: str,
+    media_type: str,
+    *,
+    cache_control: str = PUBLIC_CACHE,
+) -> Response[str | None]:
+    """:func:`cached` for a text representation (XML), sent as UTF-8: 200 with an ETag, or
+    304. ``media_type`` is without parameters (``application/rss+xml``)."""
+    etag = etag_of_text(body)
+    headers = {"ETag": etag, "Cache-Control": cache_control}
+    if matches(header(app, "If-None-Match"), etag):
+        return Response(304, headers=headers, body=None)
+    return Response(200, content_type=f"{media_type}; charset=utf-8", body=body, headers=headers)
 
 
 def with_etag(representation: BaseModel, status: int = 200, **headers: str) -> Response[Any]:

@@ -24,6 +24,8 @@ class Settings(BaseModel):
     event_bus_name: Annotated[str, Field(alias="EVENT_BUS_NAME")] = ""
     user_pool_id: Annotated[str, Field(alias="USER_POOL_ID")] = ""
     signing_key_secret: Annotated[str, Field(alias="SIGNING_KEY_SECRET")] = ""
+    digest_sender: Annotated[str, Field(alias="DIGEST_SENDER")] = "digest@byline.example"
+    digest_queue_url: Annotated[str, Field(alias="DIGEST_QUEUE_URL")] = ""
     site_url: Annotated[str, Field(alias="SITE_URL")] = "http://127.0.0.1:3000"
     authors_may_publish: Annotated[bool, Field(alias="AUTHORS_MAY_PUBLISH")] = True
     user_pool_client_id: Annotated[str, Field(alias="USER_POOL_CLIENT_ID")] = ""

@@ -99,9 +99,9 @@ def sanitize(html: str, *, tags: set[str] | None = None, site_host: str | None =
 
 
 def plain_text(html: str) -> str:
-    text = nh3.clean(html, tags=set())
-    text = text.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-    text = text.replace("&quot;", '"').replace("&#39;", "'")
+    """The text a reader sees on the page: tags dropped, every character reference decoded
+    exactly once (``&amp;lt;`` on the page is ``&lt;`` here, never ``<``; ``&nbsp;`` is a space)."""
+    text = html_lib.unescape(nh3.clean(html, tags=set()))
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -15,6 +15,7 @@ from byline.data.table import (
     check_op,
     delete_op,
     put_op,
+    raise_for_checks,
     update_op,
 )
 
@@ -98,6 +99,19 @@ class Articles:
             start_key=start,
         )
 
+    def published_since(self, since: str, limit: int, start: Mapping[str, Any] | None) -> Page:
+        """Published articles newer than ``since``, newest first (the digest planner's read)."""
+        return self._table.query(
+            "GSI2PK",
+            keys.published_feed(),
+            index="GSI2",
+            sort_condition="GSI2SK > :since",
+            values={":since": since},
+            forward=False,
+            limit=limit,
+            start_key=start,
+        )
+
     def by_tag(self, tag: str, limit: int, start: Mapping[str, Any] | None) -> Page:
         return self._table.query(
             "PK", keys.tag_partition(tag), forward=False, limit=limit, start_key=start
@@ -151,8 +165,9 @@ class Articles:
         return self._table.query("PK", keys.series(series_id)["PK"], limit=1000).items
 
     # -- writes ------------------------------------------------------------------------------
-    def create(self, article: Item) -> None:
-        """Store a new draft and claim its slug, atomically."""
+    def create(self, article: Item, *, checks: Sequence[dict[str, Any]] = ()) -> None:
+        """Store a new draft and claim its slug, atomically. ``checks`` are ConditionChecks on
+        items the article refers to (its cover); one that fails raises :class:`CheckFailed`."""
         record = {**keys.article(article["id"]), "kind": "article", **article}
         record.update({k: v for k, v in index_keys(article).items() if v is not None})
         claim = {**keys.slug_claim(article["slug"]), "kind": "slug", "article_id": article["id"]}
@@ -161,14 +176,24 @@ class Articles:
                 [
                     put_op(claim, "attribute_not_exists(PK)"),
                     put_op(record, "attribute_not_exists(PK)"),
+                    *checks,
                 ]
             )
         except ConditionFailed as refused:
+            raise_for_checks(refused, 2)
             raise SlugTaken(article["slug"]) from refused
 
-    def save(self, before: Item, after: Item, *, keep_alias: bool = False) -> None:
+    def save(
+        self,
+        before: Item,
+        after: Item,
+        *,
+        keep_alias: bool = False,
+        checks: Sequence[dict[str, Any]] = (),
+    ) -> None:
         """Write ``after`` over ``before`` if nobody changed the article since ``before`` was
-        read (its version), keeping slug claims, tag listings, counters and series in step."""
+        read (its version), keeping slug claims, tag listings, counters and series in step.
+        ``checks`` are as for :meth:`create`."""
         ops: list[dict[str, Any]] = [self._article_update(before, after)]
         if before["slug"] != after["slug"]:
             ops.append(
@@ -195,9 +220,12 @@ class Articles:
         ops.extend(self._tag_ops(before, after))
         ops.extend(self._sitemap_ops(before, after))
         ops.extend(self._series_ops(before, after))
+        first_check = len(ops)
+        ops.extend(checks)
         try:
             self._table.transact(ops)
         except ConditionFailed as refused:
+            raise_for_checks(refused, first_check)
             if 0 in refused.failed:
                 raise VersionConflict(after["id"]) from refused
             raise SlugTaken(after["slug"]) from refused

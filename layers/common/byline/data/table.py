@@ -50,6 +50,23 @@ class ConditionFailed(Exception):
         self.failed = tuple(failed)
 
 
+class CheckFailed(Exception):
+    """A ConditionCheck appended to a transaction (a reference to another item) refused;
+    ``index`` is its position among the appended checks."""
+
+    def __init__(self, index: int) -> None:
+        super().__init__(f"check {index} failed")
+        self.index = index
+
+
+def raise_for_checks(refused: ConditionFailed, first_check: int) -> None:
+    """Raise :class:`CheckFailed` if a refused operation is one of the checks that start at
+    ``first_check`` in the transaction; return otherwise."""
+    failed = sorted(i - first_check for i in refused.failed if i >= first_check)
+    if failed:
+        raise CheckFailed(failed[0]) from refused
+
+
 def put_op(item: Mapping[str, Any], condition: str | None = None, **extra: Any) -> dict[str, Any]:
     body: dict[str, Any] = {"Item": serialize(item)}
     if condition:

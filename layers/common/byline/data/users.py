@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from byline.data import keys
-from byline.data.table import ConditionFailed, Item, Table, delete_op, put_op, update_op
+from byline.data.table import (
+    ConditionFailed,
+    Item,
+    Table,
+    delete_op,
+    put_op,
+    raise_for_checks,
+    update_op,
+)
 from byline.errors import Conflict, NotFound
 
 PENDING_TTL_SECONDS = 7 * 24 * 3600
@@ -73,25 +82,48 @@ class Users:
         claim = self._table.get(keys.email_claim(email))
         return str(claim["username"]) if claim else None
 
-    def update(self, username: str, changes: dict[str, Any]) -> Item:
+    def update(
+        self, username: str, changes: dict[str, Any], *, checks: Sequence[dict[str, Any]] = ()
+    ) -> Item:
+        """Set the changed fields (``None`` removes one). ``checks`` are ConditionChecks on
+        items the profile refers to (the avatar), written in one transaction with the change;
+        one that fails raises :class:`CheckFailed`."""
         if not changes:
             profile = self.get(username)
             if profile is None:
                 raise NotFound("No profile for this user.")
             return profile
         names = {f"#f{i}": name for i, name in enumerate(changes)}
-        values = {f":v{i}": value for i, value in enumerate(changes.values())}
-        sets = ", ".join(f"#f{i} = :v{i}" for i in range(len(changes)))
-        try:
-            return self._table.update(
-                keys.user_profile(username),
-                f"SET {sets}",
-                condition="attribute_exists(PK)",
-                names=names,
-                values=values,
+        values = {f":v{i}": v for i, v in enumerate(changes.values()) if v is not None}
+        sets = [f"#f{i} = :v{i}" for i, v in enumerate(changes.values()) if v is not None]
+        removes = [f"#f{i}" for i, v in enumerate(changes.values()) if v is None]
+        expression = " ".join(
+            part
+            for part in (
+                "SET " + ", ".join(sets) if sets else "",
+                "REMOVE " + ", ".join(removes) if removes else "",
             )
-        except ConditionFailed as missing:
-            raise NotFound("No profile for this user.") from missing
+            if part
+        )
+        key = keys.user_profile(username)
+        try:
+            if not checks:
+                return self._table.update(
+                    key, expression, condition="attribute_exists(PK)", names=names, values=values
+                )
+            self._table.transact(
+                [
+                    update_op(key, expression, "attribute_exists(PK)", names=names, values=values),
+                    *checks,
+                ]
+            )
+        except ConditionFailed as refused:
+            raise_for_checks(refused, 1)
+            raise NotFound("No profile for this user.") from refused
+        profile = self._table.get(key, consistent=True)
+        if profile is None:
+            raise NotFound("No profile for this user.")
+        return profile
 
     def owned_keys(self, username: str) -> list[dict[str, Any]]:
         """Every item in the user's partition (profile, follows, subscription, digests, ...)."""

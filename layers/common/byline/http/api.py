@@ -59,6 +59,12 @@ def success(
     return result
 
 
+def html_responses(description: str) -> dict[int, Any]:
+    return {
+        200: {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+    }
+
+
 def problem_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     """OpenAPI ``responses`` entries for the problem documents a route may return."""
     return {
@@ -164,15 +170,16 @@ def build_api() -> APIGatewayRestResolver:
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 
-def entrypoint(app: APIGatewayRestResolver) -> LambdaHandler:
-    """The Lambda handler for an API function: request limits, resolver, standard headers."""
+def entrypoint(app: APIGatewayRestResolver, also_accept: tuple[str, ...] = ()) -> LambdaHandler:
+    """The Lambda handler for an API function: request limits, resolver, standard headers.
+    ``also_accept`` names body content types besides JSON (e.g. one-click unsubscribe forms)."""
 
     @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_id = (event.get("requestContext") or {}).get("requestId")
-        refusal = check_request(event, get_settings().max_body_bytes)
+        refusal = check_request(event, get_settings().max_body_bytes, also_accept)
         if refusal is not None:
             response = problems.json_problem(
                 refusal.status, problems.problem_from_error(refusal, instance=request_id)

@@ -18,8 +18,11 @@ def _header(event: dict[str, Any], name: str) -> str | None:
     return None
 
 
-def check_request(event: dict[str, Any], max_body_bytes: int) -> DomainError | None:
-    """The first limit the request breaks, or None: body size, encoding and content type."""
+def check_request(
+    event: dict[str, Any], max_body_bytes: int, also_accept: tuple[str, ...] = ()
+) -> DomainError | None:
+    """The first limit the request breaks, or None: body size, encoding and content type
+    (JSON, or one of ``also_accept``)."""
     body = event.get("body")
     if not body:
         return None
@@ -36,7 +39,8 @@ def check_request(event: dict[str, Any], max_body_bytes: int) -> DomainError | N
         return PayloadTooLarge(f"The request body is larger than {max_body_bytes} bytes.")
     if str(event.get("httpMethod", "")).upper() in _BODY_METHODS:
         content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
-        if content_type != "application/json" and not content_type.endswith("+json"):
+        is_json = content_type == "application/json" or content_type.endswith("+json")
+        if not is_json and content_type not in also_accept:
             return UnsupportedMediaType("Send the request body as application/json.")
     try:
         raw.decode("utf-8")

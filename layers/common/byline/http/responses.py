@@ -59,3 +59,18 @@ def cached_text(
 
 def with_etag(representation: BaseModel, status: int = 200, **headers: str) -> Response[Any]:
     return json_response(status, representation, ETag=etag_of(representation), **headers)
+
+
+PAGE_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def html_page(html: str, status: int = 200) -> Response[str]:
+    """A small server-rendered page (unsubscribe): inline styles and a same-origin form only."""
+    return Response(
+        status,
+        content_type="text/html; charset=utf-8",
+        body=html,
+        headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"},
+    )

@@ -14,8 +14,16 @@ from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
 from byline.data.identity import CognitoIdentity, InvalidCredentials, IssuedTokens
 from byline.data.login_attempts import LoginAttempts
+from byline.data.media import MediaRecords
+from byline.data.table import CheckFailed
 from byline.data.users import PENDING_TTL_SECONDS, Users
-from byline.errors import Conflict, NotFound, TooManyRequests, Unauthorized
+from byline.errors import (
+    Conflict,
+    NotFound,
+    TooManyRequests,
+    Unauthorized,
+    UnprocessableContent,
+)
 from byline.models.identity import (
     ConfirmRequest,
     LoginRequest,
@@ -160,7 +168,15 @@ class Accounts:
         authorize(principal, Action.edit_own_profile)
         changes: dict[str, Any] = patch.model_dump(exclude_unset=True, mode="json")
         changes = {k: v for k, v in changes.items() if v is not None or k == "avatar"}
-        updated = self.users.update(principal.username, changes)
+        avatar = changes.get("avatar")
+        checks = [MediaRecords.usable_check(avatar, {principal.username})] if avatar else []
+        try:
+            updated = self.users.update(principal.username, changes, checks=checks)
+        except CheckFailed as refused:
+            raise UnprocessableContent(
+                "avatar: not an accepted upload of yours; upload it with POST /media and wait "
+                "for it to pass validation."
+            ) from refused
         return MyProfile.model_validate(_with_role(updated, principal))
 
     def public_profile(self, username: str) -> PublicProfile:

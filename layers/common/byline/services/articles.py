@@ -4,7 +4,7 @@ scheduled publishing, soft deletion and the public listings."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -17,8 +17,15 @@ from byline.content.markdown import excerpt, render
 from byline.content.reading_time import reading_minutes
 from byline.content.slugs import slugify, with_suffix
 from byline.data.articles import Articles, SlugTaken, VersionConflict
-from byline.data.table import Item
-from byline.errors import BadRequest, Conflict, NotFound, PreconditionFailed
+from byline.data.media import MediaRecords
+from byline.data.table import CheckFailed, Item
+from byline.errors import (
+    BadRequest,
+    Conflict,
+    NotFound,
+    PreconditionFailed,
+    UnprocessableContent,
+)
 from byline.http import cursors
 from byline.http.etags import etag_of, require_match
 from byline.ids import new_id
@@ -37,6 +44,10 @@ from byline.models.articles import (
 
 EventPublisher = Callable[[str, dict[str, Any]], bool]
 PUBLISHABLE_FROM = {"draft", "review", "unpublished", "scheduled"}
+COVER_REFUSED = (
+    "cover: not an accepted upload of the article's author or yours; upload it with "
+    "POST /media and wait for it to pass validation."
+)
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,14 @@ def to_summary(item: Item) -> ArticleSummary:
             "published_at": item.get("published_at"),
         }
     )
+
+
+def _cover_checks(cover: str | None, author: str, principal: Principal) -> list[dict[str, Any]]:
+    """The cover must have passed validation and be an upload of the article's author or of
+    the person making the change (who, on someone else's article, is an editor)."""
+    if not cover:
+        return []
+    return [MediaRecords.usable_check(cover, {author, principal.username})]
 
 
 def _series_id(author: str, name: str) -> str:
@@ -122,14 +141,19 @@ class ArticleService:
             "publish_at": None,
         }
         item.update(self._content(request.model_dump(mode="json"), principal.username))
+        checks = _cover_checks(item.get("cover"), item["author"], principal)
         base = item["slug"]
         for candidate in (base, with_suffix(base, article_id[-6:])):
             item["slug"] = candidate
             try:
-                self.articles.create({k: v for k, v in item.items() if v is not None})
+                self.articles.create(
+                    {k: v for k, v in item.items() if v is not None}, checks=checks
+                )
                 return to_article(item)
             except SlugTaken:
                 continue
+            except CheckFailed as refused:
+                raise UnprocessableContent(COVER_REFUSED) from refused
         raise Conflict("Could not find a free slug for this title; change the title.")
 
     def _content(self, fields: dict[str, Any], author: str) -> Item:
@@ -209,12 +233,21 @@ class ArticleService:
         is_public = before["status"] in {"published", "unpublished", "scheduled"}
         if after["title"] == before["title"]:
             after["slug"] = before["slug"]
-        self._save(before, after, keep_alias=is_public)
+        new_cover = after.get("cover") if after.get("cover") != before.get("cover") else None
+        checks = _cover_checks(new_cover, before["author"], principal)
+        self._save(before, after, keep_alias=is_public, checks=checks)
         if before["status"] == "published":
             self.publish_event("ArticleUpdated", _event_detail(after))
         return to_article(after)
 
-    def _save(self, before: Item, after: Item, *, keep_alias: bool) -> None:
+    def _save(
+        self,
+        before: Item,
+        after: Item,
+        *,
+        keep_alias: bool,
+        checks: Sequence[dict[str, Any]] = (),
+    ) -> None:
         base = after["slug"]
         candidates = (
             [base] if base == before["slug"] else [base, with_suffix(base, after["id"][-6:])]
@@ -222,13 +255,15 @@ class ArticleService:
         for candidate in candidates:
             after["slug"] = candidate
             try:
-                self.articles.save(before, after, keep_alias=keep_alias)
+                self.articles.save(before, after, keep_alias=keep_alias, checks=checks)
                 after["version"] = int(before["version"]) + 1
                 return
             except VersionConflict as conflict:
                 raise PreconditionFailed(
                     "The article changed while you were saving; fetch it again."
                 ) from conflict
+            except CheckFailed as refused:
+                raise UnprocessableContent(COVER_REFUSED) from refused
             except SlugTaken:
                 continue
         raise Conflict("Could not find a free slug for this title; change the title.")

@@ -1,0 +1,22 @@
+"""Every hour: queue one message per subscriber whose digest is due in this UTC hour."""
+
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+
+from byline.observability import logger, metrics, tracer
+from byline.services.digests import SqsOutbox, digest_service
+from byline.settings import get_settings
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
+    outcome = digest_service().plan(SqsOutbox(get_settings().digest_queue_url))
+    metrics.add_metric(name="DigestsPlanned", unit=MetricUnit.Count, value=outcome.planned)
+    logger.info("Digests planned", extra=outcome.__dict__)
+    if outcome.failed_to_queue:
+        # the retry re-plans the hour; subscribers already queued are protected by their claim
+        raise RuntimeError(f"{outcome.failed_to_queue} subscribers could not be queued")
+    return outcome.__dict__

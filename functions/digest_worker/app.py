@@ -1,0 +1,42 @@
+"""Digest queue consumer: one subscriber per message; failed messages alone are retried
+(partial batch responses), and after the queue's limit they land in its dead-letter queue."""
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
+from byline.observability import logger, metrics, tracer
+from byline.services.digests import digest_service
+
+processor = BatchProcessor(event_type=EventType.SQS)
+METRICS = {"sent": "DigestsSent", "empty": "DigestsSkipped", "duplicate": "DigestsDuplicate"}
+
+
+def deliver(record: SQSRecord) -> str:
+    message = json.loads(record.body)
+    try:
+        outcome = digest_service().deliver(str(message["username"]), str(message["run"]))
+    except Exception:
+        metrics.add_metric(name="DigestsFailed", unit=MetricUnit.Count, value=1)
+        logger.exception("Digest failed", extra={"username": message.get("username")})
+        raise
+    if outcome in METRICS:
+        metrics.add_metric(name=METRICS[outcome], unit=MetricUnit.Count, value=1)
+    return outcome
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
+    return process_partial_response(
+        event=event, record_handler=deliver, processor=processor, context=context
+    )

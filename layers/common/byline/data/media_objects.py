@@ -1,0 +1,89 @@
+"""Uploaded media objects in S3: presigned POSTs, and one object *version* at a time for the
+validator (the media bucket is versioned, so a key can hold several uploads; each S3 event
+names the version it is about)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3 import S3Client
+
+_MISSING = {"404", "NoSuchKey", "NoSuchVersion", "NotFound"}
+
+
+@dataclass(frozen=True)
+class ObjectHead:
+    size: int
+    content_type: str
+    etag: str
+
+
+class MediaObjects:
+    def __init__(self, client: S3Client) -> None:
+        self._s3 = client
+
+    def presigned_post(
+        self,
+        bucket: str,
+        key: str,
+        fields: Mapping[str, str],
+        conditions: Sequence[Any],
+        expires_in: int,
+    ) -> dict[str, Any]:
+        """``{"url", "fields"}``; boto3 adds the bucket, key, credential and date conditions."""
+        return dict(
+            self._s3.generate_presigned_post(
+                Bucket=bucket,
+                Key=key,
+                Fields=dict(fields),
+                Conditions=list(conditions),
+                ExpiresIn=expires_in,
+            )
+        )
+
+    def head(self, bucket: str, key: str, version_id: str | None) -> ObjectHead | None:
+        """The version's size, type and ETag; None when that version no longer exists."""
+        from botocore.exceptions import ClientError
+
+        try:
+            head = self._s3.head_object(Bucket=bucket, Key=key, **_version(version_id))
+        except ClientError as error:
+            if str(error.response.get("Error", {}).get("Code")) in _MISSING:
+                return None
+            raise
+        return ObjectHead(
+            size=int(head.get("ContentLength", 0)),
+            content_type=str(head.get("ContentType", "")),
+            etag=str(head.get("ETag", "")).strip('"'),
+        )
+
+    def read(self, bucket: str, key: str, version_id: str | None, length: int) -> bytes:
+        """The first ``length`` bytes of the version (fewer if it is shorter)."""
+        response = self._s3.get_object(
+            Bucket=bucket, Key=key, Range=f"bytes=0-{length - 1}", **_version(version_id)
+        )
+        body = response["Body"]
+        try:
+            return body.read(length)
+        finally:
+            body.close()
+
+    def delete(self, bucket: str, key: str, version_id: str | None) -> None:
+        """Delete the version itself, not just hide it behind a delete marker."""
+        self._s3.delete_object(Bucket=bucket, Key=key, **_version(version_id))
+
+    def tag(self, bucket: str, key: str, version_id: str | None, tags: Mapping[str, str]) -> None:
+        """Replace the version's tags (lifecycle rules select on them)."""
+        self._s3.put_object_tagging(
+            Bucket=bucket,
+            Key=key,
+            Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]},
+            **_version(version_id),
+        )
+
+
+def _version(version_id: str | None) -> dict[str, Any]:
+    return {"VersionId": version_id} if version_id else {}

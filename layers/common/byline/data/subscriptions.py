@@ -1,0 +1,216 @@
+"""Subscriptions, follows, the sent ledger and digest records, all in the user's partition, so
+one Query reads everything a digest worker needs to know about a subscriber."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from byline.data import keys
+from byline.data.table import ConditionFailed, Item, Page, Table, put_op, update_op
+
+SENT_LEDGER_SECONDS = 120 * 24 * 3600
+"""How long an article stays in a subscriber's sent ledger: far longer than any window."""
+
+
+@dataclass
+class Subscriber:
+    username: str
+    profile: Item | None = None
+    subscription: Item | None = None
+    follows: list[Item] = field(default_factory=list)
+    sent: set[str] = field(default_factory=set)
+    digests: dict[str, Item] = field(default_factory=dict)
+
+
+class Subscriptions:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def subscriber(self, username: str) -> Subscriber:
+        """Everything about one subscriber, from one Query of their partition (paged only for
+        very long sent ledgers)."""
+        found = Subscriber(username.lower())
+        start: Mapping[str, Any] | None = None
+        while True:
+            page = self._table.query("PK", keys.user_partition(username), start_key=start)
+            for item in page.items:
+                sk = str(item["SK"])
+                if sk == "PROFILE":
+                    found.profile = item
+                elif sk == "SUBSCRIPTION":
+                    found.subscription = item
+                elif sk.startswith("FOLLOW#"):
+                    found.follows.append(item)
+                elif sk.startswith("SENT#"):
+                    found.sent.add(sk.removeprefix("SENT#"))
+                elif sk.startswith("DIGEST#"):
+                    found.digests[sk.removeprefix("DIGEST#")] = item
+            if page.last_key is None:
+                return found
+            start = page.last_key
+
+    def subscription(self, username: str) -> Item | None:
+        return self._table.get(keys.subscription(username))
+
+    def save_subscription(
+        self, username: str, fields: Mapping[str, Any], bucket: str | None
+    ) -> None:
+        item: dict[str, Any] = {**keys.subscription(username), "kind": "subscription", **fields}
+        if bucket is not None:
+            item["GSI1PK"] = keys.digest_bucket(str(fields["cadence"]), bucket)
+            item["GSI1SK"] = keys.user_partition(username)
+        self._table.put(item)
+
+    def move_bucket(self, username: str, cadence: str, bucket: str) -> None:
+        self._table.update(
+            keys.subscription(username),
+            "SET GSI1PK = :pk",
+            condition="attribute_exists(PK)",
+            values={":pk": keys.digest_bucket(cadence, bucket)},
+        )
+
+    def turn_off(self, username: str, at: str) -> bool:
+        """Stop digests; False when there was nothing to turn off."""
+        try:
+            self._table.update(
+                keys.subscription(username),
+                "SET cadence = :off, updated_at = :at REMOVE GSI1PK, GSI1SK",
+                condition="attribute_exists(PK) AND cadence <> :off",
+                values={":off": "off", ":at": at},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def due(self, cadence: str, bucket: str, limit: int, start: Mapping[str, Any] | None) -> Page:
+        return self._table.query(
+            "GSI1PK",
+            keys.digest_bucket(cadence, bucket),
+            index="GSI1",
+            limit=limit,
+            start_key=start,
+        )
+
+    # -- follows -----------------------------------------------------------------------------
+    def follow(self, username: str, kind: str, target: str, *, muted: bool, at: str) -> None:
+        self._table.put(
+            {
+                **keys.follow(username, kind, target),
+                "kind": "follow",
+                "kind_of": kind,
+                "target": target.lower(),
+                "muted": muted,
+                "created_at": at,
+            }
+        )
+
+    def unfollow(self, username: str, kind: str, target: str) -> None:
+        self._table.delete(keys.follow(username, kind, target))
+
+    def follows(self, username: str) -> list[Item]:
+        return self._table.query(
+            "PK",
+            keys.user_partition(username),
+            sort_condition="begins_with(SK, :f)",
+            values={":f": "FOLLOW#"},
+            limit=1000,
+        ).items
+
+    # -- digests -----------------------------------------------------------------------------
+    def claim(self, username: str, period: str, token: str, now: int, lease_until: int) -> bool:
+        """Take the right to send this period's digest: the record is created in state
+        ``sending``, or taken over when a previous claim's lease ran out without a send."""
+        try:
+            self._table.put(
+                {
+                    **keys.digest(username, period),
+                    "kind": "digest",
+                    "state": "sending",
+                    "claim": token,
+                    "lease_until": lease_until,
+                },
+                condition="attribute_not_exists(PK) OR (#s = :sending AND lease_until < :now)",
+                names={"#s": "state"},
+                values={":sending": "sending", ":now": now},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def release(self, username: str, period: str, token: str) -> None:
+        """Give a claim back after a failed send, so the queue's retry can claim it at once."""
+        from byline.data.table import delete_op
+
+        with contextlib.suppress(ConditionFailed):
+            self._table.transact(
+                [
+                    delete_op(
+                        keys.digest(username, period),
+                        "claim = :token AND #s = :sending",
+                        names={"#s": "state"},
+                        values={":token": token, ":sending": "sending"},
+                    )
+                ]
+            )
+
+    def complete(
+        self,
+        username: str,
+        period: str,
+        token: str,
+        record: Mapping[str, Any],
+        article_ids: Sequence[str],
+        sent_at: str,
+        expires: int,
+    ) -> None:
+        """Mark the digest sent and add its articles to the sent ledger, atomically."""
+        names = {"#s": "state"}
+        values = {":sent": "sent", ":token": token, ":at": sent_at, ":sending": "sending"}
+        sets = ["#s = :sent", "sent_at = :at"]
+        for i, (name, value) in enumerate(record.items()):
+            names[f"#r{i}"] = name
+            values[f":r{i}"] = value
+            sets.append(f"#r{i} = :r{i}")
+        ops = [
+            update_op(
+                keys.digest(username, period),
+                "SET " + ", ".join(sets) + " REMOVE lease_until",
+                "claim = :token AND #s = :sending",
+                names=names,
+                values=values,
+            ),
+            update_op(
+                keys.subscription(username),
+                "SET last_digest_at = :at",
+                "attribute_exists(PK)",
+                values={":at": sent_at},
+            ),
+        ]
+        for article_id in article_ids:
+            ops.append(
+                put_op(
+                    {
+                        **keys.sent_article(username, article_id),
+                        "kind": "sent",
+                        "period": period,
+                        "ttl": expires,
+                    }
+                )
+            )
+        self._table.transact(ops)
+
+    def digests(self, username: str, limit: int = 100) -> list[Item]:
+        return self._table.query(
+            "PK",
+            keys.user_partition(username),
+            sort_condition="begins_with(SK, :d)",
+            values={":d": "DIGEST#"},
+            forward=False,
+            limit=limit,
+        ).items
+
+    def digest(self, username: str, period: str) -> Item | None:
+        return self._table.get(keys.digest(username, period))

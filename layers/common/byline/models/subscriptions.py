@@ -1,0 +1,113 @@
+"""Subscriptions, follows, and digests."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from zoneinfo import available_timezones
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+Cadence = Literal["daily", "weekly", "off"]
+
+
+def _known_zone(name: str) -> str:
+    if name not in _zones():
+        raise ValueError("not an IANA time zone name, e.g. Europe/Paris")
+    return name
+
+
+_ZONES: set[str] = set()
+
+
+def _zones() -> set[str]:
+    if not _ZONES:
+        _ZONES.update(available_timezones())
+    return _ZONES
+
+
+TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_zone)]
+
+
+class SubscriptionUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cadence: Cadence
+    weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday; weekly only")] | None = None
+    hour: Annotated[int, Field(ge=0, le=23, description="local delivery hour")] = 8
+    timezone: TimeZone = "UTC"
+
+    @model_validator(mode="after")
+    def _weekday_for_weekly(self) -> SubscriptionUpdate:
+        if self.cadence == "weekly" and self.weekday is None:
+            raise ValueError("a weekly digest needs a weekday (0 = Monday)")
+        if self.cadence != "weekly" and self.weekday is not None:
+            raise ValueError("weekday applies to weekly digests only")
+        return self
+
+
+class Subscription(BaseModel):
+    cadence: Cadence
+    weekday: int | None
+    hour: int
+    timezone: str
+    email: str | None
+    email_confirmed: bool
+    updated_at: datetime | None
+
+
+class FollowTagRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    muted: bool = Field(default=False, description="true mutes the tag: its articles are excluded")
+
+
+class Follows(BaseModel):
+    tags: list[str]
+    muted_tags: list[str]
+    authors: list[str]
+
+
+class DigestArticle(BaseModel):
+    id: str
+    slug: str
+    title: str
+    author: str
+    excerpt: str
+    url: str
+    published_at: datetime
+    score: float
+    reasons: list[str] = Field(description="why it was picked: matched tags and authors")
+
+
+class DigestPreview(BaseModel):
+    period: str
+    articles: list[DigestArticle]
+    would_send: bool = Field(description="false when nothing matches: no empty digests")
+
+
+class DigestSummary(BaseModel):
+    period: str
+    state: Literal["sending", "sent"]
+    sent_at: datetime | None
+    articles: int
+
+
+class DigestList(BaseModel):
+    items: list[DigestSummary]
+
+
+class DigestArchive(BaseModel):
+    period: str
+    state: Literal["sending", "sent"]
+    sent_at: datetime | None
+    article_ids: list[str]
+    html_url: str | None = Field(description="short-lived link to the archived email")
+    expires_in: int
+
+
+class UnsubscribePreview(BaseModel):
+    username: str
+    cadence: Cadence
+    action: Literal["turn digests off"]
+    already_off: bool

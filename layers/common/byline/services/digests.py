@@ -1,0 +1,368 @@
+"""The digest pipeline: the hourly planner, the queue worker, the preview a subscriber can ask
+for, and the archive of what was sent."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from typing import Any, Protocol
+
+from byline.auth.policy import Action, authorize
+from byline.auth.principal import Principal
+from byline.clock import Clock, iso, utc_now
+from byline.content.rendering import render_template
+from byline.data.articles import Articles
+from byline.data.mailer import Email
+from byline.data.subscriptions import SENT_LEDGER_SECONDS, Subscriber, Subscriptions
+from byline.errors import NotFound
+from byline.models.subscriptions import (
+    DigestArchive,
+    DigestArticle,
+    DigestList,
+    DigestPreview,
+    DigestSummary,
+)
+from byline.services import unsubscribe_tokens
+from byline.services.digest_logic import (
+    CANDIDATE_WINDOW,
+    WINDOWS,
+    Candidate,
+    Pick,
+    due_buckets,
+    interests_from,
+    period_of,
+    select,
+    utc_bucket,
+)
+
+LEASE_SECONDS = 300
+"""How long a claim protects a digest that is being sent; shorter than the queue's
+visibility timeout, so a retry after a crash finds the lease expired and sends."""
+DUE_PAGE = 500
+
+
+class ObjectStore(Protocol):
+    def put(self, key: str, body: bytes, content_type: str) -> None: ...
+    def get(self, key: str) -> bytes: ...
+    def link(self, key: str, seconds: int) -> str: ...
+
+
+class Outbox(Protocol):
+    def send_batch(self, bodies: list[str]) -> list[int]:
+        """Queue messages; return the indexes that failed."""
+        ...
+
+
+@dataclass
+class Outcome:
+    planned: int = 0
+    pages: int = 0
+    failed_to_queue: int = 0
+
+
+@dataclass
+class DigestService:
+    subscriptions: Subscriptions
+    articles: Articles
+    store: ObjectStore
+    send_email: Callable[[Email], str]
+    unsubscribe_key: Callable[[], bytes]
+    site_url: str
+    sender: str
+    clock: Clock = utc_now
+    _candidates: dict[str, list[Candidate]] = field(default_factory=dict)
+
+    # -- candidates --------------------------------------------------------------------------
+    def load_candidates(self, now: datetime) -> list[Candidate]:
+        """Published articles of the last eight days, newest first (paged Queries of GSI2)."""
+        since = iso(now - CANDIDATE_WINDOW)
+        found: list[Candidate] = []
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.articles.published_since(since, 200, start)
+            found.extend(_candidate(item) for item in page.items)
+            if page.last_key is None:
+                return found
+            start = page.last_key
+
+    def _run_candidates(self, run: str) -> list[Candidate]:
+        if run not in self._candidates:
+            raw = json.loads(self.store.get(f"runs/{run}/candidates.json"))
+            self._candidates = {run: [_candidate_from_json(c) for c in raw]}
+        return self._candidates[run]
+
+    # -- planner -----------------------------------------------------------------------------
+    def plan(self, outbox: Outbox) -> Outcome:
+        """Find the subscribers due this hour and queue one message each, in batches of ten;
+        the period's candidate articles are loaded once and stored for the workers."""
+        now = self.clock()
+        run = now.strftime("%Y-%m-%dT%H")
+        candidates = self.load_candidates(now)
+        self.store.put(
+            f"runs/{run}/candidates.json",
+            json.dumps([_candidate_to_json(c) for c in candidates]).encode(),
+            "application/json",
+        )
+        outcome = Outcome()
+        for cadence, bucket in due_buckets(now):
+            start: dict[str, Any] | None = None
+            while True:
+                page = self.subscriptions.due(cadence, bucket, DUE_PAGE, start)
+                outcome.pages += 1
+                bodies = [
+                    json.dumps({"username": str(item["PK"]).split("#", 1)[1], "run": run})
+                    for item in page.items
+                ]
+                for offset in range(0, len(bodies), 10):
+                    batch = bodies[offset : offset + 10]
+                    outcome.failed_to_queue += len(outbox.send_batch(batch))
+                    outcome.planned += len(batch)
+                if page.last_key is None:
+                    break
+                start = page.last_key
+        return outcome
+
+    # -- worker ------------------------------------------------------------------------------
+    def deliver(self, username: str, run: str) -> str:
+        """Send this subscriber's digest for the current period, at most once. Returns what
+        happened: sent, empty, duplicate, off. Raises when sending failed (the queue retries)."""
+        now = self.clock()
+        subscriber = self.subscriptions.subscriber(username)
+        subscription = subscriber.subscription or {}
+        cadence = str(subscription.get("cadence", "off"))
+        profile = subscriber.profile or {}
+        if cadence == "off" or not profile.get("confirmed") or not profile.get("email"):
+            return "off"
+        zone = str(subscription.get("timezone", "UTC"))
+        self._keep_bucket_current(username, subscription, now)
+        period = period_of(cadence, zone, now)
+        if period in subscriber.digests and subscriber.digests[period].get("state") == "sent":
+            return "duplicate"
+        picks = self._picks(subscriber, self._run_candidates(run), cadence, now)
+        if not picks:
+            return "empty"
+        token = secrets.token_hex(8)
+        stamp = int(now.timestamp())
+        if not self.subscriptions.claim(username, period, token, stamp, stamp + LEASE_SECONDS):
+            return "duplicate"
+        try:
+            message_id, archive_key = self._send(subscriber, cadence, period, picks)
+        except Exception:
+            self.subscriptions.release(username, period, token)
+            raise
+        self.subscriptions.complete(
+            username,
+            period,
+            token,
+            {
+                "message_id": message_id,
+                "archive": archive_key,
+                "articles": [p.article.id for p in picks],
+            },
+            [p.article.id for p in picks],
+            iso(self.clock()),
+            stamp + SENT_LEDGER_SECONDS,
+        )
+        return "sent"
+
+    def _keep_bucket_current(
+        self, username: str, subscription: dict[str, Any], now: datetime
+    ) -> None:
+        """Daylight saving moves a local hour to another UTC hour: re-bucket when it has."""
+        cadence = str(subscription["cadence"])
+        bucket = utc_bucket(
+            cadence, subscription.get("weekday"), int(subscription.get("hour", 8)),
+            str(subscription.get("timezone", "UTC")), now,
+        )  # fmt: skip
+        current = str(subscription.get("GSI1PK", ""))
+        if bucket and not current.endswith(f"#{bucket}"):
+            self.subscriptions.move_bucket(username, cadence, bucket)
+
+    def _picks(
+        self, subscriber: Subscriber, candidates: Iterable[Candidate], cadence: str, now: datetime
+    ) -> list[Pick]:
+        window = WINDOWS[cadence]
+        last = (subscriber.subscription or {}).get("last_digest_at")
+        since = max(datetime.fromisoformat(str(last)), now - window) if last else now - window
+        interests = interests_from(subscriber.username, subscriber.follows, subscriber.sent)
+        return select(candidates, interests, since, now, window)
+
+    def _send(
+        self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick]
+    ) -> tuple[str, str]:
+        from byline.data.mailer import Email
+
+        profile = subscriber.profile or {}
+        token = unsubscribe_tokens.issue(self.unsubscribe_key(), subscriber.username)
+        unsubscribe_url = f"{self.site_url}/unsubscribe?token={token}"
+        articles = [self._article(p) for p in picks]
+        count = len(articles)
+        subject = (
+            f"{count} new {'article' if count == 1 else 'articles'} on Byline: {articles[0].title}"
+        )
+        context = {
+            "subject": subject,
+            "site_name": "Byline",
+            "display_name": profile.get("display_name") or subscriber.username,
+            "cadence": cadence,
+            "articles": articles,
+            "unsubscribe_url": unsubscribe_url,
+        }
+        html = render_template("digest.html.j2", **context)
+        text = render_template("digest.txt.j2", **context)
+        archive_key = f"digests/{subscriber.username}/{period}.html"
+        self.store.put(archive_key, html.encode(), "text/html; charset=utf-8")
+        email = Email(
+            sender=self.sender,
+            recipient=str(profile["email"]),
+            subject=subject,
+            text=text,
+            html=html,
+            unsubscribe_url=unsubscribe_url,
+            reference=f"{subscriber.username}.{period}",
+        )
+        return self.send_email(email), archive_key
+
+    def _article(self, pick: Pick) -> DigestArticle:
+        article = pick.article
+        return DigestArticle(
+            id=article.id,
+            slug=article.slug,
+            title=article.title,
+            author=article.author,
+            excerpt=article.excerpt,
+            url=f"{self.site_url}/articles/{article.slug}",
+            published_at=article.published_at,
+            score=pick.score,
+            reasons=list(pick.reasons),
+        )
+
+    # -- subscriber's views ------------------------------------------------------------------
+    def preview(self, principal: Principal) -> DigestPreview:
+        authorize(principal, Action.manage_subscription)
+        now = self.clock()
+        subscriber = self.subscriptions.subscriber(principal.username)
+        subscription = subscriber.subscription or {}
+        cadence = str(subscription.get("cadence", "off"))
+        effective = cadence if cadence != "off" else "daily"
+        picks = self._picks(subscriber, self.load_candidates(now), effective, now)
+        return DigestPreview(
+            period=period_of(effective, str(subscription.get("timezone", "UTC")), now),
+            articles=[self._article(p) for p in picks],
+            would_send=bool(picks) and cadence != "off",
+        )
+
+    def history(self, principal: Principal) -> DigestList:
+        authorize(principal, Action.manage_subscription)
+        return DigestList(
+            items=[
+                DigestSummary(
+                    period=str(item["SK"]).removeprefix("DIGEST#"),
+                    state=item["state"],
+                    sent_at=item.get("sent_at"),
+                    articles=len(item.get("articles") or []),
+                )
+                for item in self.subscriptions.digests(principal.username)
+            ]
+        )
+
+    def archived(self, principal: Principal, period: str) -> DigestArchive:
+        authorize(principal, Action.manage_subscription)
+        item = self.subscriptions.digest(principal.username, period)
+        if item is None:
+            raise NotFound("No digest for that period.")
+        seconds = 300
+        archive = item.get("archive")
+        return DigestArchive(
+            period=period,
+            state=item["state"],
+            sent_at=item.get("sent_at"),
+            article_ids=list(item.get("articles") or []),
+            html_url=self.store.link(str(archive), seconds) if archive else None,
+            expires_in=seconds,
+        )
+
+
+def _candidate(item: dict[str, Any]) -> Candidate:
+    return Candidate(
+        id=str(item["id"]),
+        slug=str(item["slug"]),
+        title=str(item["title"]),
+        author=str(item["author"]),
+        tags=tuple(item.get("tags") or ()),
+        excerpt=str(item.get("excerpt") or ""),
+        published_at=datetime.fromisoformat(str(item["published_at"])),
+        like_count=int(item.get("like_count") or 0),
+        comment_count=int(item.get("comment_count") or 0),
+    )
+
+
+def _candidate_to_json(candidate: Candidate) -> dict[str, Any]:
+    return {
+        **candidate.__dict__,
+        "tags": list(candidate.tags),
+        "published_at": iso(candidate.published_at),
+    }
+
+
+def _candidate_from_json(raw: dict[str, Any]) -> Candidate:
+    return _candidate(raw)
+
+
+class S3Store:
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    def put(self, key: str, body: bytes, content_type: str) -> None:
+        from byline import aws
+
+        aws.s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
+
+    def get(self, key: str) -> bytes:
+        from byline import aws
+
+        return aws.s3().get_object(Bucket=self.bucket, Key=key)["Body"].read()
+
+    def link(self, key: str, seconds: int) -> str:
+        from byline import aws
+
+        return aws.s3().generate_presigned_url(
+            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds
+        )
+
+
+class SqsOutbox:
+    def __init__(self, queue_url: str) -> None:
+        self.queue_url = queue_url
+
+    def send_batch(self, bodies: list[str]) -> list[int]:
+        from byline import aws
+
+        response = aws.sqs().send_message_batch(
+            QueueUrl=self.queue_url,
+            Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies)],
+        )
+        return [int(f["Id"]) for f in response.get("Failed", [])]
+
+
+@cache
+def digest_service() -> DigestService:
+    from byline.data import mailer
+    from byline.data.table import table
+    from byline.secrets import signing_key
+    from byline.settings import get_settings
+
+    settings = get_settings()
+    return DigestService(
+        subscriptions=Subscriptions(table()),
+        articles=Articles(table()),
+        store=S3Store(settings.digest_bucket),
+        send_email=mailer.send,
+        unsubscribe_key=lambda: signing_key("unsubscribe"),
+        site_url=settings.site_url.rstrip("/"),
+        sender=settings.digest_sender,
+    )

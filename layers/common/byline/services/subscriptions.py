@@ -1,0 +1,128 @@
+"""A subscriber's side: digest cadence and delivery time, follows and mutes, unsubscribe."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+
+from byline.auth.policy import Action, authorize
+from byline.auth.principal import Principal
+from byline.clock import Clock, iso, utc_now
+from byline.data.subscriptions import Subscriptions
+from byline.data.users import Users
+from byline.errors import BadRequest, NotFound
+from byline.models.subscriptions import (
+    Follows,
+    Subscription,
+    SubscriptionUpdate,
+    UnsubscribePreview,
+)
+from byline.services import unsubscribe_tokens
+from byline.services.digest_logic import utc_bucket
+
+
+def to_subscription(
+    item: dict[str, object] | None, profile: dict[str, object] | None
+) -> Subscription:
+    item = item or {}
+    return Subscription.model_validate(
+        {
+            "cadence": item.get("cadence", "off"),
+            "weekday": item.get("weekday"),
+            "hour": item.get("hour", 8),
+            "timezone": item.get("timezone", "UTC"),
+            "email": (profile or {}).get("email"),
+            "email_confirmed": bool((profile or {}).get("confirmed")),
+            "updated_at": item.get("updated_at"),
+        }
+    )
+
+
+@dataclass
+class SubscriptionService:
+    subscriptions: Subscriptions
+    users: Users
+    unsubscribe_key: Callable[[], bytes]
+    clock: Clock = utc_now
+
+    def get(self, principal: Principal) -> Subscription:
+        authorize(principal, Action.manage_subscription)
+        return to_subscription(
+            self.subscriptions.subscription(principal.username), self.users.get(principal.username)
+        )
+
+    def put(self, principal: Principal, update: SubscriptionUpdate) -> Subscription:
+        authorize(principal, Action.manage_subscription)
+        now = self.clock()
+        fields = {**update.model_dump(), "updated_at": iso(now)}
+        bucket = utc_bucket(update.cadence, update.weekday, update.hour, update.timezone, now)
+        self.subscriptions.save_subscription(principal.username, fields, bucket)
+        return to_subscription(fields, self.users.get(principal.username))
+
+    # -- follows -----------------------------------------------------------------------------
+    def follow_tag(self, principal: Principal, tag: str, *, muted: bool) -> Follows:
+        authorize(principal, Action.follow)
+        self.subscriptions.follow(principal.username, "tag", tag, muted=muted, at=iso(self.clock()))
+        return self.follows(principal)
+
+    def follow_author(self, principal: Principal, author: str) -> Follows:
+        authorize(principal, Action.follow)
+        if author.lower() == principal.username.lower():
+            raise BadRequest("You cannot follow yourself.")
+        profile = self.users.get(author)
+        if profile is None or not profile.get("confirmed"):
+            raise NotFound("No such author.")
+        self.subscriptions.follow(
+            principal.username, "author", author, muted=False, at=iso(self.clock())
+        )
+        return self.follows(principal)
+
+    def unfollow(self, principal: Principal, kind: str, target: str) -> Follows:
+        authorize(principal, Action.follow)
+        self.subscriptions.unfollow(principal.username, kind, target)
+        return self.follows(principal)
+
+    def follows(self, principal: Principal) -> Follows:
+        authorize(principal, Action.follow)
+        tags, muted, authors = [], [], []
+        for item in self.subscriptions.follows(principal.username):
+            target = str(item["target"])
+            if item["kind_of"] == "author":
+                authors.append(target)
+            elif item.get("muted"):
+                muted.append(target)
+            else:
+                tags.append(target)
+        return Follows(tags=sorted(tags), muted_tags=sorted(muted), authors=sorted(authors))
+
+    # -- one-click unsubscribe ---------------------------------------------------------------
+    def unsubscribe_preview(self, token: str | None) -> UnsubscribePreview:
+        username = unsubscribe_tokens.verify(self.unsubscribe_key(), token)
+        current = self.subscriptions.subscription(username)
+        cadence = str((current or {}).get("cadence", "off"))
+        return UnsubscribePreview.model_validate(
+            {
+                "username": username,
+                "cadence": cadence,
+                "action": "turn digests off",
+                "already_off": cadence == "off",
+            }
+        )
+
+    def unsubscribe(self, token: str | None) -> str:
+        username = unsubscribe_tokens.verify(self.unsubscribe_key(), token)
+        self.subscriptions.turn_off(username, iso(self.clock()))
+        return username
+
+
+@cache
+def subscription_service() -> SubscriptionService:
+    from byline.data.table import table
+    from byline.secrets import signing_key
+
+    return SubscriptionService(
+        subscriptions=Subscriptions(table()),
+        users=Users(table()),
+        unsubscribe_key=lambda: signing_key("unsubscribe"),
+    )

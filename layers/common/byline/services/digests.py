@@ -100,7 +100,7 @@ class DigestService:
         """Find the subscribers due this hour and queue one message each, in batches of ten;
         the period's candidate articles are loaded once and stored for the workers."""
         now = self.clock()
-        run = now.strftime("%Y-%m-%dT%H")
+        run = f"{now.strftime('%Y-%m-%dT%H%M%S')}-{secrets.token_hex(4)}"  # one per planner run
         candidates = self.load_candidates(now)
         self.store.put(
             f"runs/{run}/candidates.json",

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from byline.observability import logger, metrics, tracer
 from byline.services.digests import digest_service
 
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 METRICS = {"sent": "DigestsSent", "empty": "DigestsSkipped", "duplicate": "DigestsDuplicate"}
 
 

@@ -80,10 +80,10 @@ def score(
     age = max((now - article.published_at).total_seconds(), 0.0)
     freshness = max(0.0, 1.0 - age / window.total_seconds())
     return round(
-        2.0 * tag_matches
-        + (3.0 if author_match else 0.0)
-        + math.log1p(max(article.like_count, 0))
-        + 0.5 * math.log1p(max(article.comment_count, 0))
+        3.0 * tag_matches
+        + (4.0 if author_match else 0.0)
+        + 0.5 * math.log1p(max(article.like_count, 0))
+        + 0.25 * math.log1p(max(article.comment_count, 0))
         + freshness,
         6,
     )

@@ -45,6 +45,10 @@ visibility timeout, so a retry after a crash finds the lease expired and sends."
 DUE_PAGE = 500
 
 
+class DigestInProgress(Exception):  # noqa: N818 - a reason to retry later, not a fault
+    pass
+
+
 class ObjectStore(Protocol):
     def put(self, key: str, body: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
@@ -148,7 +152,12 @@ class DigestService:
         token = secrets.token_hex(8)
         stamp = int(now.timestamp())
         if not self.subscriptions.claim(username, period, token, stamp, stamp + LEASE_SECONDS):
-            return "duplicate"
+            record = self.subscriptions.digest(username, period) or {}
+            if record.get("state") == "sent":
+                return "duplicate"
+            # another delivery holds a live claim: it is sending now, or it crashed and its
+            # lease will run out before the queue shows us this message again
+            raise DigestInProgress(f"{username}/{period} is being sent by another delivery")
         try:
             message_id, archive_key = self._send(subscriber, cadence, period, picks)
         except Exception:

@@ -131,6 +131,25 @@ def _on_comment(method: str, suffix: str = "") -> Case:
     return case
 
 
+def _unsubscribe(method: str) -> Case:
+    def case(base: str, _caller: User | None, owner: User) -> Call:
+        from byline.secrets import signing_key
+        from byline.services import unsubscribe_tokens
+
+        token = unsubscribe_tokens.issue(signing_key("unsubscribe"), owner.username)
+        return Call(method, f"/unsubscribe?token={token}")
+
+    return case
+
+
+def _own_digest(base: str, caller: User | None, _owner: User) -> Call:
+    return Call("GET", "/me/digests/2030-01-01")
+
+
+def _follow_author(method: str) -> Case:
+    return lambda base, caller, owner: Call(method, f"/me/follows/authors/{owner.username}")
+
+
 OK_ALL = dict.fromkeys(ROLES, 200)
 
 
@@ -196,6 +215,27 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
     ),
     ("put", "/articles/{article}/like"): (_on_published("PUT", "/like"), signed_in(200)),
     ("delete", "/articles/{article}/like"): (_on_published("DELETE", "/like"), signed_in(200)),
+    ("get", "/me/subscription"): (_simple("GET", "/me/subscription"), signed_in(200)),
+    ("put", "/me/subscription"): (
+        _simple("PUT", "/me/subscription", {"cadence": "daily", "hour": 8, "timezone": "UTC"}),
+        signed_in(200),
+    ),
+    ("put", "/me/follows/tags/{tag}"): (_simple("PUT", "/me/follows/tags/matrix"), signed_in(200)),
+    ("delete", "/me/follows/tags/{tag}"): (
+        _simple("DELETE", "/me/follows/tags/matrix"),
+        signed_in(200),
+    ),
+    ("put", "/me/follows/authors/{username}"): (
+        _follow_author("PUT"),
+        {**signed_in(200), "author": 400},  # an author's "owner" is themself: no self-follow
+    ),
+    ("delete", "/me/follows/authors/{username}"): (_follow_author("DELETE"), signed_in(200)),
+    ("get", "/me/follows"): (_simple("GET", "/me/follows"), signed_in(200)),
+    ("get", "/me/digest/preview"): (_simple("GET", "/me/digest/preview"), signed_in(200)),
+    ("get", "/me/digests"): (_simple("GET", "/me/digests"), signed_in(200)),
+    ("get", "/me/digests/{period}"): (_own_digest, signed_in(404)),
+    ("get", "/unsubscribe"): (_unsubscribe("GET"), OK_ALL),
+    ("post", "/unsubscribe"): (_unsubscribe("POST"), OK_ALL),
     ("get", "/me/articles"): (_simple("GET", "/me/articles"), signed_in(200)),
     ("get", "/series/{series}"): (_series, OK_ALL),
     ("get", "/tags"): (_simple("GET", "/tags"), OK_ALL),

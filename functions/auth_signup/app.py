@@ -3,7 +3,8 @@
 from aws_lambda_powertools.event_handler import Response
 
 from byline.http.api import build_api, entrypoint, problem_responses
-from byline.http.responses import json_response
+from byline.http.idempotency import KEY_HEADER, run_once
+from byline.http.responses import header, json_response
 from byline.models.identity import SignupRequest, SignupResponse
 from byline.services.accounts import accounts
 
@@ -13,12 +14,20 @@ app = build_api()
 @app.post(
     "/auth/signup",
     operation_id="signUp",
-    summary="Create an account; a confirmation code is sent to the email address",
+    summary="Create an account; a confirmation code is sent by email (Idempotency-Key honoured)",
     tags=["Identity"],
     responses={201: {"description": "Created, unconfirmed"}} | problem_responses(409),
 )
 def sign_up(request: SignupRequest) -> Response[SignupResponse]:
-    return json_response(201, accounts().sign_up(request))
+    created = run_once(
+        "auth-signup",
+        header(app, KEY_HEADER),
+        "anonymous",
+        request.model_dump(mode="json"),
+        lambda: accounts().sign_up(request),
+        SignupResponse,
+    )
+    return json_response(201, created)
 
 
 lambda_handler = entrypoint(app)

@@ -1,5 +1,7 @@
 """Identity over HTTP through the local stack: the curl session of the README, and more."""
 
+import uuid
+
 import pytest
 import requests
 
@@ -211,3 +213,20 @@ def test_the_last_admin_cannot_be_demoted(local_api):
             aws.cognito().admin_add_user_to_group(
                 UserPoolId=pool, Username=other["Username"], GroupName="admin"
             )
+
+
+def test_a_retried_sign_up_with_the_same_idempotency_key_gets_the_first_answer(local_api):
+    name = "idem" + uuid.uuid4().hex[:8]
+    body = {
+        "username": name,
+        "email": f"{name}@example.com",
+        "password": PASSWORD,
+        "display_name": "I",
+    }
+    headers = {"Idempotency-Key": str(uuid.uuid4())}
+    first = requests.post(f"{local_api}/auth/signup", json=body, headers=headers, timeout=30)
+    again = requests.post(f"{local_api}/auth/signup", json=body, headers=headers, timeout=30)
+    assert first.status_code == again.status_code == 201
+    assert first.json() == again.json()
+    without_key = requests.post(f"{local_api}/auth/signup", json=body, timeout=30)
+    assert without_key.status_code == 409

@@ -63,6 +63,11 @@ class Conversation:
         ops = [update]
         if article is not None and article.get("status") not in (None, "deleted"):
             ops += self._articles.counter_ops(article, "comment_count", -1)
+        return self._transact_unless_first_refused(ops)
+
+    def _transact_unless_first_refused(self, ops: list[dict[str, Any]]) -> bool:
+        """Run the transaction; False when its first operation's condition refused it (the
+        change was already made), any other refusal is raised for the caller to retry."""
         try:
             self._table.transact(ops)
         except ConditionFailed as refused:
@@ -72,16 +77,7 @@ class Conversation:
         return True
 
     def comments_by(self, username: str) -> list[Item]:
-        found: list[Item] = []
-        start: Mapping[str, Any] | None = None
-        while True:
-            page = self._table.query(
-                "GSI2PK", f"COMMENTER#{username}", index="GSI2", start_key=start
-            )
-            found.extend(page.items)
-            if page.last_key is None:
-                return found
-            start = page.last_key
+        return self._all("GSI2PK", f"COMMENTER#{username}")
 
     def anonymise_comment(self, comment: Item) -> None:
         self._table.update(
@@ -103,30 +99,21 @@ class Conversation:
         }
         ops = [put_op(record, "attribute_not_exists(PK)")]
         ops += self._articles.counter_ops(article, "like_count", +1)
-        try:
-            self._table.transact(ops)
-        except ConditionFailed as refused:
-            if 0 in refused.failed:
-                return False
-            raise
-        return True
+        return self._transact_unless_first_refused(ops)
 
     def unlike(self, article: Item, username: str) -> bool:
         ops = [delete_op(keys.like(article["id"], username), "attribute_exists(PK)")]
         ops += self._articles.counter_ops(article, "like_count", -1)
-        try:
-            self._table.transact(ops)
-        except ConditionFailed as refused:
-            if 0 in refused.failed:
-                return False
-            raise
-        return True
+        return self._transact_unless_first_refused(ops)
 
     def likes_by(self, username: str) -> list[Item]:
+        return self._all("GSI2PK", f"LIKER#{username}")
+
+    def _all(self, attribute: str, value: str) -> list[Item]:
         found: list[Item] = []
         start: Mapping[str, Any] | None = None
         while True:
-            page = self._table.query("GSI2PK", f"LIKER#{username}", index="GSI2", start_key=start)
+            page = self._table.query(attribute, value, index="GSI2", start_key=start)
             found.extend(page.items)
             if page.last_key is None:
                 return found

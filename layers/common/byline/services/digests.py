@@ -45,7 +45,7 @@ visibility timeout, so a retry after a crash finds the lease expired and sends."
 DUE_PAGE = 500
 
 
-class DigestInProgress(Exception):  # noqa: N818 - a reason to retry later, not a fault
+class DigestInProgress(Exception):
     pass
 
 

@@ -12,8 +12,9 @@ one event file, like ``sam local invoke``. The modules, in the order a request m
 * :mod:`local.gateway`     - API Gateway: routes, Cognito authorizer, proxy events, CORS
 * :mod:`local.jwt_verify`  - the Cognito authorizer's token checks
 * :mod:`local.events`      - the shapes of the events AWS sends
-* :mod:`local.runtime`     - Lambda: warm worker processes per function, schedules, SQS
+* :mod:`local.runtime`     - Lambda: warm worker processes per function, schedules, SQS, S3
 * :mod:`local.docs_ui`     - Swagger UI and the index page
+* :mod:`local.outbox`      - the emails the emulated SES accepted, and the /_outbox page
 
 Imports here are lazy: worker processes import :mod:`local.runtime`, which imports this
 package first, and a worker should load nothing its function does not need.
@@ -27,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from local.bootstrap import Stack
     from local.gateway import Gateway, LocalHttpServer
-    from local.runtime import Runtime, Scheduler, SqsPoller
+    from local.runtime import Runtime, S3Poller, Scheduler, SqsPoller
     from local.seed import DemoUser
 
 
@@ -45,6 +46,7 @@ class LocalStack:
     server: LocalHttpServer
     scheduler: Scheduler | None = None
     pollers: list[SqsPoller] = field(default_factory=list)
+    s3_pollers: list[S3Poller] = field(default_factory=list)
     users: list[DemoUser] = field(default_factory=list)
 
     @classmethod
@@ -62,6 +64,7 @@ class LocalStack:
 
         from local.gateway import Gateway, LocalHttpServer, build_routes
         from local.runtime import Runtime, Scheduler, SqsPoller, function_specs, schedules
+        from local.runtime import s3_pollers as find_s3_pollers
         from local.runtime import sqs_mappings as find_sqs_mappings
         from local.seed import DEMO_PASSWORD, seed
 
@@ -84,6 +87,7 @@ class LocalStack:
             account_id=stack.account_id,
             notes=notes,
             extra_index={"moto_endpoint": stack.endpoint, "stage": stack.template.stage},
+            outbox_endpoint=stack.endpoint,
         )
         try:
             server = LocalHttpServer(host, port, gateway)
@@ -105,6 +109,9 @@ class LocalStack:
             local.pollers = [SqsPoller(runtime, m, stack) for m in find_sqs_mappings(specs, stack)]
             for poller in local.pollers:
                 poller.start()
+            local.s3_pollers = find_s3_pollers(runtime, stack)
+            for s3_poller in local.s3_pollers:
+                s3_poller.start()
         return local
 
     @property
@@ -118,6 +125,8 @@ class LocalStack:
             self.scheduler.stop()
         for poller in self.pollers:
             poller.stop()
+        for s3_poller in self.s3_pollers:
+            s3_poller.stop()
         self.runtime.close()
 
     def state(self) -> dict[str, Any]:

@@ -351,6 +351,9 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
     """CloudFormation's lifecycle rule shape differs from the S3 API's in a few names."""
     api: dict[str, Any] = {"ID": rule.get("Id", "rule"), "Status": rule["Status"]}
     api["Filter"] = {"Prefix": rule.get("Prefix", "")}
+    if rule.get("TagFilters"):
+        tags = [{"Key": t["Key"], "Value": t["Value"]} for t in rule["TagFilters"]]
+        api["Filter"] = {"And": {"Prefix": rule.get("Prefix", ""), "Tags": tags}}
     if "ExpirationInDays" in rule:
         api["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
     if "NoncurrentVersionExpiration" in rule:

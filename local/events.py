@@ -3,7 +3,7 @@
 Handlers are only as well tested locally as these shapes are faithful: the REST API proxy
 event (payload v1) with API Gateway's quirks (``None`` instead of empty maps, the last value
 of a repeated header or query parameter in the single-value maps, base64 bodies that are not
-text), the EventBridge scheduled event, and the SQS batch event.
+text), the EventBridge scheduled event, the SQS batch event and the S3 event notification.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote_plus
 
 from local.template import LOCAL_ACCOUNT_ID, LOCAL_REGION
 
@@ -228,3 +228,62 @@ def _sqs_message_attribute(value: Mapping[str, Any]) -> dict[str, Any]:
     if "BinaryValue" in value:
         attribute["binaryValue"] = base64.b64encode(value["BinaryValue"]).decode()
     return attribute
+
+
+def s3_event(
+    *,
+    bucket: str,
+    key: str,
+    size: int,
+    etag: str,
+    version_id: str | None,
+    sequencer: str,
+    event_time: datetime,
+    configuration_id: str,
+    event_name: str = "ObjectCreated:Post",
+    region: str = LOCAL_REGION,
+    source_ip: str = "127.0.0.1",
+) -> dict[str, Any]:
+    """An S3 event notification (structure version 2.1) with the one record S3 sends per event.
+
+    The key is URL-encoded as S3 encodes it (spaces as ``+``, ``/`` kept); ``versionId`` is
+    present only for versioned buckets; ``eTag`` has no quotes.
+    """
+    s3_object: dict[str, Any] = {
+        "key": quote_plus(key, safe="/"),
+        "size": size,
+        "eTag": etag.strip('"'),
+    }
+    if version_id and version_id != "null":
+        s3_object["versionId"] = version_id
+    s3_object["sequencer"] = sequencer
+    request_id = uuid.uuid4().hex[:16].upper()
+    return {
+        "Records": [
+            {
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": region,
+                "eventTime": event_time.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                "eventName": event_name,
+                "userIdentity": {"principalId": "AWS:AIDALOCALSTACKEXAMPLE"},
+                "requestParameters": {"sourceIPAddress": source_ip},
+                "responseElements": {
+                    "x-amz-request-id": request_id,
+                    "x-amz-id-2": base64.b64encode(hashlib.sha256(request_id.encode()).digest())
+                    .decode()
+                    .rstrip("="),
+                },
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": configuration_id,
+                    "bucket": {
+                        "name": bucket,
+                        "ownerIdentity": {"principalId": "A3LOCALSTACKOWNER"},
+                        "arn": f"arn:aws:s3:::{bucket}",
+                    },
+                    "object": s3_object,
+                },
+            }
+        ]
+    }

@@ -10,7 +10,7 @@ module-level state (settings, clients, powertools) is per function exactly like 
 ``local invoke``) calls ``runtime.invoke(logical_id, event)`` and gets an :class:`Invocation`.
 A worker that overruns the function's Timeout is killed, as Lambda kills the sandbox.
 
-The event sources at the end deliver Schedule/ScheduleV2 and SQS events from the template
+The event sources at the end deliver Schedule/ScheduleV2, SQS and S3 events from the template
 to the dispatcher; each exposes a one-step method (``fire_due``, ``poll_once``) so tests can
 drive it with an injected clock instead of waiting.
 """
@@ -41,7 +41,7 @@ from types import ModuleType
 from typing import Any
 
 from local.bootstrap import Stack, client
-from local.events import scheduled_event, sqs_event
+from local.events import s3_event, scheduled_event, sqs_event
 from local.moto_server import fake_aws_environment
 from local.template import Template, as_env_value
 
@@ -751,6 +751,10 @@ class SqsPoller:
         self._sqs = client("sqs", stack.endpoint, stack.region)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.batches = 0
+        self.received = 0
+        self.deleted = 0
+        self.failed_invocations = 0
 
     def _receive(self, wait_seconds: int) -> list[dict[str, Any]]:
         messages: list[dict[str, Any]] = []
@@ -778,6 +782,10 @@ class SqsPoller:
             sqs_event(messages, self.mapping.queue_arn, region=self._region),
         )
         done = self._succeeded(messages, invocation)
+        self.batches += 1
+        self.received += len(messages)
+        self.deleted += len(done)
+        self.failed_invocations += 0 if invocation.ok else 1
         for message in messages:
             if message["MessageId"] in done:
                 self._sqs.delete_message(
@@ -824,3 +832,171 @@ class SqsPoller:
         self._stop.set()
         if self._thread:
             self._thread.join(10)
+
+
+def drain(pollers: list[SqsPoller], *, max_batches: int = 1_000) -> int:
+    """Deliver what the mapped queues hold, round after round, until a round finds every
+    queue empty; returns the batches delivered. What a function fails to process stays
+    invisible for its queue's visibility timeout, so failures end the loop too."""
+    batches = 0
+    while batches < max_batches:
+        delivered = sum(1 for poller in pollers if poller.poll_once(wait_seconds=0) is not None)
+        if not delivered:
+            return batches
+        batches += delivered
+    log.warning("stopped draining after %d batches: the queues keep filling", batches)
+    return batches
+
+
+# ---------------------------------------------------------------- S3 event notifications
+
+CREATED_EVENT = "ObjectCreated:Post"
+"""What the local stack calls every new object. A listing cannot tell a PUT from a POST; the
+template's only S3 trigger watches browser uploads, which are presigned POSTs."""
+
+
+@dataclass(frozen=True)
+class S3Notification:
+    """One ``Type: S3`` event of a function: which bucket, events and key filter."""
+
+    logical_id: str
+    event_name: str
+    bucket: str
+    events: tuple[str, ...]
+    prefix: str = ""
+    suffix: str = ""
+
+    def wants(self, key: str) -> bool:
+        created = any(e in ("s3:ObjectCreated:*", f"s3:{CREATED_EVENT}") for e in self.events)
+        return created and key.startswith(self.prefix) and key.endswith(self.suffix)
+
+
+def s3_notifications(specs: Mapping[str, FunctionSpec], stack: Stack) -> list[S3Notification]:
+    """Every S3 event of the template's functions on a bucket of the local stack."""
+    buckets = {str(stack.ref(lid)) for lid in stack.of_type("AWS::S3::Bucket")}
+    found: list[S3Notification] = []
+    for spec in specs.values():
+        for name, event in spec.events.items():
+            if event.get("Type") != "S3":
+                continue
+            props = event.get("Properties") or {}
+            bucket = str(props.get("Bucket"))
+            if bucket not in buckets:
+                log.warning(
+                    "%s.%s: bucket %s is not in the local stack", spec.logical_id, name, bucket
+                )
+                continue
+            events = props.get("Events") or []
+            events = (events,) if isinstance(events, str) else tuple(events)
+            if not any(e.startswith("s3:ObjectCreated:") for e in events):
+                log.warning("%s.%s: only ObjectCreated events are emulated", spec.logical_id, name)
+            rules = ((props.get("Filter") or {}).get("S3Key") or {}).get("Rules") or []
+            filters = {str(r["Name"]).lower(): str(r["Value"]) for r in rules}
+            found.append(
+                S3Notification(
+                    logical_id=spec.logical_id,
+                    event_name=name,
+                    bucket=bucket,
+                    events=events,
+                    prefix=filters.get("prefix", ""),
+                    suffix=filters.get("suffix", ""),
+                )
+            )
+    return found
+
+
+class S3Poller:
+    """S3's event notifications for one bucket. moto invokes no Lambda function, so this lists
+    the bucket's object versions and invokes the subscribed functions for each version it has
+    not seen, oldest first. Versions present when it starts are not announced (S3 notifies only
+    of objects created after the notification was configured). ``poll_once`` is one step."""
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        notifications: list[S3Notification],
+        stack: Stack,
+        *,
+        interval: float = 1.0,
+    ) -> None:
+        buckets = {n.bucket for n in notifications}
+        if len(buckets) != 1:
+            raise ValueError(f"an S3 poller watches one bucket, not {sorted(buckets)}")
+        self._runtime = runtime
+        self.bucket = buckets.pop()
+        self.notifications = notifications
+        self._region = stack.region
+        self._interval = interval
+        self._s3 = client("s3", stack.endpoint, stack.region)
+        self._seen = {self._identity(v) for v in self._versions()}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def _versions(self) -> Iterator[dict[str, Any]]:
+        for page in self._s3.get_paginator("list_object_versions").paginate(Bucket=self.bucket):
+            yield from page.get("Versions", [])
+
+    @staticmethod
+    def _identity(version: Mapping[str, Any]) -> tuple[str, str, str, str]:
+        """A version id alone would do in a versioned bucket; an unversioned one says "null"."""
+        modified = version["LastModified"]
+        return version["Key"], str(version.get("VersionId")), version["ETag"], str(modified)
+
+    def poll_once(self) -> list[tuple[S3Notification, Invocation]]:
+        """Announce every new object version to the functions whose filter it matches."""
+        fresh = [v for v in self._versions() if self._identity(v) not in self._seen]
+        fresh.sort(key=lambda v: v["LastModified"])
+        delivered: list[tuple[S3Notification, Invocation]] = []
+        for version in fresh:
+            self._seen.add(self._identity(version))
+            for notification in self.notifications:
+                if notification.wants(version["Key"]):
+                    delivered.append((notification, self._deliver(notification, version)))
+        return delivered
+
+    def _deliver(self, notification: S3Notification, version: Mapping[str, Any]) -> Invocation:
+        event = s3_event(
+            bucket=self.bucket,
+            key=version["Key"],
+            size=int(version.get("Size", 0)),
+            etag=version["ETag"],
+            version_id=version.get("VersionId"),
+            sequencer=f"{time.time_ns():018X}",
+            event_time=version["LastModified"],
+            configuration_id=f"{notification.logical_id}{notification.event_name}",
+            event_name=CREATED_EVENT,
+            region=self._region,
+        )
+        invocation = self._runtime.invoke(notification.logical_id, event)
+        log.info(
+            "s3 %s/%s → %s: %s",
+            self.bucket,
+            version["Key"],
+            notification.logical_id,
+            "ok" if invocation.ok else invocation.error,
+        )
+        return invocation
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._loop, name=f"s3:{self.bucket}", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self._interval):
+            try:
+                self.poll_once()
+            except Exception:
+                log.exception("watching bucket %s failed", self.bucket)
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(10)
+
+
+def s3_pollers(runtime: Runtime, stack: Stack) -> list[S3Poller]:
+    """One poller per bucket that has S3 events, primed with the bucket's current objects."""
+    by_bucket: dict[str, list[S3Notification]] = {}
+    for notification in s3_notifications(runtime.specs, stack):
+        by_bucket.setdefault(notification.bucket, []).append(notification)
+    return [S3Poller(runtime, found, stack) for found in by_bucket.values()]

@@ -243,6 +243,10 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
     ("get", "/feed.xml"): (_simple("GET", "/feed.xml"), OK_ALL),
     ("get", "/tags/{tag}/feed.xml"): (_simple("GET", "/tags/matrixtag/feed.xml"), OK_ALL),
     ("get", "/sitemap.xml"): (_simple("GET", "/sitemap.xml"), OK_ALL),
+    ("post", "/media"): (
+        _simple("POST", "/media", {"content_type": "image/png", "size": 1024}),
+        {**signed_in(201), "reader": 403},
+    ),
     ("put", "/users/{username}/role"): (
         _set_role,
         {

@@ -69,6 +69,14 @@ def _published(article: Mapping[str, Any] | None) -> bool:
     return article is not None and article.get("status") == "published"
 
 
+def _aliases(before: Mapping[str, Any], after: Mapping[str, Any], *, keep_alias: bool) -> list[str]:
+    """The old slugs that lead to the article after a save, oldest first."""
+    aliases = [slug for slug in before.get("aliases") or [] if slug != after["slug"]]
+    if keep_alias and before["slug"] != after["slug"]:
+        aliases.append(before["slug"])
+    return aliases
+
+
 def _in_series(article: Mapping[str, Any] | None) -> tuple[str, int] | None:
     if not article or article.get("status") != "published" or not article.get("series_id"):
         return None
@@ -192,9 +200,12 @@ class Articles:
         checks: Sequence[dict[str, Any]] = (),
     ) -> None:
         """Write ``after`` over ``before`` if nobody changed the article since ``before`` was
-        read (its version), keeping slug claims, tag listings, counters and series in step.
-        ``checks`` are as for :meth:`create`."""
-        ops: list[dict[str, Any]] = [self._article_update(before, after)]
+        read (its version), keeping slug claims, aliases, tag listings, counters and series in
+        step. ``checks`` are as for :meth:`create`."""
+        aliases = _aliases(before, after, keep_alias=keep_alias)
+        ops: list[dict[str, Any]] = [
+            self._article_update(before, {**after, "aliases": aliases or None})
+        ]
         if before["slug"] != after["slug"]:
             ops.append(
                 put_op(
@@ -217,6 +228,7 @@ class Articles:
                 )
             else:
                 ops.append(delete_op(keys.slug_claim(before["slug"])))
+        ops.extend(self._alias_ops(before, after))
         ops.extend(self._tag_ops(before, after))
         ops.extend(self._sitemap_ops(before, after))
         ops.extend(self._series_ops(before, after))
@@ -255,6 +267,29 @@ class Articles:
             names=names,
             values=values,
         )
+
+    def _alias_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
+        """Older aliases follow the article to its new slug, so reading an old address is one
+        Query that already holds the redirect's target; a deleted article's aliases stop
+        resolving (they stay as claims: the slugs remain reserved)."""
+        older = [slug for slug in before.get("aliases") or [] if slug != after["slug"]]
+        condition, owner = "article_id = :id", {":id": after["id"]}
+        if after["status"] == "deleted" and before["status"] != "deleted":
+            return [
+                update_op(keys.slug_claim(slug), "REMOVE GSI1PK, GSI1SK", condition, values=owner)
+                for slug in older
+            ]
+        if before["slug"] == after["slug"]:
+            return []
+        return [
+            update_op(
+                keys.slug_claim(slug),
+                "SET target_slug = :slug",
+                condition,
+                values={**owner, ":slug": after["slug"]},
+            )
+            for slug in older
+        ]
 
     def _tag_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
         was, now = _listed_in_tags(before), _listed_in_tags(after)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 
 from byline import aws
 
@@ -26,6 +26,7 @@ def compose(email: Email) -> bytes:
     message["From"] = formataddr(("Byline", email.sender))
     message["To"] = email.recipient
     message["Subject"] = email.subject
+    message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(idstring=email.reference, domain=email.sender.split("@")[-1])
     message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

@@ -72,8 +72,15 @@ class MediaObjects:
             body.close()
 
     def delete(self, bucket: str, key: str, version_id: str | None) -> None:
-        """Delete the version itself, not just hide it behind a delete marker."""
-        self._s3.delete_object(Bucket=bucket, Key=key, **_version(version_id))
+        """Delete the version itself, not just hide it behind a delete marker. Deleting a
+        version that is already gone succeeds, as S3 does; so does a bucket that is gone."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._s3.delete_object(Bucket=bucket, Key=key, **_version(version_id))
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "NoSuchBucket":
+                raise
 
     def tag(self, bucket: str, key: str, version_id: str | None, tags: Mapping[str, str]) -> None:
         """Replace the version's tags (lifecycle rules select on them)."""

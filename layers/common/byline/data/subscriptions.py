@@ -55,6 +55,12 @@ class Subscriptions:
     def subscription(self, username: str) -> Item | None:
         return self._table.get(keys.subscription(username))
 
+    def subscription_and_profile(self, username: str) -> tuple[Item | None, Item | None]:
+        """The subscription and the profile that holds its email address, in one request."""
+        items = self._table.get_many([keys.subscription(username), keys.user_profile(username)])
+        by_sort_key = {str(item["SK"]): item for item in items}
+        return by_sort_key.get("SUBSCRIPTION"), by_sort_key.get("PROFILE")
+
     def save_subscription(
         self, username: str, fields: Mapping[str, Any], bucket: str | None
     ) -> None:

@@ -212,11 +212,26 @@ class Table:
             else:
                 raise ServiceUnavailable("The database is busy; retry shortly.")
 
-    def _call_batch(self, request_items: dict[str, Any]) -> Any:
+    def get_many(self, keys: Sequence[Mapping[str, Any]]) -> list[Item]:
+        """Up to 100 items by key in one BatchGetItem request, in no particular order (missing
+        ones are left out). Keys DynamoDB leaves unprocessed under load are asked for again."""
+        pending: dict[str, Any] = {self.name: {"Keys": [serialize(k) for k in keys]}}
+        found: list[Item] = []
+        for _attempt in range(8):
+            response = self._call_batch(pending, "batch_get_item")
+            found.extend(deserialize(i) for i in response.get("Responses", {}).get(self.name, []))
+            pending = response.get("UnprocessedKeys") or {}
+            if not pending:
+                return found
+        raise ServiceUnavailable("The database is busy; retry shortly.")
+
+    def _call_batch(
+        self, request_items: dict[str, Any], operation: str = "batch_write_item"
+    ) -> Any:
         from botocore.exceptions import BotoCoreError, ClientError
 
         try:
-            return self._client.batch_write_item(RequestItems=request_items)
+            return getattr(self._client, operation)(RequestItems=request_items)
         except ClientError as error:
             if error.response.get("Error", {}).get("Code") in _TRANSIENT:
                 raise ServiceUnavailable("The database is busy; retry shortly.") from error

@@ -183,8 +183,9 @@ class DigestService:
     ) -> None:
         """Daylight saving moves a local hour to another UTC hour: re-bucket when it has."""
         cadence = str(subscription["cadence"])
+        weekday = subscription.get("weekday")  # a Decimal, as DynamoDB returns numbers
         bucket = utc_bucket(
-            cadence, subscription.get("weekday"), int(subscription.get("hour", 8)),
+            cadence, None if weekday is None else int(weekday), int(subscription.get("hour", 8)),
             str(subscription.get("timezone", "UTC")), now,
         )  # fmt: skip
         current = str(subscription.get("GSI1PK", ""))

@@ -48,9 +48,7 @@ class SubscriptionService:
 
     def get(self, principal: Principal) -> Subscription:
         authorize(principal, Action.manage_subscription)
-        return to_subscription(
-            self.subscriptions.subscription(principal.username), self.users.get(principal.username)
-        )
+        return to_subscription(*self.subscriptions.subscription_and_profile(principal.username))
 
     def put(self, principal: Principal, update: SubscriptionUpdate) -> Subscription:
         authorize(principal, Action.manage_subscription)

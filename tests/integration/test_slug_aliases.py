@@ -1,0 +1,53 @@
+"""Old addresses of a retitled article: every one redirects straight to the current slug (the
+alias items are kept current, so a redirect is one Query), and none resolves once the article
+is deleted."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+import requests
+
+from tests.integration.article_helpers import get, published_article
+from tests.integration.identity_helpers import User, make_user
+
+pytestmark = pytest.mark.integration
+
+
+def retitle(base: str, user: User, article: dict[str, Any], title: str) -> dict[str, Any]:
+    response = requests.patch(
+        f"{base}/articles/{article['id']}",
+        json={"title": title},
+        headers={**user.auth, "If-Match": article["etag"]},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    return {**response.json(), "etag": response.headers["ETag"]}
+
+
+def test_every_old_slug_redirects_in_one_hop_and_none_survives_deletion(local_api):
+    author = make_user(local_api, "author")
+    first_title = f"First {uuid.uuid4().hex[:6]}"
+    article = published_article(local_api, author, title=first_title)
+    first = article["slug"]
+    article = retitle(local_api, author, article, f"Second {uuid.uuid4().hex[:6]}")
+    second = article["slug"]
+    article = retitle(local_api, author, article, first_title)  # its own alias holds the slug
+    current = article["slug"]
+    assert current.startswith(first)
+    assert current not in {first, second}
+
+    for old in (first, second):
+        moved = get(local_api, old)
+        assert moved.status_code == 301
+        assert moved.headers["Location"] == f"/articles/{current}"
+    assert get(local_api, current).status_code == 200
+
+    deleted = requests.delete(
+        f"{local_api}/articles/{article['id']}", headers=author.auth, timeout=30
+    )
+    assert deleted.status_code == 204
+    for slug in (first, second, current):
+        assert get(local_api, slug).status_code == 404

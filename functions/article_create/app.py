@@ -28,6 +28,7 @@ def create_article(draft: ArticleCreate) -> Response[Article]:
         draft.model_dump(mode="json"),
         lambda: article_service().create(principal, draft),
         Article,
+        app.lambda_context,
     )
     return with_etag(article, 201, Location=f"/articles/{article.slug}")
 

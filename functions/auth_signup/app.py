@@ -26,6 +26,7 @@ def sign_up(request: SignupRequest) -> Response[SignupResponse]:
         request.model_dump(mode="json"),
         lambda: accounts().sign_up(request),
         SignupResponse,
+        app.lambda_context,
     )
     return json_response(201, created)
 

@@ -35,6 +35,7 @@ def create_comment(
         {"article": article, **comment.model_dump()},
         lambda: conversation_service().add_comment(principal, article, comment),
         Comment,
+        app.lambda_context,
     )
     return json_response(201, created)
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
-from byline.models.identity import Username
+from byline.models.fields import Username
 from byline.models.subscriptions import Follows
 from byline.services.subscriptions import subscription_service
 

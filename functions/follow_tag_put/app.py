@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 
 from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
-from byline.models.articles import Tag
+from byline.models.fields import Tag
 from byline.models.subscriptions import Follows, FollowTagRequest
 from byline.services.subscriptions import subscription_service
 

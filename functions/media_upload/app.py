@@ -33,6 +33,7 @@ def request_upload(upload: MediaUploadRequest) -> Response[MediaUpload]:
         upload.model_dump(mode="json"),
         lambda: media_service().request_upload(principal, upload),
         MediaUpload,
+        app.lambda_context,
     )
     return json_response(201, granted)
 

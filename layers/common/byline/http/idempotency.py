@@ -48,8 +48,11 @@ def run_once[Model: BaseModel](
     body: dict[str, Any],
     create: Callable[[], Model],
     model: type[Model],
+    lambda_context: Any = None,
 ) -> Model:
-    """Run ``create`` once per (scope, caller, key); replay its result on retries."""
+    """Run ``create`` once per (scope, caller, key); replay its result on retries. With the
+    Lambda context, a request that dies mid-way frees its key when the invocation's time runs
+    out instead of blocking retries with 409 until the record expires."""
     if key is None:
         return create()
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
@@ -72,6 +75,8 @@ def run_once[Model: BaseModel](
         expires_after_seconds=RECORD_SECONDS,
         use_local_cache=False,
     )
+    if lambda_context is not None:
+        config.register_lambda_context(lambda_context)
 
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="request",

@@ -11,5 +11,7 @@ import os
 from aws_lambda_powertools import Logger, Metrics, Tracer
 
 logger = Logger()
-tracer = Tracer()
+# Only botocore: X-Ray's patch_all would import sqlite3, http.client and a dozen patchers at every
+# cold start for libraries the functions never use (docs/PERFORMANCE.md, "Cold start").
+tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Byline"))

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
-from byline.models.identity import MediaKey
+from byline.models.fields import MediaKey, Tag
 
 Status = Literal["draft", "review", "scheduled", "published", "unpublished", "deleted"]
 MAX_TAGS = 5
@@ -23,13 +23,6 @@ def _normalise_tags(tags: list[str]) -> list[str]:
     return seen
 
 
-Tag = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9]+$"
-    ),
-    Field(description="letters and digits only, case-insensitive (stored lower-case)"),
-]
 Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_normalise_tags)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
 Subtitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]

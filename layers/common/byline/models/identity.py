@@ -5,38 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-Username = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9_]{3,30}$"),
-    Field(description="3 to 30 of a-z, 0-9 and _; case-insensitive (stored lower-case)"),
-]
-Email = Annotated[
-    str,
-    StringConstraints(
-        strip_whitespace=True,
-        to_lower=True,
-        max_length=254,
-        pattern=r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
-    ),
-]
-DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Password = Annotated[str, Field(min_length=1, max_length=256)]
-RoleName = Literal["reader", "author", "editor", "admin"]
-MediaKey = Annotated[
-    str,
-    StringConstraints(pattern=r"^media/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_.-]{1,128}$", max_length=220),
-]
-
-
-def _https_only(url: HttpUrl) -> HttpUrl:
-    if url.scheme != "https":
-        raise ValueError("links must use https")
-    return url
-
-
-Link = Annotated[HttpUrl, Field(max_length=300), AfterValidator(_https_only)]
+from byline.models.fields import DisplayName as DisplayName
+from byline.models.fields import Email as Email
+from byline.models.fields import Link as Link
+from byline.models.fields import MediaKey as MediaKey
+from byline.models.fields import Password as Password
+from byline.models.fields import RoleName as RoleName
+from byline.models.fields import Username as Username
 
 
 class _Strict(BaseModel):

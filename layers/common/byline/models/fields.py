@@ -1,0 +1,50 @@
+"""Constrained field types that models of several routes share (no models here).
+
+They live apart from the models so that a route whose body has a ``MediaKey`` or a ``Username``
+does not build the identity routes' models at its cold start: pydantic builds a model's
+validator when its class is defined.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, HttpUrl, StringConstraints
+
+Username = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9_]{3,30}$"),
+    Field(description="3 to 30 of a-z, 0-9 and _; case-insensitive (stored lower-case)"),
+]
+Email = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        to_lower=True,
+        max_length=254,
+        pattern=r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
+    ),
+]
+Tag = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, to_lower=True, min_length=1, max_length=30, pattern=r"^[A-Za-z0-9]+$"
+    ),
+    Field(description="letters and digits only, case-insensitive (stored lower-case)"),
+]
+DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
+Password = Annotated[str, Field(min_length=1, max_length=256)]
+RoleName = Literal["reader", "author", "editor", "admin"]
+MediaKey = Annotated[
+    str,
+    StringConstraints(pattern=r"^media/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_.-]{1,128}$", max_length=220),
+]
+
+
+def _https_only(url: HttpUrl) -> HttpUrl:
+    if url.scheme != "https":
+        raise ValueError("links must use https")
+    return url
+
+
+Link = Annotated[HttpUrl, Field(max_length=300), AfterValidator(_https_only)]

@@ -1,4 +1,5 @@
 """Insert <Fn>Alarm after <Fn>LogGroup for every function that lacks one (targeted edits)."""
+
 import re
 from pathlib import Path
 

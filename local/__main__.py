@@ -139,6 +139,7 @@ def _banner(local: Any, endpoint: str) -> str:
         "",
         "Byline local stack",
         f"  API         {base}    Swagger UI {base}/docs",
+        f"  outbox      {base}/_outbox    (the emails the local SES accepted)",
         f"  moto        {endpoint}",
         f"  routes      {routes}",
         f"  demo users  {users} (<name>@example.com), password "
@@ -157,9 +158,18 @@ def _banner(local: Any, endpoint: str) -> str:
 
 
 def invoke(args: argparse.Namespace) -> int:
+    """Run one function with one event, then (``--drain``) the functions the template maps to
+    SQS queues, until those queues are empty: a planner invocation is a whole digest cycle."""
     from local.bootstrap import Stack, bootstrap
     from local.moto_server import MotoServer
-    from local.runtime import Runtime, function_specs
+    from local.runtime import (
+        Runtime,
+        SqsPoller,
+        drain,
+        function_specs,
+        sqs_mappings,
+        wait_until_empty,
+    )
     from local.template import Template
 
     event = _read_event(args.event)
@@ -177,16 +187,69 @@ def invoke(args: argparse.Namespace) -> int:
             moto = cleanup.enter_context(MotoServer(0))
             log.info("no running local stack; started a temporary moto at %s", moto.endpoint)
             stack = bootstrap(template, moto.endpoint)
+            if args.seed:
+                from local.seed import seed
+
+                seed(stack)
+                log.info("seeded the demo users, articles and the reader's digest subscription")
+        draining = args.drain if args.drain is not None else state is None
         specs = function_specs(stack)
+        mappings = sqs_mappings(specs, stack)
+        wanted = {logical_id, *(m.logical_id for m in mappings if draining)}
         runtime = Runtime(
-            {logical_id: specs[logical_id]}, workers_per_function=1, stdout_to_stderr=True
+            {lid: specs[lid] for lid in wanted}, workers_per_function=1, stdout_to_stderr=True
         )
         cleanup.callback(runtime.close)
+        mail_before = _outbox_ids(stack.endpoint)
         invocation = runtime.invoke(logical_id, event)
-    output = invocation.result if invocation.ok else invocation.error
-    print(json.dumps(output, indent=2), flush=True)
-    log.info("%s finished in %.0f ms", logical_id, invocation.duration_ms)
-    return 0 if invocation.ok else 1
+        output = invocation.result if invocation.ok else invocation.error
+        print(json.dumps(output, indent=2), flush=True)
+        log.info("%s finished in %.0f ms", logical_id, invocation.duration_ms)
+        pollers = [SqsPoller(runtime, mapping, stack) for mapping in mappings if draining]
+        drain(pollers)
+        if mappings and not wait_until_empty(mappings, stack):
+            log.warning("messages are still in flight on the mapped queues (failed, or slow)")
+        print(_invoke_summary(stack.endpoint, pollers, mail_before, draining), file=sys.stderr)
+    drained_ok = all(p.failed_invocations == 0 and p.deleted == p.received for p in pollers)
+    return 0 if invocation.ok and drained_ok else 1
+
+
+def _outbox_ids(endpoint: str) -> set[str]:
+    from local.outbox import sent_emails
+
+    return {email.id for email in sent_emails(endpoint)}
+
+
+def _invoke_summary(
+    endpoint: str, pollers: list[Any], mail_before: set[str], draining: bool
+) -> str:
+    from local.outbox import sent_emails
+
+    lines = []
+    if not draining:
+        lines.append(
+            "queues not drained here: the running stack's own SQS pollers delivered what this "
+            "invocation queued (--drain drains here too)"
+        )
+    for poller in pollers:
+        mapping = poller.mapping
+        queue = mapping.queue_url.rsplit("/", 1)[-1]
+        left = poller.received - poller.deleted
+        lines.append(
+            f"drained {queue} -> {mapping.logical_id}: {poller.received} message(s) in "
+            f"{poller.batches} batch(es), {poller.deleted} done"
+            + (f", {left} failed (left for the queue's retry)" if left else "")
+            + (
+                f", {poller.failed_invocations} failed invocation(s)"
+                if poller.failed_invocations
+                else ""
+            )
+        )
+    emails = sent_emails(endpoint)
+    new = [email for email in emails if email.id not in mail_before]
+    lines.append(f"outbox: {len(new)} new email(s), {len(emails)} in all")
+    lines += [f"  to {', '.join(e.recipients)}: {e.subject}" for e in new[:20]]
+    return "\n".join(lines)
 
 
 def resolve_function(name: str, template: Any) -> str:
@@ -244,6 +307,19 @@ def main(argv: list[str] | None = None) -> int:
     invoke_parser = commands.add_parser("invoke", help="run one function with one event")
     invoke_parser.add_argument("function", help="logical id (HealthFunction) or folder (health)")
     invoke_parser.add_argument("event", help="event JSON file, or - for stdin")
+    invoke_parser.add_argument(
+        "--drain",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="afterwards, run the functions mapped to SQS queues until the queues are empty "
+        "(default: on with a temporary stack, off with a running one, whose pollers do it)",
+    )
+    invoke_parser.add_argument(
+        "--seed",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="seed a temporary stack's demo data first (default: on)",
+    )
     _add_common(invoke_parser)
     invoke_parser.set_defaults(run=invoke)
 

@@ -117,7 +117,9 @@ def index_json(routes: Sequence[RouteInfo], extra: dict[str, object]) -> Page:
     return Page(json.dumps(document, indent=2).encode(), "application/json")
 
 
-def index_html(routes: Sequence[RouteInfo], base_url: str, notes: Sequence[str]) -> Page:
+def index_html(
+    routes: Sequence[RouteInfo], base_url: str, notes: Sequence[str], *, outbox: bool = False
+) -> Page:
     rows = "\n".join(
         "<tr><td><code>{m}</code></td><td>{link}</td><td>{f}</td><td>{a}</td></tr>".format(
             m=html.escape(r.method),
@@ -132,6 +134,7 @@ def index_html(routes: Sequence[RouteInfo], base_url: str, notes: Sequence[str])
         for r in routes
     )
     items = "\n".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    outbox_link = ' &middot; <a href="/_outbox">Outbox (emails sent)</a>' if outbox else ""
     body = f"""<!DOCTYPE html>
 <html lang="en">
 <head><meta charset="UTF-8"><title>Byline local stack</title>
@@ -140,7 +143,8 @@ td,th{{padding:.2rem .8rem;text-align:left}}code{{font-size:.95em}}</style></hea
 <body>
 <h1>Byline local stack</h1>
 <p>API base URL <code>{html.escape(base_url)}</code> &middot;
-<a href="{DOCS_PREFIX}">Swagger UI</a> &middot; <a href="{OPENAPI_PATH}">OpenAPI document</a></p>
+<a href="{DOCS_PREFIX}">Swagger UI</a> &middot; <a href="{OPENAPI_PATH}">OpenAPI document</a>
+{outbox_link}</p>
 <h2>Routes (from template.yaml)</h2>
 <table><tr><th>Method</th><th>Path</th><th>Function</th><th>Auth</th></tr>
 {rows}

@@ -18,7 +18,8 @@ Where the local stack knowingly differs from AWS:
 * Requests may carry the stage as a path prefix (``/local/health``), so the URL in
   ``requestContext.path`` also works locally; ``requestContext.domainName`` is the Host the
   client used, so links a function builds point back at the local stack.
-* GET /, /docs and /docs/* are the local stack's own pages unless the template routes them.
+* GET /, /docs and /docs/* are the local stack's own pages unless the template routes them,
+  and so are /_outbox and /_outbox/<id>, the emails the emulated SES accepted.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from local.jwt_verify import (
     apigw_claims,
     fetch_jwks,
 )
+from local.outbox import OUTBOX_CSP, OUTBOX_PATH, outbox_page
 from local.runtime import Invocation, Runtime
 from local.template import strip_quotes
 
@@ -317,13 +319,16 @@ class Gateway:
         account_id: str = "123456789012",
         notes: Sequence[str] = (),
         extra_index: Mapping[str, object] | None = None,
+        outbox_endpoint: str | None = None,
     ) -> None:
+        """``outbox_endpoint``: the moto whose sent mail /_outbox shows (none: no outbox)."""
         self.routes = list(routes)
         self._runtime = runtime
         self._region = region
         self._account_id = account_id
         self._notes = list(notes)
         self._extra_index = dict(extra_index or {})
+        self._outbox_endpoint = outbox_endpoint
 
     @property
     def default_api(self) -> Api | None:
@@ -560,7 +565,18 @@ class Gateway:
             if "application/json" in (request.header("accept") or ""):
                 page = docs_ui.index_json(self.route_infos(), self._extra_index)
             else:
-                page = docs_ui.index_html(self.route_infos(), f"http://{host}", self._notes)
+                page = docs_ui.index_html(
+                    self.route_infos(),
+                    f"http://{host}",
+                    self._notes,
+                    outbox=self._outbox_endpoint is not None,
+                )
+        elif self._outbox_endpoint and (
+            request.path == OUTBOX_PATH or request.path.startswith(OUTBOX_PATH + "/")
+        ):
+            body = outbox_page(self._outbox_endpoint, request.path)
+            page = docs_ui.Page(body, "text/html; charset=utf-8") if body is not None else None
+            headers.append(("Content-Security-Policy", OUTBOX_CSP))
         else:
             page = docs_ui.docs_page(request.path)
             if page is not None and page.content_type.startswith("text/html"):
@@ -690,6 +706,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
+    # Methods no route can have still get the gateway's 405 problem, not http.server's 501 page.
+    do_TRACE = do_CONNECT = do_GET
 
     def _read_body(self) -> bytes | None:
         """The request body; None when it exceeds API Gateway's payload limit."""

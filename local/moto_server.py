@@ -7,7 +7,9 @@ child process avoids both; it is tied to its parent through a pipe on its stdin,
 when the parent does, even if the parent is killed without cleaning up.
 
 Run as ``python -m local.moto_server --port N``: prints one JSON line with the endpoint once
-it is listening, then serves until stdin closes, SIGTERM or SIGINT.
+it is listening, then serves until stdin closes, SIGTERM or SIGINT. ``--scale-patches`` (the
+benchmarks' ``MotoServer(scale_patches=True)``) replaces two of moto's costs that grow with the
+data, see :func:`apply_scale_patches`.
 """
 
 from __future__ import annotations
@@ -65,12 +67,15 @@ def free_port(host: str = HOST) -> int:
 class MotoServer:
     """A moto server child process; use as a context manager or call start()/stop()."""
 
-    def __init__(self, port: int | None = None, *, quiet: bool = True) -> None:
+    def __init__(
+        self, port: int | None = None, *, quiet: bool = True, scale_patches: bool = False
+    ) -> None:
         """``port`` None means 4566 when free, else any free port; 0 means any free port."""
         if port is None:
             port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else 0
         self._port = port
         self._quiet = quiet
+        self._scale_patches = scale_patches
         self._process: subprocess.Popen[str] | None = None
         self.endpoint = ""
 
@@ -81,6 +86,8 @@ class MotoServer:
     def start(self, timeout: float = 60.0) -> str:
         """Start the child and wait until it listens; returns the endpoint URL."""
         command = [sys.executable, "-m", "local.moto_server", "--port", str(self._port)]
+        if self._scale_patches:
+            command.append("--scale-patches")
         inherited = os.environ.get("PYTHONPATH")
         env = {
             **os.environ,
@@ -162,6 +169,90 @@ class SerialisedDynamoDB:
             return list(self._app(environ, start_response))
 
 
+def apply_scale_patches() -> None:
+    """Take out two costs of moto that grow with the data and make large runs quadratic,
+    keeping what every call does:
+
+    * TransactWriteItems deep-copies every table it touches, once per operation, to roll back
+      a cancelled transaction: seconds per transaction once a table holds tens of thousands
+      of items. Here moto's own code runs unchanged, but its "copy" of a table is a marker,
+      and a rollback restores copies of just the items the transaction names.
+    * SendMessage on a standard queue computes every queue attribute, three of them by
+      walking every message, to read one attribute FIFO queues alone have.
+    """
+    import copy
+    import types
+
+    from moto.dynamodb import models as dynamodb_models
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.table import Table
+    from moto.sqs.models import Queue, SQSBackend
+
+    class TableMarker:
+        def __init__(self, table: Table) -> None:
+            self.table = table
+
+    def deepcopy(value: Any, memo: Any = None) -> Any:
+        return TableMarker(value) if isinstance(value, Table) else copy.deepcopy(value, memo)
+
+    dynamodb_models.copy = types.SimpleNamespace(deepcopy=deepcopy)  # type: ignore[attr-defined,assignment]
+    transact = DynamoDBBackend.transact_write_items
+
+    def transact_write_items(self: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+        saved = []
+        for entry in transact_items:
+            with contextlib.suppress(Exception):  # moto reports a bad operation itself
+                _, op = next(iter(entry.items()))
+                table = self.get_table(op["TableName"])
+                item = op.get("Item") or {}
+                key = op.get("Key") or {
+                    a: item[a] for a in (table.hash_key_attr, table.range_key_attr) if a
+                }
+                hash_key, range_key = self.get_keys_value(table, key)
+                before = table.get_item(hash_key, range_key)
+                saved.append((table, hash_key, range_key, copy.deepcopy(before)))
+        try:
+            transact(self, transact_items)
+        finally:
+            rolled_back = False
+            for name, value in list(self.tables.items()):
+                if isinstance(value, TableMarker):
+                    self.tables[name] = value.table
+                    rolled_back = True
+            for table, hash_key, range_key, before in reversed(saved if rolled_back else []):
+                if range_key is None:
+                    if before is None:
+                        table.items.pop(hash_key, None)
+                    else:
+                        table.items[hash_key] = before  # type: ignore[assignment]
+                elif before is None:
+                    table.items[hash_key].pop(range_key, None)
+                else:
+                    table.items[hash_key][range_key] = before
+
+    DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign]
+
+    attributes: Any = vars(Queue)["attributes"]  # the property itself
+    sending = threading.local()
+
+    def queue_attributes(self: Queue) -> dict[str, Any]:
+        if getattr(sending, "active", False) and not self.fifo_queue:
+            return {}  # all the send path reads is ContentBasedDeduplication, a FIFO attribute
+        return attributes.fget(self)  # type: ignore[no-any-return]
+
+    Queue.attributes = property(queue_attributes)  # type: ignore[method-assign,assignment]
+    send = SQSBackend.send_message
+
+    def send_message(self: SQSBackend, *args: Any, **kwargs: Any) -> Any:
+        sending.active = True
+        try:
+            return send(self, *args, **kwargs)
+        finally:
+            sending.active = False
+
+    SQSBackend.send_message = send_message  # type: ignore[method-assign]
+
+
 def _serve(port: int) -> int:
     """Child side: serve until the parent closes our stdin or asks us to stop."""
     from moto.moto_server.werkzeug_app import (
@@ -206,7 +297,11 @@ def _serve(port: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
-    return _serve(parser.parse_args(argv).port)
+    parser.add_argument("--scale-patches", action="store_true")
+    args = parser.parse_args(argv)
+    if args.scale_patches:
+        apply_scale_patches()
+    return _serve(args.port)
 
 
 if __name__ == "__main__":

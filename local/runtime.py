@@ -848,6 +848,29 @@ def drain(pollers: list[SqsPoller], *, max_batches: int = 1_000) -> int:
     return batches
 
 
+def wait_until_empty(
+    mappings: list[SqsMapping], stack: Stack, *, timeout: float = 30.0, interval: float = 0.5
+) -> bool:
+    """Wait until no mapped queue holds a message, visible or in flight (another process's
+    pollers are delivering them); False when ``timeout`` ran out first."""
+    sqs = client("sqs", stack.endpoint, stack.region)
+    names = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]
+    deadline = time.monotonic() + timeout
+    while True:
+        waiting = sum(
+            int(value)
+            for mapping in mappings
+            for value in sqs.get_queue_attributes(QueueUrl=mapping.queue_url, AttributeNames=names)[
+                "Attributes"
+            ].values()
+        )
+        if not waiting:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(interval)
+
+
 # ---------------------------------------------------------------- S3 event notifications
 
 CREATED_EVENT = "ObjectCreated:Post"

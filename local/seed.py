@@ -4,7 +4,14 @@ Seeding is idempotent (existing users are kept, their password and group re-asse
 it can run against a stack that is already seeded. Everything is created through the layer's
 services, wired to the stack's resources explicitly (this process has no function
 environment): users with their profiles through ``Accounts.provision`` (Cognito's admin API,
-so no email round trip), then a few published articles with a comment and a like.
+so no email round trip), then a few published articles with a comment and a like, and a
+daily digest subscription for ``reader`` following "python" and "aws".
+
+The reader's digest is due at the UTC hour in which the stack was seeded (the planner queues
+only the subscribers due in the current hour), so ``make invoke FUNCTION=DigestPlannerFunction
+EVENT=events/digest_planner.json`` sends a real demo digest from a fresh temporary stack, and
+does so on a running ``make dev`` stack until that hour is over. Seeding again keeps an
+existing subscription as it is.
 """
 
 from __future__ import annotations
@@ -41,6 +48,9 @@ def user_pool(stack: Stack) -> tuple[str, str]:
         raise SeedError("the template declares no Cognito user pool with an app client")
     return str(stack.ref(pools[0])), str(stack.ref(clients[0]))
 
+
+DEMO_FOLLOWS = ("python", "aws")
+"""The tags the demo reader follows; every demo article carries one of them."""
 
 DEMO_ARTICLES = (
     (
@@ -120,6 +130,8 @@ def seed(stack: Stack, users: tuple[DemoUser, ...] = DEMO_USERS) -> list[DemoUse
         cognito.admin_set_user_password(
             UserPoolId=pool_id, Username=user.username, Password=user.password, Permanent=True
         )
+    if any(u.username == "reader" for u in users):
+        _subscribe_reader(stack)
     writer = next((u for u in users if u.group == "author"), None)
     if writer is None or articles.articles.by_author(writer.username, None, 1, None).items:
         return list(users)
@@ -132,6 +144,32 @@ def seed(stack: Stack, users: tuple[DemoUser, ...] = DEMO_USERS) -> list[DemoUse
             conversation.add_comment(reader, published.id, CommentCreate(body="Thanks, useful!"))
             conversation.set_like(reader, published.id, liked=True)
     return list(users)
+
+
+def _subscribe_reader(stack: Stack) -> None:
+    """A daily digest for ``reader`` at this UTC hour, following DEMO_FOLLOWS, through the
+    subscription service; an existing subscription is left alone."""
+    from datetime import UTC, datetime
+
+    from byline.auth.principal import Principal
+    from byline.data.subscriptions import Subscriptions
+    from byline.data.table import Table
+    from byline.data.users import Users
+    from byline.models.subscriptions import SubscriptionUpdate
+    from byline.services.subscriptions import SubscriptionService
+
+    table = Table(str(stack.ref("Table")), client("dynamodb", stack.endpoint, stack.region))
+    subscriptions = Subscriptions(table)
+    if subscriptions.subscription("reader") is not None:
+        return
+    service = SubscriptionService(
+        subscriptions=subscriptions, users=Users(table), unsubscribe_key=lambda: b"seed"
+    )
+    reader = Principal(username="reader", sub="reader", groups=("reader",))
+    hour = datetime.now(UTC).hour
+    for tag in DEMO_FOLLOWS:
+        service.follow_tag(reader, tag, muted=False)
+    service.put(reader, SubscriptionUpdate(cadence="daily", hour=hour, timezone="UTC"))
 
 
 def login(stack: Stack, username: str, password: str = DEMO_PASSWORD) -> dict[str, Any]:

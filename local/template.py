@@ -85,7 +85,7 @@ for _tag in _SHORT_TAGS:
 
 
 def load_yaml(text: str) -> Any:
-    return yaml.load(text, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader
+    return yaml.load(text, Loader=CfnLoader)  # noqa: S506 - CfnLoader is a SafeLoader  # nosec B506
 
 
 class TemplateError(Exception):

@@ -16,10 +16,15 @@ cd "$(dirname "$0")/.."
 { echo "# SAM CLI, in its own virtual environment (its pins clash with the app's). Regenerate with make lock."
   "$work/sam/bin/pip" freeze; } > requirements/sam.txt
 
+"$python" -m venv "$work/checkov"
+"$work/checkov/bin/pip" install --quiet checkov
+{ echo "# checkov, in its own virtual environment (its pins of boto3, networkx and packaging clash with the app's). Regenerate with make lock."
+  "$work/checkov/bin/pip" freeze | sort -f; } > requirements/checkov.txt
+
 "$python" -m venv "$work/layer"
 "$work/layer/bin/pip" install --quiet -r requirements/layer.in
 runtime='^(boto3|botocore|s3transfer|jmespath|python-dateutil|six|urllib3)=='
 { sed -n '1,/^[a-z]/{/^#/p}' layers/common/requirements.txt
   "$work/layer/bin/pip" freeze | tr '_' '-' | grep -viE "$runtime" | sort -f; } > "$work/layer.txt"
 mv "$work/layer.txt" layers/common/requirements.txt
-echo "locked: requirements/dev.txt requirements/sam.txt layers/common/requirements.txt"
+echo "locked: requirements/dev.txt requirements/sam.txt requirements/checkov.txt layers/common/requirements.txt"

@@ -21,7 +21,7 @@ on it lazily, so a unit test that asks for none of these pays nothing.
 
 ``local_stack`` -> local.LocalStack
     The whole local stack (gateway, runtime with warm worker processes per function) over
-    ``stack_resources``, seeded, on 127.0.0.1 and a free port. Schedules and SQS pollers
+    ``stack_resources``, seeded, on 127.0.0.1 and a free port. Schedules, SQS and S3 pollers
     are *not* running: tests trigger them (``local_stack.runtime.invoke(...)``) so nothing
     fires behind a test's back.
 

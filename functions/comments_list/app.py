@@ -19,7 +19,7 @@ app = build_api()
     summary="Comments of an article",
     tags=["Conversation"],
     responses=success(200, "A page of threads", CommentPage, s304="Not modified")
-    | problem_responses(),
+    | problem_responses(404),
 )
 def list_comments(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],

@@ -13,7 +13,13 @@ app = build_api()
     operation_id="getOpenApiDocument",
     summary="The OpenAPI document of this API",
     tags=["Operations"],
-    responses={200: {"description": "OpenAPI 3.1 document"}} | problem_responses(),
+    responses={
+        200: {
+            "description": "OpenAPI 3.1 document",
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    }
+    | problem_responses(),
 )
 def get_openapi() -> Response[str]:
     return Response(

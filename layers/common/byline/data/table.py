@@ -38,8 +38,16 @@ def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: _serializer.serialize(v) for k, v in item.items() if v is not None}
 
 
+def _plain(value: Any) -> Any:
+    """Strings, the commonest attribute, without boto3's per-value dispatch (a read deserialises
+    every attribute of every item); anything else exactly as boto3 does."""
+    if len(value) == 1 and "S" in value:
+        return value["S"]
+    return _deserializer.deserialize(value)
+
+
 def deserialize(item: Mapping[str, Any]) -> Item:
-    return {k: _deserializer.deserialize(v) for k, v in item.items()}
+    return {k: _plain(v) for k, v in item.items()}
 
 
 class ConditionFailed(Exception):

@@ -13,7 +13,6 @@ from typing import Any, cast
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
-from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 
 from byline.auth.principal import Principal, require_principal
@@ -174,11 +173,14 @@ def entrypoint(app: APIGatewayRestResolver, also_accept: tuple[str, ...] = ()) -
     """The Lambda handler for an API function: request limits, resolver, standard headers.
     ``also_accept`` names body content types besides JSON (e.g. one-click unsubscribe forms)."""
 
-    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @logger.inject_lambda_context
     @tracer.capture_lambda_handler(capture_response=False)
     @metrics.log_metrics(capture_cold_start_metric=True)
     def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         request_id = (event.get("requestContext") or {}).get("requestId")
+        # The correlation id is API Gateway's request id (what correlation_paths.API_GATEWAY_REST
+        # would find with a JMESPath search on every request).
+        logger.set_correlation_id(request_id)
         refusal = check_request(event, get_settings().max_body_bytes, also_accept)
         if refusal is not None:
             response = problems.json_problem(

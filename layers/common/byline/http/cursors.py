@@ -44,7 +44,7 @@ def decode(cursor: str | None, listing: str, key: bytes) -> dict[str, Any] | Non
     if cursor is None or cursor == "":
         return None
     refused = BadRequest("The cursor is invalid or belongs to another listing.")
-    if len(cursor) > MAX_CURSOR_LENGTH or cursor.count(".") != 1:
+    if len(cursor) > MAX_CURSOR_LENGTH or not cursor.isascii() or cursor.count(".") != 1:
         raise refused
     payload, signature = cursor.split(".")
     if not hmac.compare_digest(signature, _signature(key, listing, payload)):

@@ -41,10 +41,25 @@ def set_header(response: dict[str, Any], name: str, value: str, *, overwrite: bo
         response["headers"] = headers
 
 
+_DEFAULTS = tuple(
+    (name, name.lower(), value)
+    for name, value in (*SECURITY_HEADERS.items(), ("Cache-Control", "no-store"))
+)
+
+
 def apply_standard_headers(response: dict[str, Any], request_id: str | None) -> dict[str, Any]:
-    for name, value in SECURITY_HEADERS.items():
-        set_header(response, name, value, overwrite=False)
-    set_header(response, "Cache-Control", "no-store", overwrite=False)
+    """Add the security headers and ``Cache-Control: no-store`` where the route set none, and
+    ``X-Request-Id``. Runs on every response, so it reads the header names once."""
+    multi = "multiValueHeaders" in response
+    target_key = "multiValueHeaders" if multi else "headers"
+    present = {
+        k.lower() for key in ("headers", "multiValueHeaders") for k in response.get(key) or {}
+    }
+    target = response.get(target_key) or {}
+    for name, lowered, value in _DEFAULTS:
+        if lowered not in present:
+            target[name] = [value] if multi else value
+    response[target_key] = target
     if request_id:
         set_header(response, "X-Request-Id", request_id)
     return response

@@ -33,12 +33,16 @@ def header(app: APIGatewayRestResolver, name: str) -> str | None:
 def cached(
     app: APIGatewayRestResolver, representation: BaseModel, *, public: bool
 ) -> Response[Any]:
-    """200 with an ETag, or 304 with no body when the client already has this version."""
-    etag = etag_of(representation)
+    """200 with an ETag, or 304 with no body when the client already has this version.
+
+    The body is the JSON text the ETag is the hash of, serialised once by pydantic, rather than
+    the model for powertools to encode again (the routes return ``Response[Any]``)."""
+    body = representation.model_dump_json()
+    etag = etag_of_text(body)
     headers = {"ETag": etag, "Cache-Control": PUBLIC_CACHE if public else PRIVATE_CACHE}
     if matches(header(app, "If-None-Match"), etag):
         return Response(304, headers=headers, body=None)
-    return Response(200, content_type=JSON, body=representation, headers=headers)
+    return Response(200, content_type=JSON, body=body, headers=headers)
 
 
 def cached_text(

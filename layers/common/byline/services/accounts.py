@@ -41,7 +41,7 @@ from byline.observability import logger
 from byline.services.brute_force import PER_IP, PER_USER, retry_after_seconds
 
 PASSWORD_RULES = (
-    "at least 10 characters, with an upper-case letter, a lower-case letter and a digit"  # noqa: S105
+    "at least 10 characters, with an upper-case letter, a lower-case letter and a digit"  # noqa: S105  # nosec B105
 )
 
 ROLE_GROUPS = ("reader", "author", "editor", "admin")

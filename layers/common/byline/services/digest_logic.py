@@ -22,7 +22,8 @@ def utc_bucket(cadence: str, weekday: int | None, hour: int, zone: str, at: date
         return None
     local = at.astimezone(ZoneInfo(zone)).replace(hour=hour, minute=0, second=0, microsecond=0)
     if cadence == "weekly":
-        assert weekday is not None
+        if weekday is None:
+            raise ValueError("a weekly subscription needs a weekday")
         local += timedelta(days=(weekday - local.weekday()) % 7)
     moment = local.astimezone(UTC)
     return f"H{moment.hour:02d}" if cadence == "daily" else f"D{moment.weekday()}H{moment.hour:02d}"

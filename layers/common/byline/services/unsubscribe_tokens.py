@@ -29,7 +29,7 @@ def issue(key: bytes, username: str) -> str:
 def verify(key: bytes, token: str | None) -> str:
     """The username the token was issued for; 400 for anything forged, altered or garbled."""
     refused = BadRequest("The unsubscribe link is invalid; use the link from your latest email.")
-    if not token or len(token) > MAX_TOKEN_LENGTH or token.count(".") != 1:
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii() or token.count(".") != 1:
         raise refused
     encoded, signature = token.split(".")
     try:

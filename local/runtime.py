@@ -54,6 +54,16 @@ INIT_TIMEOUT = 60.0  # importing a handler is slow the first time .pyc files are
 _INHERITED_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TERM", "SYSTEMROOT")
 
 
+def timeout_factor() -> float:
+    """``BYLINE_LOCAL_TIMEOUT_FACTOR`` stretches every function's Timeout: moto on a busy
+    2-core machine (a CI runner) can be many times slower than AWS, and a test should fail on
+    wrong behaviour, not on a loaded emulator. 1 (exactly the template's Timeout) by default."""
+    try:
+        return max(1.0, float(os.environ.get("BYLINE_LOCAL_TIMEOUT_FACTOR", "1")))
+    except ValueError:
+        return 1.0
+
+
 @dataclass(frozen=True)
 class FunctionSpec:
     """Everything a worker needs to become one function; picklable for ``spawn``."""
@@ -116,7 +126,7 @@ def function_specs(stack: Stack) -> dict[str, FunctionSpec]:
             | configured
             | fake_aws_environment(stack.endpoint, stack.region)
             | {"POWERTOOLS_TRACE_DISABLED": "true"},
-            timeout=float(props.get("Timeout", DEFAULT_TIMEOUT)),
+            timeout=float(props.get("Timeout", DEFAULT_TIMEOUT)) * timeout_factor(),
             memory_mb=memory,
             python_paths=(str(code_dir), *layer_paths(template, raw.get("Layers") or [])),
             arn=str(stack.get_att(logical_id, "Arn")),

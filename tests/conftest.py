@@ -47,6 +47,7 @@ Integration tests are marked ``pytest.mark.integration``.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 import uuid
@@ -64,6 +65,10 @@ from local.seed import DemoUser, login, seed
 from local.template import Template
 
 TEST_STAGE = "test"
+
+# Functions keep the template's Timeout in make dev; under test, on a busy CI runner, give the
+# emulator room: a timeout here would be the machine's, not the code's (local/runtime.py).
+os.environ.setdefault("BYLINE_LOCAL_TIMEOUT_FACTOR", "4")
 
 
 def reset_layer_caches() -> None:

@@ -148,13 +148,17 @@ def _read_line(stream: IO[str] | None, timeout: float) -> str:
 
 
 class SerialisedDynamoDB:
-    """WSGI middleware that lets one DynamoDB request run at a time.
+    """WSGI middleware that lets one DynamoDB or Cognito request run at a time.
 
     DynamoDB evaluates a condition and applies the write atomically; moto checks and then
     writes with no lock, so two threads of the server can both pass a condition that only one
-    should (two likes counted as one user's, two scheduled publishes). Serialising DynamoDB
-    requests restores the guarantee the code relies on; other services stay concurrent.
+    should (two likes counted as one user's, two scheduled publishes). moto's Cognito mutates
+    plain dicts that concurrent requests iterate, which under parallel sign-ups fails with an
+    internal error AWS would never give. Serialising these two services restores the guarantees
+    the code relies on; the others (S3 uploads, SQS long polls) stay concurrent.
     """
+
+    SERIALISED = ("DynamoDB_", "AWSCognitoIdentityProviderService.")
 
     def __init__(self, app: Any) -> None:
         self._app = app
@@ -162,7 +166,7 @@ class SerialisedDynamoDB:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
-        if not target.startswith("DynamoDB_"):
+        if not target.startswith(self.SERIALISED):
             return self._app(environ, start_response)
         with self._lock:
             # materialise the body inside the lock: the work happens while it is produced

@@ -1,7 +1,8 @@
 """The local stack's outbox: every email the emulated SES accepted, parsed from MIME.
 
-moto keeps sent mail in its SES backend and shows it at ``/moto-api/data.json``; this module
-reads it from there (the same way for tests, ``make dev``'s outbox page and scripts), and
+moto keeps sent mail in its SES backend; the local stack's moto process serves it at
+``/_byline/sent-emails`` and this module reads it from there (for tests, ``make dev``'s outbox
+page and scripts alike), and
 renders that page: ``GET /_outbox`` lists the mail newest first, ``GET /_outbox/<id>`` shows one
 email, its HTML in a sandboxed frame that runs no script, its text and its headers.
 """
@@ -66,10 +67,13 @@ def parse(raw: dict[str, Any]) -> SentEmail:
 
 
 def sent_emails(endpoint: str) -> list[SentEmail]:
-    """Every email sent so far through the moto server at ``endpoint``, oldest first."""
-    with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=30) as response:  # noqa: S310 - local moto  # nosec B310
-        data = json.load(response)
-    return [parse(raw) for raw in data.get("ses", {}).get("RawMessage", [])]
+    """Every email sent so far through the moto server at ``endpoint``, oldest first (served
+    by local/moto_server.py's middleware straight from moto's SES backend)."""
+    from local.moto_server import SENT_EMAILS_PATH
+
+    with urllib.request.urlopen(f"{endpoint}{SENT_EMAILS_PATH}", timeout=30) as response:  # noqa: S310 - local moto  # nosec B310
+        raw: list[dict[str, Any]] = json.load(response)
+    return [parse(message) for message in raw]
 
 
 # ---------------------------------------------------------------- the outbox page

@@ -788,6 +788,23 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if self.command != "HEAD" and response.body:
             self.wfile.write(response.body)
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """http.server's own refusals (a header line over 64 KiB, over 100 headers, a garbled
+        request line) in the gateway's problem shape too, not as its HTML error page."""
+        from http import HTTPStatus
+
+        if code < 400:
+            super().send_error(code, message, explain)
+            return
+        self.close_connection = True
+        if not getattr(self, "command", None):
+            self.command = "GET"  # the request line could not be read: still answer with a body
+        phrase = HTTPStatus(code).phrase
+        slug = phrase.lower().replace(" ", "-")
+        detail = f"{message or phrase}."
+        problem = self.server.gateway._problem(code, slug, phrase, detail, str(uuid.uuid4()), None)
+        self._write(problem)
+
     def log_message(self, format: str, *args: Any) -> None:
         log.debug(format, *args)
 

@@ -182,9 +182,12 @@ def test_failed_sends_alone_are_retried_and_end_in_the_dead_letter_queue(
     outcome = digests.plan(SqsOutbox(queue))
     assert outcome.planned >= 6
 
-    import byline.services.digests as module
+    import sys
 
-    monkeypatch.setattr(module, "digest_service", lambda: digests)
+    warm_up = [{"MessageId": "warm-up", "ReceiptHandle": "x", "Body": "{}", "Attributes": {}}]
+    invoke_handler("DigestWorkerFunction", sqs_event(warm_up, arn(queue)))  # load it, then point it
+    worker = sys.modules["byline_local_fn_DigestWorkerFunction"]  # at this test's service
+    monkeypatch.setattr(worker, "digest_service", lambda: digests)
     batch_failures = []
     for _ in range(6):
         received = (

@@ -2,7 +2,7 @@ import base64
 
 import pytest
 
-from byline.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from byline.errors import BadRequest, PayloadTooLarge, UnprocessableContent, UnsupportedMediaType
 from byline.http.limits import check_request
 
 
@@ -55,3 +55,22 @@ def test_invalid_utf8_is_refused_with_400():
 
 def test_invalid_base64_is_refused_with_400():
     assert isinstance(check_request(event("!!!not base64!!!", b64=True), 100), BadRequest)
+
+
+def test_json_nested_deeper_than_the_limit_is_refused_with_400_before_parsing():
+    deep = "[" * 20_000 + "]" * 20_000  # past what Python's parser survives (RecursionError)
+    assert isinstance(check_request(event(deep), 100_000), BadRequest)
+    assert isinstance(check_request(event('{"a":' * 33 + "1" + "}" * 33), 1000), BadRequest)
+
+
+def test_json_within_the_depth_limit_and_brackets_in_strings_pass():
+    assert check_request(event('{"a":' * 32 + "1" + "}" * 32), 1000) is None
+    assert check_request(event('{"title": "' + "[" * 500 + '"}'), 1000) is None
+    assert check_request(event('{"t": "\\"' + "{" * 50 + '"}'), 1000) is None
+
+
+def test_a_json_array_body_is_refused_with_422():
+    """Found by the contract fuzz: powertools validated [{...}] as its first element."""
+    assert isinstance(check_request(event('[{"muted": true}]'), 100), UnprocessableContent)
+    assert isinstance(check_request(event(" \n [1, 2]"), 100), UnprocessableContent)
+    assert check_request(event('{"tags": [1, 2]}'), 100) is None

@@ -41,6 +41,10 @@ def _message(error: Exception) -> str:
     return str(response.get("Error", {}).get("Message", "")).strip()
 
 
+class AlreadyConfirmed(Exception):
+    """Cognito says the user is confirmed already (an earlier attempt got that far)."""
+
+
 _UNAVAILABLE = {"TooManyRequestsException", "InternalErrorException", "LimitExceededException"}
 
 
@@ -126,6 +130,7 @@ class CognitoIdentity:
         return True
 
     def confirm(self, username: str, code: str) -> None:
+        """Confirm the sign-up; AlreadyConfirmed when Cognito had confirmed it before."""
         from botocore.exceptions import ClientError
 
         try:
@@ -133,6 +138,9 @@ class CognitoIdentity:
                 "confirm_sign_up", ClientId=self.client_id, Username=username, ConfirmationCode=code
             )
         except ClientError as error:
+            if _code(error) == "NotAuthorizedException" and "CONFIRMED" in _message(error).upper():
+                # "User cannot be confirmed. Current status is CONFIRMED"
+                raise AlreadyConfirmed(username) from error
             if _code(error) in {
                 "CodeMismatchException",
                 "ExpiredCodeException",

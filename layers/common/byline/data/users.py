@@ -57,23 +57,27 @@ class Users:
         profile = self.get(username)
         if profile is None:
             raise NotFound("No such pending sign-up.")
-        self._table.transact(
-            [
-                update_op(
-                    keys.user_profile(username),
-                    "SET confirmed = :yes REMOVE #ttl",
-                    "attribute_exists(PK)",
-                    names={"#ttl": "ttl"},
-                    values={":yes": True},
-                ),
-                update_op(
-                    keys.email_claim(profile["email"]),
-                    "REMOVE #ttl",
-                    "attribute_exists(PK)",
-                    names={"#ttl": "ttl"},
-                ),
-            ]
-        )
+        try:
+            self._table.transact(
+                [
+                    update_op(
+                        keys.user_profile(username),
+                        "SET confirmed = :yes REMOVE #ttl",
+                        "attribute_exists(PK)",
+                        names={"#ttl": "ttl"},
+                        values={":yes": True},
+                    ),
+                    update_op(
+                        keys.email_claim(profile["email"]),
+                        "REMOVE #ttl",
+                        "attribute_exists(PK)",
+                        names={"#ttl": "ttl"},
+                    ),
+                ]
+            )
+        except ConditionFailed as gone:
+            # the pending profile or its email claim expired (TTL) or was deleted meanwhile
+            raise NotFound("No such pending sign-up; sign up again.") from gone
 
     def get(self, username: str) -> Item | None:
         return self._table.get(keys.user_profile(username))

@@ -78,6 +78,8 @@ def run_once[Model: BaseModel](
     if lambda_context is not None:
         config.register_lambda_context(lambda_context)
 
+    created: list[Model] = []
+
     @idempotent_function(  # type: ignore[untyped-decorator]
         data_keyword_argument="request",
         persistence_store=_store(scope),
@@ -85,7 +87,8 @@ def run_once[Model: BaseModel](
         output_serializer=PydanticSerializer(model),
     )
     def once(request: dict[str, Any]) -> Model:
-        return create()
+        created.append(create())
+        return created[0]
 
     try:
         result: Model = once(request={"scope": scope, "caller": caller, "key": key, "body": body})
@@ -98,5 +101,15 @@ def run_once[Model: BaseModel](
             f"A request with this {KEY_HEADER} is still being processed; retry shortly."
         ) from error
     except IdempotencyPersistenceLayerError as error:
+        if created:
+            # The thing was created; only recording the result for replays failed. Answering
+            # 503 would invite the retry that creates it twice: answer what happened instead.
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            from byline.observability import logger, metrics
+
+            logger.warning("Created, but the idempotency record was not completed", exc_info=error)
+            metrics.add_metric(name="IdempotencyRecordFailures", unit=MetricUnit.Count, value=1)
+            return created[0]
         raise ServiceUnavailable("Could not record the idempotency key; retry.") from error
     return result

@@ -6,9 +6,18 @@ import base64
 import binascii
 from typing import Any
 
-from byline.errors import BadRequest, DomainError, PayloadTooLarge, UnsupportedMediaType
+from byline.errors import (
+    BadRequest,
+    DomainError,
+    PayloadTooLarge,
+    UnprocessableContent,
+    UnsupportedMediaType,
+)
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+MAX_JSON_DEPTH = 32
+"""No request body of this API nests deeper than a few levels; Python's JSON parser fails with
+a RecursionError (a 500) somewhere past 10,000, so depth is refused up front."""
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:
@@ -46,4 +55,36 @@ def check_request(
         raw.decode("utf-8")
     except UnicodeDecodeError:
         return BadRequest("The request body is not valid UTF-8.")
+    if _json_depth_exceeds(raw, MAX_JSON_DEPTH):
+        return BadRequest(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.")
+    if raw.lstrip()[:1] == b"[":
+        # Every body of this API is an object. Powertools' validation takes the first element
+        # of a list for a non-list parameter (meant for repeated query parameters), so a body
+        # [{...}] would pass as {...}: refuse it here.
+        return UnprocessableContent("The request body must be a JSON object, not an array.")
     return None
+
+
+def _json_depth_exceeds(raw: bytes, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than ``limit`` (brackets inside strings aside)."""
+    if raw.count(b"[") + raw.count(b"{") <= limit:
+        return False  # cannot nest deeper than it has brackets: the usual, cheap answer
+    depth = 0
+    in_string = escaped = False
+    for byte in raw:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):  # ] }
+            depth -= 1
+    return False

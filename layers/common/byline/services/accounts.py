@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -12,7 +13,12 @@ from typing import Any
 from byline.auth.policy import Action, authorize
 from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
-from byline.data.identity import CognitoIdentity, InvalidCredentials, IssuedTokens
+from byline.data.identity import (
+    AlreadyConfirmed,
+    CognitoIdentity,
+    InvalidCredentials,
+    IssuedTokens,
+)
 from byline.data.login_attempts import LoginAttempts
 from byline.data.media import MediaRecords
 from byline.data.table import CheckFailed
@@ -118,9 +124,15 @@ class Accounts:
         self.users.release(username, email)
 
     def confirm(self, request: ConfirmRequest) -> None:
-        if self.users.get(request.username) is None:
+        """Confirm in Cognito, then record it. Retrying is safe: an attempt that failed after
+        Cognito confirmed the user finishes the job instead of being refused forever."""
+        profile = self.users.get(request.username)
+        if profile is None:
             raise NotFound("No such pending sign-up; sign up again.")
-        self.identity.confirm(request.username, request.code)
+        if profile.get("confirmed"):
+            return
+        with suppress(AlreadyConfirmed):
+            self.identity.confirm(request.username, request.code)
         self.users.mark_confirmed(request.username)
 
     # -- tokens ------------------------------------------------------------------------------

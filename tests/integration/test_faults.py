@@ -1,0 +1,654 @@
+"""Fault injection: what every write route does when DynamoDB throttles, fails or cancels a
+transaction, and what the digest pipeline does when S3 or SES fail, SQS redelivers or Lambda
+times out half-way through a batch. For each: what the client sees, and that nothing was lost,
+doubled or half written.
+
+Each case runs the route's real handler in this process (``invoke_handler``) with the proxy
+event API Gateway would send, against moto, with failures injected into the layer's own boto3
+clients at the wire (tests/support/aws_calls.py: botocore's standard retry policy runs as in
+Lambda). Every key a write touches is recorded with its value before the write, and compared
+after the request: a change is summarised by its key prefixes (``ARTICLE#/ARTICLE added``), so
+runs on different fresh data compare.
+
+* transient: the first two attempts of every write are throttled, the retries succeed; the
+  client must get exactly the answer and the changes of a run without faults.
+* sustained: every write from the k-th on fails (each k the route reaches); the client must get
+  a 503 problem, and either nothing changed or, for the routes that are a sequence of
+  idempotent steps rather than one transaction (``resumable``), a retry converges to the
+  changes of a run without faults.
+* cancelled: each transaction is cancelled once by a condition on each of its items in turn;
+  the client gets a 4xx problem (409, 412, 404 ...) and nothing changes, or the route retries
+  by itself and succeeds with the changes of a run without faults. Never a 500.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import requests
+
+from tests.integration.article_helpers import create, published_article
+from tests.integration.identity_helpers import PASSWORD, User, make_user
+from tests.support.aws_calls import Faults
+
+pytestmark = pytest.mark.integration
+
+ROOT = Path(__file__).resolve().parents[2]
+WRITES = ("PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems", "BatchWriteItem")
+THROTTLES = ("ThrottlingException", "ProvisionedThroughputExceededException")
+
+
+# -- requests and the handlers that answer them -------------------------------------------------
+@dataclass
+class Request:
+    method: str
+    resource: str
+    params: dict[str, str] = field(default_factory=dict)
+    user: User | None = None
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+    query: dict[str, str] = field(default_factory=dict)
+    source_ip: str = field(
+        # a client of its own: no per-IP counter (failed logins) carries over between runs
+        default_factory=lambda: "127." + ".".join(str(b) for b in uuid.uuid4().bytes[:3])
+    )
+
+
+@dataclass
+class Answer:
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+    def is_problem(self, status: int | None = None) -> bool:
+        ok = (
+            self.headers.get("content-type") == "application/problem+json"
+            and isinstance(self.body, dict)
+            and {"type", "title", "status", "detail"} <= self.body.keys()
+            and self.body["status"] == self.status
+        )
+        return ok and (status is None or self.status == status)
+
+
+@cache
+def route_functions() -> dict[tuple[str, str], str]:
+    from local.template import load_yaml
+
+    template = load_yaml((ROOT / "template.yaml").read_text())
+    routes = {}
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            for event in resource["Properties"].get("Events", {}).values():
+                if event["Type"] == "Api":
+                    props = event["Properties"]
+                    routes[(props["Method"].upper(), props["Path"])] = logical_id
+    return routes
+
+
+def proxy_event(request: Request) -> dict[str, Any]:
+    import jwt
+
+    from local.events import HttpRequest, RouteMatch, api_gateway_proxy_event, api_id_for
+    from local.jwt_verify import apigw_claims
+
+    path = request.resource
+    for name, value in request.params.items():
+        path = path.replace(f"{{{name}}}", value)
+    headers = [("Host", "api.byline.test"), ("Accept", "application/json")]
+    headers += list(request.headers.items())
+    body = b""
+    if request.body is not None:
+        body = json.dumps(request.body).encode()
+        headers.append(("Content-Type", "application/json"))
+    claims = None
+    if request.user is not None:
+        token = jwt.decode(request.user.id_token, options={"verify_signature": False})
+        claims = apigw_claims(token)
+    return api_gateway_proxy_event(
+        HttpRequest(
+            request.method, path, urlencode(request.query), headers, body, request.source_ip
+        ),
+        RouteMatch(request.resource, request.params),
+        stage="test",
+        api_id=api_id_for("faults"),
+        claims=claims,
+    )
+
+
+def answer(raw: dict[str, Any]) -> Answer:
+    headers = {k.lower(): str(v) for k, v in (raw.get("headers") or {}).items()}
+    for key, values in (raw.get("multiValueHeaders") or {}).items():
+        headers[key.lower()] = str(values[-1])
+    text = raw.get("body") or ""
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = text
+    return Answer(int(raw["statusCode"]), headers, body)
+
+
+# -- what a request changed ---------------------------------------------------------------------
+def _keys_written(operation: str, params: dict[str, Any], table: str) -> list[tuple[str, str]]:
+    def key(attributes: dict[str, Any]) -> tuple[str, str]:
+        return (attributes["PK"]["S"], attributes["SK"]["S"])
+
+    if operation == "PutItem":
+        return [key(params["Item"])]
+    if operation in {"UpdateItem", "DeleteItem"}:
+        return [key(params["Key"])]
+    if operation == "TransactWriteItems":
+        found = []
+        for item in params["TransactItems"]:
+            for kind, body in item.items():
+                if kind == "Put":
+                    found.append(key(body["Item"]))
+                elif kind in {"Update", "Delete"}:
+                    found.append(key(body["Key"]))
+        return found
+    if operation == "BatchWriteItem":
+        found = []
+        for entry in params["RequestItems"].get(table, []):
+            if "PutRequest" in entry:
+                found.append(key(entry["PutRequest"]["Item"]))
+            else:
+                found.append(key(entry["DeleteRequest"]["Key"]))
+        return found
+    return []
+
+
+def _prefix(value: str) -> str:
+    """``TAG#python`` -> ``TAG#``, ``PROFILE`` -> ``PROFILE``, ``2026-11-25T...#id`` -> ``*``."""
+    head = value.split("#", 1)[0]
+    if not head.replace("_", "").isalpha() or not head.isupper():
+        return "*"
+    return head + "#" if "#" in value else head
+
+
+@dataclass
+class Changes:
+    """Every table item a write of this block aimed at, with its value before."""
+
+    table: str
+    reader: Any
+    before: dict[tuple[str, str], dict[str, Any] | None] = field(default_factory=dict)
+    writes: Counter[str] = field(default_factory=Counter)
+
+    def remember(self, keys: list[tuple[str, str]]) -> None:
+        for key in keys:
+            if key not in self.before:
+                self.before[key] = self._read(key)
+
+    def _read(self, key: tuple[str, str]) -> dict[str, Any] | None:
+        item = self.reader.get_item(
+            TableName=self.table,
+            Key={"PK": {"S": key[0]}, "SK": {"S": key[1]}},
+            ConsistentRead=True,
+        ).get("Item")
+        return dict(item) if item else None
+
+    def diff(self) -> Counter[str]:
+        """What changed, by shape: ``"ARTICLE#|ARTICLE changed"`` and the like."""
+        shapes: Counter[str] = Counter()
+        for key, old in self.before.items():
+            new = self._read(key)
+            if old == new:
+                continue
+            kind = "added" if old is None else "removed" if new is None else "changed"
+            shapes[f"{_prefix(key[0])}|{_prefix(key[1])} {kind}"] += 1
+        return shapes
+
+
+@contextmanager
+def tracking(table: str) -> Iterator[Changes]:
+    from botocore.client import BaseClient
+
+    changes = Changes(table, reader=_plain_dynamodb())
+    original = BaseClient._make_api_call
+    lock = threading.Lock()
+
+    def tracked(self: Any, operation: str, params: Any) -> Any:
+        if self.meta.service_model.service_name == "dynamodb" and operation in WRITES:
+            with lock:
+                changes.writes[operation] += 1
+                changes.remember(_keys_written(operation, params, table))
+        return original(self, operation, params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", tracked)
+        yield changes
+
+
+@cache
+def _plain_dynamodb() -> Any:
+    import boto3
+
+    from byline.settings import get_settings
+
+    return boto3.session.Session().client(
+        "dynamodb", region_name="us-east-1", endpoint_url=get_settings().aws_endpoint_url
+    )
+
+
+# -- the write routes ---------------------------------------------------------------------------
+class World:
+    """Fresh data for each run, made through the API like a client would."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self._users: dict[str, User] = {}
+
+    def user(self, role: str = "author") -> User:
+        return make_user(self.base, role)
+
+    def shared(self, role: str) -> User:
+        if role not in self._users:
+            self._users[role] = make_user(self.base, role)
+        return self._users[role]
+
+    def comment(self, user: User, article: dict[str, Any]) -> dict[str, Any]:
+        response = requests.post(
+            f"{self.base}/articles/{article['id']}/comments",
+            json={"body": "a comment"},
+            headers=user.auth,
+            timeout=30,
+        )
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def put(self, user: User, path: str, body: Any = None) -> None:
+        response = requests.put(f"{self.base}{path}", json=body, headers=user.auth, timeout=30)
+        assert response.status_code == 200, response.text
+
+
+def _signup(w: World) -> Request:
+    name = "f" + uuid.uuid4().hex[:12]
+    body = {"username": name, "email": f"{name}@example.com", "password": PASSWORD}
+    return Request("POST", "/auth/signup", body={**body, "display_name": name})
+
+
+def _confirm(w: World) -> Request:
+    from tests.integration.identity_helpers import sign_up
+
+    name, _ = sign_up(w.base)
+    return Request("POST", "/auth/confirm", body={"username": name, "code": "123456"})
+
+
+def _wrong_password(w: World) -> Request:
+    user = w.user("reader")
+    return Request("POST", "/auth/login", body={"login": user.username, "password": "Wrong-42xx"})
+
+
+def _unique(prefix: str) -> str:
+    """Names of their own for each run, so no run finds a slug, tag or series another made."""
+    return f"{prefix}{uuid.uuid4().hex[:10]}"
+
+
+def _article_create(w: World) -> Request:
+    body = {"title": _unique("Faults "), "body": "x", "tags": [_unique("f")]}
+    return Request("POST", "/articles", user=w.user(), body=body)
+
+
+def _article_create_idempotent(w: World) -> Request:
+    request = _article_create(w)
+    request.headers["Idempotency-Key"] = uuid.uuid4().hex
+    return request
+
+
+def _on_article(
+    method: str, suffix: str = "", body: Any = None, *, published: bool = True, etag: bool = False
+) -> Callable[[World], Request]:
+    def build(w: World) -> Request:
+        author = w.user()
+        make = published_article if published else create
+        article = make(w.base, author, tags=[_unique("f")], series=_unique("Faults "))
+        headers = {"If-Match": article["etag"]} if etag else {}
+        return Request(
+            method,
+            f"/articles/{{article}}{suffix}",
+            {"article": article["id"]},
+            author,
+            body,
+            headers,
+        )
+
+    return build
+
+
+def _as_reader(method: str, suffix: str, body: Any = None, liked: bool = False) -> Any:
+    def build(w: World) -> Request:
+        article = published_article(w.base, w.shared("author"), tags=[_unique("f")])
+        reader = w.user("reader")
+        if liked:
+            w.put(reader, f"/articles/{article['id']}/like")
+        return Request(
+            method, f"/articles/{{article}}{suffix}", {"article": article["id"]}, reader, body
+        )
+
+    return build
+
+
+def _on_comment(method: str, suffix: str = "", role: str = "author") -> Any:
+    def build(w: World) -> Request:
+        author = w.user()
+        comment = w.comment(author, published_article(w.base, author))
+        caller = author if role == "author" else w.shared(role)
+        return Request(method, f"/comments/{{comment}}{suffix}", {"comment": comment["id"]}, caller)
+
+    return build
+
+
+def _me(method: str, path: str, body: Any = None, role: str = "reader") -> Any:
+    def build(w: World) -> Request:
+        return Request(method, path, user=w.user(role), body=body)
+
+    return build
+
+
+def _unfollow_tag(w: World) -> Request:
+    reader = w.user("reader")
+    w.put(reader, "/me/follows/tags/faults", {"muted": False})
+    return Request("DELETE", "/me/follows/tags/{tag}", {"tag": "faults"}, reader)
+
+
+def _follow_author(method: str) -> Any:
+    def build(w: World) -> Request:
+        reader, author = w.user("reader"), w.shared("author")
+        if method == "DELETE":
+            w.put(reader, f"/me/follows/authors/{author.username}")
+        return Request(
+            method, "/me/follows/authors/{username}", {"username": author.username}, reader
+        )
+
+    return build
+
+
+def _delete_account(w: World) -> Request:
+    reader = w.user("reader")
+    article = published_article(w.base, w.shared("author"))
+    w.comment(reader, article)
+    w.put(reader, f"/articles/{article['id']}/like")
+    w.put(reader, "/me/follows/tags/faults", {"muted": False})
+    return Request("DELETE", "/me", user=reader)
+
+
+def _set_role(w: World) -> Request:
+    target = w.user("reader")
+    return Request(
+        "PUT",
+        "/users/{username}/role",
+        {"username": target.username},
+        w.shared("admin"),
+        {"role": "author"},
+    )
+
+
+def _unsubscribe(w: World) -> Request:
+    from byline.secrets import signing_key
+    from byline.services import unsubscribe_tokens
+
+    reader = w.user("reader")
+    w.put(reader, "/me/subscription", {"cadence": "daily", "hour": 8, "timezone": "UTC"})
+    token = unsubscribe_tokens.issue(signing_key("unsubscribe"), reader.username)
+    return Request("POST", "/unsubscribe", query={"token": token})
+
+
+@dataclass(frozen=True)
+class WriteCase:
+    label: str
+    build: Callable[[World], Request]
+    status: int
+    resumable: bool = False
+    """A sequence of idempotent steps rather than one transaction: after a failure half-way a
+    retry must finish the job, and the end state must be that of a run without faults."""
+    residue: frozenset[str] = frozenset()
+    """Changes a failure half-way may leave, each justified in RESIDUE."""
+    refusal_means_done: bool = False
+    """A refusal of the transaction's first condition means the change was made before (a
+    like that exists, a comment already hidden): 2xx with nothing changed is the right answer."""
+
+
+RESIDUE = {
+    "LOGINFAIL#|LOGINFAIL added": "failed-login counters (per user, per IP) are two throttles "
+    "updated one after the other; a 503 between them counts the attempt against one only",
+    "IDEMPOTENCY#|* added": "the Idempotency-Key's in-progress record, whose removal failed "
+    "too: it holds the key until the invocation's deadline, then a retry runs again",
+}
+SUBSCRIPTION = {"cadence": "weekly", "weekday": 2, "hour": 7, "timezone": "Europe/Paris"}
+CASES = [
+    WriteCase("POST /auth/signup", _signup, 201),
+    WriteCase("POST /auth/confirm", _confirm, 204),
+    WriteCase(
+        "POST /auth/login (wrong password)",
+        _wrong_password,
+        401,
+        residue=frozenset({"LOGINFAIL#|LOGINFAIL added"}),
+    ),
+    WriteCase("PATCH /me", _me("PATCH", "/me", {"bio": "faults"}), 200),
+    WriteCase("DELETE /me", _delete_account, 204, resumable=True, refusal_means_done=True),
+    WriteCase("PUT /users/{username}/role", _set_role, 200),
+    WriteCase("POST /articles", _article_create, 201),
+    WriteCase(
+        "POST /articles (Idempotency-Key)",
+        _article_create_idempotent,
+        201,
+        residue=frozenset({"IDEMPOTENCY#|* added"}),
+    ),
+    WriteCase(
+        "PATCH /articles/{article}",
+        _on_article("PATCH", body={"subtitle": "Changed by faults"}, etag=True),
+        200,
+    ),
+    WriteCase(
+        "POST /articles/{article}/publish",
+        _on_article("POST", "/publish", {}, published=False),
+        200,
+    ),
+    WriteCase("POST /articles/{article}/unpublish", _on_article("POST", "/unpublish"), 200),
+    WriteCase("DELETE /articles/{article}", _on_article("DELETE"), 204),
+    WriteCase(
+        "POST /articles/{article}/comments", _as_reader("POST", "/comments", {"body": "hi"}), 201
+    ),
+    WriteCase(
+        "PUT /articles/{article}/like", _as_reader("PUT", "/like"), 200, refusal_means_done=True
+    ),
+    WriteCase(
+        "DELETE /articles/{article}/like",
+        _as_reader("DELETE", "/like", liked=True),
+        200,
+        refusal_means_done=True,
+    ),
+    WriteCase("DELETE /comments/{comment}", _on_comment("DELETE"), 204, refusal_means_done=True),
+    WriteCase(
+        "POST /comments/{comment}/hide",
+        _on_comment("POST", "/hide", "editor"),
+        200,
+        refusal_means_done=True,
+    ),
+    WriteCase("PUT /me/subscription", _me("PUT", "/me/subscription", SUBSCRIPTION), 200),
+    WriteCase(
+        "PUT /me/follows/tags/{tag}",
+        lambda w: Request(
+            "PUT", "/me/follows/tags/{tag}", {"tag": "faults"}, w.user("reader"), {"muted": False}
+        ),
+        200,
+    ),
+    WriteCase("DELETE /me/follows/tags/{tag}", _unfollow_tag, 200),
+    WriteCase("PUT /me/follows/authors/{username}", _follow_author("PUT"), 200),
+    WriteCase("DELETE /me/follows/authors/{username}", _follow_author("DELETE"), 200),
+    WriteCase(
+        "POST /media",
+        _me("POST", "/media", {"content_type": "image/png", "size": 2048}, "author"),
+        201,
+    ),
+    WriteCase("POST /unsubscribe", _unsubscribe, 200),
+]
+
+
+@dataclass
+class Run:
+    answer: Answer
+    changes: Counter[str]
+    writes: Counter[str]
+    attempts: Counter[str]
+    sleeps: list[float]
+
+
+class Harness:
+    def __init__(self, base: str, invoke: Callable[[str, dict[str, Any]], Any], table: str):
+        self.world = World(base)
+        self.invoke = invoke
+        self.table = table
+        self.baselines: dict[str, Run] = {}
+
+    def run(self, case: WriteCase, inject: Callable[[Faults], None] | None = None) -> Run:
+        from byline import aws
+        from tests.conftest import reset_layer_caches
+
+        request = case.build(self.world)
+        function = route_functions()[(request.method, request.resource)]
+        # fresh clients: botocore's retry quota (a token bucket per client) starts full, as in
+        # a new execution environment, so earlier runs' failures do not switch retries off
+        reset_layer_caches()
+        with tracking(self.table) as changes, Faults(aws.dynamodb()) as faults:
+            if inject is not None:
+                inject(faults)
+            raw = self.invoke(function, proxy_event(request))
+        self.last_request = request
+        return Run(answer(raw), changes.diff(), changes.writes, faults.attempts, faults.sleeps)
+
+    def retry_last(self) -> Answer:
+        function = route_functions()[(self.last_request.method, self.last_request.resource)]
+        return answer(self.invoke(function, proxy_event(self.last_request)))
+
+    def baseline(self, case: WriteCase) -> Run:
+        if case.label not in self.baselines:
+            run = self.run(case)
+            assert run.answer.status == case.status, (run.answer.status, run.answer.body)
+            self.baselines[case.label] = run
+        return self.baselines[case.label]
+
+
+@pytest.fixture(scope="module")
+def harness(local_api: str, invoke_handler: Any, stack_resources: Any) -> Iterator[Harness]:
+    from tests.conftest import reset_layer_caches
+
+    reset_layer_caches()  # a client whose retry quota no other test has spent
+    yield Harness(local_api, invoke_handler, stack_resources["TABLE_NAME"])
+    reset_layer_caches()  # and none of ours for the tests after
+
+
+LABELS = [case.label for case in CASES]
+BY_LABEL = {case.label: case for case in CASES}
+
+
+def test_every_write_route_of_the_template_has_a_case():
+    writes = {r for r in route_functions() if r[0] in {"POST", "PUT", "PATCH", "DELETE"}}
+    covered = {(label.split()[0], label.split()[1]) for label in LABELS}
+    exempt = {
+        ("POST", "/auth/logout"): "Cognito only (AdminUserGlobalSignOut): no table write",
+        ("POST", "/auth/refresh"): "Cognito only (InitiateAuth): no table write",
+    }
+    assert writes - covered == set(exempt), sorted(writes - covered - set(exempt))
+
+
+@pytest.mark.parametrize(
+    ("label", "code"), [(label, THROTTLES[i % 2]) for i, label in enumerate(LABELS)]
+)
+def test_a_write_throttled_twice_succeeds_on_retry_with_the_same_changes(harness, label, code):
+    case = BY_LABEL[label]
+    expected = harness.baseline(case)
+    run = harness.run(case, lambda f: f.fail(*WRITES, code=code, times=2))
+    assert run.answer.status == case.status, run.answer.body
+    assert run.changes == expected.changes, "retries lost or doubled a write"
+    assert sum(run.attempts[o] for o in WRITES) == sum(expected.attempts[o] for o in WRITES) + 2
+    assert len(run.sleeps) == 2
+    assert all(s > 0 for s in run.sleeps), "retried without backing off"
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_a_write_that_keeps_failing_is_a_503_and_leaves_no_half_written_state(harness, label):
+    case = BY_LABEL[label]
+    expected = harness.baseline(case)
+    writes = sum(expected.writes.values())
+    assert writes >= 1
+    for k in range(1, writes + 1):
+        run = harness.run(case, lambda f, k=k: f.fail(*WRITES, skip=k - 1))
+        if run.answer.status == case.status:
+            # only bookkeeping after the change failed (an Idempotency-Key's record): the
+            # change is made and the client told so, not invited to make it twice
+            assert run.changes == expected.changes, (k, run.changes)
+            continue
+        assert run.answer.is_problem(503), (k, run.answer.status, run.answer.body)
+        assert sum(run.attempts[o] for o in WRITES) >= 4, "the failing write was not retried"
+        left = Counter({shape: n for shape, n in run.changes.items() if shape not in case.residue})
+        if not left:
+            continue  # nothing happened (or only what RESIDUE explains): the client may retry
+        assert case.resumable, f"failing from write {k} left {dict(left)}"
+        retried = harness.retry_last()
+        assert retried.status == case.status, (k, retried.status, retried.body)
+
+
+@pytest.mark.parametrize("label", LABELS)
+def test_a_transaction_cancelled_by_a_condition_is_a_4xx_never_a_500(harness, label):
+    case = BY_LABEL[label]
+    expected = harness.baseline(case)
+    if not expected.writes["TransactWriteItems"]:
+        pytest.skip("no transaction on this route")
+    outcomes: Counter[int] = Counter()
+    for position in range(_transaction_size(harness, case)):
+        reasons = [{"Code": "None"}] * position + [{"Code": "ConditionalCheckFailed"}]
+        run = harness.run(case, _cancel_once(reasons))
+        outcomes[run.answer.status] += 1
+        assert run.answer.status < 500, (position, run.answer.body)
+        if run.answer.status >= 400:
+            assert run.answer.is_problem(), run.answer.body
+            assert not run.changes, f"a refused transaction changed {dict(run.changes)}"
+        else:
+            assert run.answer.status == case.status
+            # "done before": that part of the change is skipped, the rest is made
+            done_before = case.refusal_means_done and position == 0
+            if done_before:
+                assert run.changes <= expected.changes, (position, run.changes)
+            else:
+                assert run.changes == expected.changes, (position, run.changes)
+    assert outcomes
+
+
+def _transaction_size(harness: Harness, case: WriteCase) -> int:
+    sizes: list[int] = []
+    from botocore.client import BaseClient
+
+    original = BaseClient._make_api_call
+
+    def spy(self: Any, operation: str, params: Any) -> Any:
+        if operation == "TransactWriteItems":
+            sizes.append(len(params["TransactItems"]))
+        return original(self, operation, params)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(BaseClient, "_make_api_call", spy)
+        harness.run(case)
+    return max(sizes)
+
+
+def _cancel_once(reasons: list[dict[str, str]]) -> Callable[[Faults], None]:
+    def inject(faults: Faults) -> None:
+        faults.fail(
+            "TransactWriteItems",
+            code="TransactionCanceledException",
+            times=1,
+            extra={"CancellationReasons": reasons},
+        )
+
+    return inject

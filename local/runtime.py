@@ -54,6 +54,11 @@ INIT_TIMEOUT = 60.0  # importing a handler is slow the first time .pyc files are
 _INHERITED_VARIABLES = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TERM", "SYSTEMROOT")
 
 
+LOCAL_AWS_READ_TIMEOUT = "60"
+"""moto answers far slower than AWS under load; a read timeout there makes botocore retry writes
+that already happened (the emulator ignores DynamoDB's idempotency tokens)."""
+
+
 def timeout_factor() -> float:
     """``BYLINE_LOCAL_TIMEOUT_FACTOR`` stretches every function's Timeout: moto on a busy
     2-core machine (a CI runner) can be many times slower than AWS, and a test should fail on
@@ -125,7 +130,7 @@ def function_specs(stack: Stack) -> dict[str, FunctionSpec]:
             environment=lambda_environment(stack, name, memory, str(code_dir), props)
             | configured
             | fake_aws_environment(stack.endpoint, stack.region)
-            | {"POWERTOOLS_TRACE_DISABLED": "true"},
+            | {"POWERTOOLS_TRACE_DISABLED": "true", "AWS_READ_TIMEOUT": LOCAL_AWS_READ_TIMEOUT},
             timeout=float(props.get("Timeout", DEFAULT_TIMEOUT)) * timeout_factor(),
             memory_mb=memory,
             python_paths=(str(code_dir), *layer_paths(template, raw.get("Layers") or [])),

@@ -69,6 +69,9 @@ TEST_STAGE = "test"
 # Functions keep the template's Timeout in make dev; under test, on a busy CI runner, give the
 # emulator room: a timeout here would be the machine's, not the code's (local/runtime.py).
 os.environ.setdefault("BYLINE_LOCAL_TIMEOUT_FACTOR", "4")
+os.environ.setdefault(
+    "AWS_READ_TIMEOUT", "60"
+)  # in-process handlers, as local/runtime.py gives workers
 
 
 def reset_layer_caches() -> None:

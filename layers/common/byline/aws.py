@@ -30,7 +30,7 @@ def _client(service: str) -> Any:
     config = Config(
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=2,
-        read_timeout=5,
+        read_timeout=settings.aws_read_timeout,
         tcp_keepalive=True,
     )
     return boto3.session.Session().client(

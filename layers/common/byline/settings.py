@@ -33,6 +33,9 @@ class Settings(BaseModel):
     max_body_bytes: Annotated[int, Field(alias="MAX_BODY_BYTES", ge=1, le=6_000_000)] = 65_536
     aws_endpoint_url: Annotated[str | None, Field(alias="AWS_ENDPOINT_URL")] = None
     aws_region: Annotated[str, Field(alias="AWS_REGION")] = "us-east-1"
+    aws_read_timeout: Annotated[float, Field(alias="AWS_READ_TIMEOUT", gt=0, le=300)] = 5.0
+    """Seconds to wait for an AWS answer. The local stack raises it: an emulator on a busy
+    machine is slow, and a timed-out write that botocore retries can apply twice there."""
 
     @field_validator("cors_allow_origins", mode="before")
     @classmethod

@@ -16,37 +16,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
+
+from local.template import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-class CloudFormationLoader(yaml.SafeLoader):
-    """SafeLoader that reads CloudFormation's short tags (!Ref, !Sub, !GetAtt ...) into the
-    long form: `!Ref X` is {"Ref": "X"}, `!GetAtt A.B` is {"Fn::GetAtt": ["A", "B"]}."""
-
-
-def _construct_short_tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    if suffix in ("Ref", "Condition"):
-        return {suffix: value}
-    if suffix == "GetAtt" and isinstance(value, str):
-        value = value.split(".", 1)
-    return {f"Fn::{suffix}": value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _construct_short_tag)
-
-
 def load_template() -> dict[str, Any]:
-    text = (ROOT / "template.yaml").read_text(encoding="utf-8")
-    return yaml.load(text, Loader=CloudFormationLoader)  # noqa: S506 (a SafeLoader subclass)
+    loaded: dict[str, Any] = load_yaml((ROOT / "template.yaml").read_text(encoding="utf-8"))
+    return loaded
 
 
 TEMPLATE = load_template()
@@ -75,7 +53,7 @@ def api_routes(properties: dict[str, Any]) -> list[tuple[str, str]]:
 
 def test_template_parses_with_short_tags_into_their_long_form() -> None:
     short = "a: !Ref T\nb: !GetAtt T.Arn\nc: !Sub x-${T}\nd: !If [C, 1, 2]\n"
-    loaded = yaml.load(short, Loader=CloudFormationLoader)  # noqa: S506
+    loaded = load_yaml(short)
     assert loaded == {
         "a": {"Ref": "T"},
         "b": {"Fn::GetAtt": ["T", "Arn"]},

@@ -93,15 +93,18 @@ class MotoServer:
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), *([inherited] if inherited else [])]),
         }
+        stderr = _stderr_target(self._quiet)
         self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL if self._quiet else None,
+            stderr=stderr,
             text=True,
             env=env,
             cwd=REPO_ROOT,
         )
+        if hasattr(stderr, "close"):
+            stderr.close()
         line = _read_line(self._process.stdout, timeout)
         if not line:
             self.stop()
@@ -135,6 +138,15 @@ class MotoServer:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _stderr_target(quiet: bool) -> Any:
+    """Where the child's stderr goes: ``BYLINE_MOTO_LOG`` names a file to append it to (for
+    diagnosing a run), else nowhere when quiet, else the parent's stderr."""
+    log = os.environ.get("BYLINE_MOTO_LOG")
+    if log:
+        return open(log, "a")  # the parent closes its copy once the child has it
+    return subprocess.DEVNULL if quiet else None
 
 
 def _read_line(stream: IO[str] | None, timeout: float) -> str:
@@ -200,6 +212,25 @@ class SerialisedDynamoDB:
         with self._lock:
             # materialise the body inside the lock: the work happens while it is produced
             return list(self._app(environ, start_response))
+
+
+def stop_instance_tracking() -> None:
+    """Stop moto from keeping every model object it ever creates.
+
+    moto's ``BaseModel.__new__`` appends each new instance to a class-level list so that its
+    dashboard (``/moto-api/data.json``) can show them, and nothing ever removes one. DynamoDB's
+    TransactWriteItems deep-copies each table it touches to roll back on cancellation, and each
+    copied item is such an instance: every transaction left a whole copy of the table behind.
+    Over the test suite that grew the server past 20 GB until the kernel killed it. The local
+    stack never reads that dashboard (the outbox has :data:`SENT_EMAILS_PATH`), so instances are
+    created exactly as before, minus the list.
+    """
+    from moto.core.common_models import BaseModel
+
+    def untracked_new(cls: type[Any], *args: Any, **kwargs: Any) -> Any:
+        return super(BaseModel, cls).__new__(cls)
+
+    BaseModel.__new__ = untracked_new  # type: ignore[method-assign]
 
 
 def apply_scale_patches() -> None:
@@ -313,16 +344,24 @@ def _serve(port: int) -> int:
         return 1
     host, bound = server.get_host_and_port()
     stop = threading.Event()
+    reason: list[str] = []
+
+    def on_signal(signum: int, _frame: Any) -> None:
+        reason.append(f"signal {signal.Signals(signum).name}")
+        stop.set()
+
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+        signal.signal(signum, on_signal)
 
     def wait_for_parent() -> None:
         sys.stdin.read()  # returns at EOF: the parent closed the pipe or died
+        reason.append("stdin closed")
         stop.set()
 
     threading.Thread(target=wait_for_parent, daemon=True).start()
     print(json.dumps({"endpoint": f"http://{host}:{bound}"}), flush=True)
     stop.wait()
+    print(f"moto server stopping: {', '.join(reason)}", file=sys.stderr, flush=True)
     server.stop()
     return 0
 
@@ -332,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--scale-patches", action="store_true")
     args = parser.parse_args(argv)
+    stop_instance_tracking()
     if args.scale_patches:
         apply_scale_patches()
     return _serve(args.port)

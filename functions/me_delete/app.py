@@ -1,4 +1,5 @@
-"""DELETE /me: delete the account and its personal data (idempotent)."""
+"""DELETE /me: delete the account and its personal data (idempotent). The last admin cannot
+leave: 409 until someone else is made admin."""
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -12,9 +13,10 @@ app = build_api()
     "/me",
     operation_id="deleteMyAccount",
     summary="Delete my account and personal data",
+    description="Idempotent. The last admin gets 409: make someone else admin first.",
     tags=["Identity"],
     security=BEARER_AUTH,
-    responses={204: {"description": "Deleted"}} | problem_responses(401),
+    responses={204: {"description": "Deleted"}} | problem_responses(401, 409),
 )
 def delete_me() -> Response[None]:
     accounts().delete_account(caller(app))

@@ -1,17 +1,21 @@
 """The accounts service against moto over HTTP, with an injected clock for lockouts."""
 
 import contextlib
+import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from byline.auth.principal import Principal
+from byline.data import keys
 from byline.data.identity import identity
+from byline.data.leases import DEFAULT_SECONDS, Leases, LeaseTaken
 from byline.data.login_attempts import LoginAttempts
 from byline.data.table import table
 from byline.data.users import Users
 from byline.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
-from byline.models.identity import ConfirmRequest, LoginRequest, SignupRequest
+from byline.models.identity import ConfirmRequest, LoginRequest, RoleChange, SignupRequest
 from byline.services.accounts import Accounts
 
 pytestmark = pytest.mark.integration
@@ -173,3 +177,139 @@ def test_usernames_and_emails_are_unique_whatever_their_case(service):
                 display_name="X",
             )
         )
+
+
+# -- the last admin ------------------------------------------------------------------------------
+@contextlib.contextmanager
+def only_these_admins(service, *names):
+    """Make ``names`` the only admins for the duration, then put the others back."""
+    others = [u for u in service.identity.members_of("admin") if u not in names]
+    for other in others:
+        service.identity.remove_from_group(other, "admin")
+    for name in names:
+        service.identity.add_to_group(name, "admin")
+        service.identity.remove_from_group(name, "reader")
+    try:
+        yield
+    finally:
+        for other in others:
+            service.identity.add_to_group(other, "admin")
+
+
+def admin_principal(name):
+    return Principal(username=name, sub=name, email=f"{name}@example.com", groups=("admin",))
+
+
+class MeetingIdentity:
+    """The real identity service, except that every caller of ``members_of`` waits (briefly)
+    for a second one: the two demotions below count the admins at the same moment, which is
+    the interleaving that used to leave a site with no admin."""
+
+    def __init__(self, real, parties=2):
+        self._real = real
+        self._barrier = threading.Barrier(parties, timeout=3)
+
+    def members_of(self, group):
+        found = self._real.members_of(group)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            self._barrier.wait()
+        return found
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+
+def demote_each_other_at_once(service, first, second):
+    outcomes = {}
+
+    def demote(actor, target):
+        try:
+            service.set_role(admin_principal(actor), target, RoleChange(role="reader"))
+            outcomes[target] = "demoted"
+        except Conflict as error:
+            outcomes[target] = str(error)
+
+    threads = [
+        threading.Thread(target=demote, args=(first, second)),
+        threading.Thread(target=demote, args=(second, first)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return outcomes
+
+
+@pytest.mark.parametrize("guarded", [True, False], ids=["with the lease", "without it"])
+def test_two_admins_demoting_each_other_at_once_leave_one_admin(service, guarded):
+    first, second = new_user(service), new_user(service)
+    racing = Accounts(
+        users=service.users,
+        identity=MeetingIdentity(service.identity),
+        attempts=service.attempts,
+        clock=service.clock,
+        leases=Leases(table()) if guarded else None,
+    )
+    with only_these_admins(service, first, second):
+        outcomes = demote_each_other_at_once(racing, first, second)
+        remaining = [u for u in service.identity.members_of("admin") if u in (first, second)]
+    if guarded:
+        assert list(outcomes.values()).count("demoted") == 1, outcomes
+        assert len(remaining) == 1, outcomes
+    else:  # the control: without the lease both checks pass and the site has no admin left
+        assert list(outcomes.values()) == ["demoted", "demoted"]
+        assert remaining == []
+
+
+def test_a_demotion_waits_for_a_lease_held_elsewhere_and_goes_ahead_once_it_runs_out(
+    service, clock
+):
+    first, second = new_user(service), new_user(service)
+    guarded = Accounts(
+        users=service.users,
+        identity=service.identity,
+        attempts=service.attempts,
+        clock=clock,
+        leases=Leases(table()),
+    )
+    now = int(clock.now.timestamp())
+    assert guarded.leases.acquire("admins", "someone-else", now)
+    with only_these_admins(service, first, second):
+        with pytest.raises(LeaseTaken):
+            guarded.set_role(admin_principal(first), second, RoleChange(role="reader"))
+        assert "admin" in service.identity.groups_of(second)  # nothing changed
+        clock.now += timedelta(seconds=DEFAULT_SECONDS + 1)  # the holder crashed; it ran out
+        guarded.set_role(admin_principal(first), second, RoleChange(role="reader"))
+        assert service.identity.groups_of(second) == ["reader"]
+    assert table().get(keys.lease("admins")) is None  # released after use
+
+
+def test_a_lease_is_released_only_by_its_holder(service, clock):
+    leases = Leases(table())
+    now = int(clock.now.timestamp())
+    name = "t" + uuid.uuid4().hex[:8]
+    assert leases.acquire(name, "a", now)
+    assert not leases.acquire(name, "b", now + DEFAULT_SECONDS - 1)
+    leases.release(name, "b")  # not b's to give back
+    assert not leases.acquire(name, "b", now)
+    leases.release(name, "a")
+    assert leases.acquire(name, "b", now)
+
+
+def test_the_last_admin_cannot_delete_their_account(service):
+    name = new_user(service)
+    guarded = Accounts(
+        users=service.users,
+        identity=service.identity,
+        attempts=service.attempts,
+        clock=service.clock,
+        leases=Leases(table()),
+    )
+    with only_these_admins(service, name):
+        with pytest.raises(Conflict, match="last admin"):
+            guarded.delete_account(admin_principal(name))
+        assert service.users.get(name) is not None
+        assert service.identity.groups_of(name) == ["admin"]
+    guarded.delete_account(admin_principal(name))  # with another admin back, it may go
+    assert service.users.get(name) is None
+    guarded.delete_account(admin_principal(name))  # and again: deletion is idempotent

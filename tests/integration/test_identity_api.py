@@ -230,3 +230,25 @@ def test_a_retried_sign_up_with_the_same_idempotency_key_gets_the_first_answer(l
     assert first.json() == again.json()
     without_key = requests.post(f"{local_api}/auth/signup", json=body, timeout=30)
     assert without_key.status_code == 409
+
+
+def test_the_last_admin_cannot_delete_their_account(local_api):
+    pool = get_settings().user_pool_id
+    admins = aws.cognito().list_users_in_group(UserPoolId=pool, GroupName="admin")["Users"]
+    only = make_user(local_api, "admin")
+    for other in admins:
+        aws.cognito().admin_remove_user_from_group(
+            UserPoolId=pool, Username=other["Username"], GroupName="admin"
+        )
+    try:
+        response = requests.delete(f"{local_api}/me", headers=only.auth, timeout=30)
+        assert response.status_code == 409
+        assert response.headers["Content-Type"] == "application/problem+json"
+        assert "last admin" in response.json()["detail"]
+        assert requests.get(f"{local_api}/me", headers=only.auth, timeout=30).status_code == 200
+    finally:
+        for other in admins:
+            aws.cognito().admin_add_user_to_group(
+                UserPoolId=pool, Username=other["Username"], GroupName="admin"
+            )
+    assert requests.delete(f"{local_api}/me", headers=only.auth, timeout=30).status_code == 204

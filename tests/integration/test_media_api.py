@@ -359,3 +359,32 @@ def test_an_avatar_must_be_the_user_s_own_accepted_upload(local_api, author, s3_
     cleared = set_avatar(author, None)
     assert cleared.status_code == 200, cleared.text
     assert cleared.json()["avatar"] is None
+
+
+def test_deleting_an_account_deletes_every_version_of_its_avatar_and_keeps_other_uploads(
+    local_api, s3_events, bucket
+):
+    leaving = make_user(local_api, "author")
+    avatar = accepted_media(local_api, leaving, s3_events)
+    other_upload = accepted_media(local_api, leaving, s3_events)
+    s3 = aws.s3()
+    # a second upload to the same key (the grant allows it until it expires) is a second version
+    s3.put_object(Bucket=bucket, Key=avatar, Body=PNG, ContentType="image/png")
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=avatar)["Versions"]
+    assert len(versions) == 2
+    patched = requests.patch(
+        f"{local_api}/me", json={"avatar": avatar}, headers=leaving.auth, timeout=30
+    )
+    assert patched.status_code == 200
+
+    assert requests.delete(f"{local_api}/me", headers=leaving.auth, timeout=30).status_code == 204
+
+    left = s3.list_object_versions(Bucket=bucket, Prefix=avatar)
+    assert left.get("Versions", []) == []
+    assert left.get("DeleteMarkers", []) == []
+    assert MediaRecords(table()).get(avatar) is None
+    # an upload that is not the avatar may be in one of the (kept, unpublished) articles
+    assert s3.list_object_versions(Bucket=bucket, Prefix=other_upload).get("Versions")
+    assert MediaRecords(table()).get(other_upload)["status"] == "accepted"
+    # a retried deletion finds nothing more to do
+    assert requests.delete(f"{local_api}/me", headers=leaving.auth, timeout=30).status_code == 204

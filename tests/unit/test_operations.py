@@ -318,16 +318,16 @@ def test_custom_metric_alarms_cover_every_function_through_metrics_insights() ->
         (
             "UnhandledErrorsAlarm",
             "UnhandledErrors",
-            "SELECT SUM(UnhandledErrors) FROM SCHEMA(Byline, service)",
+            "SELECT SUM(UnhandledErrors) FROM SCHEMA(Byline, service, stage) WHERE stage = '${Stage}'",
         ),
         (
             "DomainEventFailuresAlarm",
             "DomainEventFailures",
-            "SELECT SUM(DomainEventFailures) FROM SCHEMA(Byline, service)",
+            "SELECT SUM(DomainEventFailures) FROM SCHEMA(Byline, service, stage) WHERE stage = '${Stage}'",
         ),
     ):
         (returned,) = properties(alarm)["Metrics"]
-        assert returned["Expression"] == query
+        assert returned["Expression"] == {"Fn::Sub": query}
         assert metric in emitted_metric_names(), f"nothing emits {metric}"
 
 
@@ -376,7 +376,9 @@ def test_dashboard_shows_api_functions_table_and_byline_metrics() -> None:
         ("AWS/DynamoDB", "WriteThrottleEvents"),
     } <= series
     byline = {
-        m for e in expressions for m in re.findall(r"\{Byline,service\} MetricName=\"(\w+)\"", e)
+        m
+        for e in expressions
+        for m in re.findall(r"\{Byline,service,stage\} stage=\"<Stage>\" MetricName=\"(\w+)\"", e)
     }
     assert {"ArticlesPublished", "DomainEventFailures", "UnhandledErrors"} <= byline
     assert byline <= emitted_metric_names(), "the dashboard shows metrics nothing emits"

@@ -1,7 +1,9 @@
 """Logger, Tracer and Metrics, configured once for every function.
 
 The service name comes from ``POWERTOOLS_SERVICE_NAME`` (one per function, set in
-template.yaml) and the metrics namespace from ``POWERTOOLS_METRICS_NAMESPACE`` (Byline).
+template.yaml) and the metrics namespace from ``POWERTOOLS_METRICS_NAMESPACE`` (Byline). Every
+metric also carries the ``stage`` dimension (``STAGE``), so that stages deployed to one account
+never add up into the same series.
 """
 
 from __future__ import annotations
@@ -15,3 +17,4 @@ logger = Logger()
 # cold start for libraries the functions never use (docs/PERFORMANCE.md, "Cold start").
 tracer = Tracer(patch_modules=("botocore",))
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "Byline"))
+metrics.set_default_dimensions(stage=os.environ.get("STAGE", "dev"))

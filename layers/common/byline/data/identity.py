@@ -164,9 +164,17 @@ class CognitoIdentity:
         )
 
     def groups_of(self, username: str) -> list[str]:
-        response = self._call(
-            "admin_list_groups_for_user", UserPoolId=self.pool_id, Username=username, Limit=60
-        )
+        """The user's groups; none for a user Cognito does not know (deleted already)."""
+        from botocore.exceptions import ClientError
+
+        try:
+            response = self._call(
+                "admin_list_groups_for_user", UserPoolId=self.pool_id, Username=username, Limit=60
+            )
+        except ClientError as error:
+            if _code(error) == "UserNotFoundException":
+                return []
+            raise
         return [str(g["GroupName"]) for g in response.get("Groups", [])]
 
     def members_of(self, group: str) -> list[str]:

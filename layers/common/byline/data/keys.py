@@ -151,6 +151,10 @@ def sent_article(username: str, article_id: str) -> Key:
 
 
 # Site
+def lease(name: str) -> Key:
+    return _key(f"LEASE#{name}", "LEASE")
+
+
 def site_settings() -> Key:
     return _key("SITE", "SETTINGS")
 

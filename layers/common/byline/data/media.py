@@ -27,6 +27,9 @@ class MediaRecords:
     def get(self, media_key: str) -> Item | None:
         return self._table.get(keys.media(media_key), consistent=True)
 
+    def delete(self, media_key: str) -> None:
+        self._table.delete(keys.media(media_key))
+
     def add_pending(self, record: Item) -> None:
         item = {**keys.media(record["key"]), "kind": "media", **record, "status": PENDING}
         self._table.put(item, condition="attribute_not_exists(PK)")

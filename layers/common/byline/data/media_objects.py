@@ -82,6 +82,31 @@ class MediaObjects:
             if error.response.get("Error", {}).get("Code") != "NoSuchBucket":
                 raise
 
+    def delete_every_version(self, bucket: str, key: str) -> int:
+        """Delete each version and delete marker of ``key`` (the bucket is versioned, so a plain
+        delete would only hide the bytes). Returns how many went; a second call finds none."""
+        from botocore.exceptions import ClientError
+
+        doomed: list[str] = []
+        kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": key}
+        try:
+            while True:
+                page = self._s3.list_object_versions(**kwargs)
+                for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                    if entry.get("Key") == key and entry.get("VersionId"):
+                        doomed.append(str(entry["VersionId"]))
+                if not page.get("IsTruncated"):
+                    break
+                kwargs["KeyMarker"] = page.get("NextKeyMarker")
+                kwargs["VersionIdMarker"] = page.get("NextVersionIdMarker")
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "NoSuchBucket":
+                return 0
+            raise
+        for version_id in doomed:
+            self.delete(bucket, key, version_id)
+        return len(doomed)
+
     def tag(self, bucket: str, key: str, version_id: str | None, tags: Mapping[str, str]) -> None:
         """Replace the version's tags (lifecycle rules select on them)."""
         self._s3.put_object_tagging(

@@ -204,8 +204,16 @@ class Table:
         response = self._call("update_item", ReturnValues="ALL_NEW", **body)
         return deserialize(response.get("Attributes", {}))
 
-    def delete(self, key: Mapping[str, Any], *, condition: str | None = None) -> None:
-        self._call("delete_item", **delete_op(key, condition)["Delete"])
+    def delete(
+        self,
+        key: Mapping[str, Any],
+        *,
+        condition: str | None = None,
+        names: Mapping[str, str] | None = None,
+        values: Mapping[str, Any] | None = None,
+    ) -> None:
+        body = delete_op(key, condition, names=names, values=values)["Delete"]
+        self._call("delete_item", **body)
 
     def delete_many(self, keys: Sequence[Mapping[str, Any]]) -> None:
         """Delete items in batches of 25, retrying what DynamoDB leaves unprocessed."""

@@ -4,8 +4,8 @@ profiles, account deletion and roles. Cognito keeps the passwords; the table kee
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -19,6 +19,7 @@ from byline.data.identity import (
     InvalidCredentials,
     IssuedTokens,
 )
+from byline.data.leases import Leases
 from byline.data.login_attempts import LoginAttempts
 from byline.data.media import MediaRecords
 from byline.data.table import CheckFailed
@@ -63,6 +64,12 @@ class Accounts:
     attempts: LoginAttempts
     clock: Clock = utc_now
     erasers: Sequence[Eraser] = field(default_factory=tuple)
+    forget_media: Callable[[str, str], None] | None = None
+    """Deletes an upload given its owner and key: the avatar goes with the account (article
+    images stay with the articles, which are kept unpublished)."""
+    leases: Leases | None = None
+    """Makes "is this the last admin?" and the change it guards take turns (None: no guard,
+    for services built without a table)."""
 
     # -- sign-up -----------------------------------------------------------------------------
     def sign_up(self, request: SignupRequest) -> SignupResponse:
@@ -201,13 +208,32 @@ class Accounts:
         """Remove the account and its personal data. Safe to repeat after a partial failure."""
         authorize(principal, Action.delete_own_account)
         username = principal.username
-        profile = self.users.get(username)
-        self.identity.sign_out_everywhere(username)
-        for erase in self.erasers:
-            erase(username)
-        self.users.erase(username, (profile or {}).get("email") or principal.email)
-        self.identity.delete_user(username)
+        with self._admins_guard(self.identity.groups_of(username)):
+            profile = self.users.get(username)
+            self.identity.sign_out_everywhere(username)
+            for erase in self.erasers:
+                erase(username)
+            avatar = (profile or {}).get("avatar")
+            if avatar and self.forget_media is not None:
+                self.forget_media(username, str(avatar))
+            self.users.erase(username, (profile or {}).get("email") or principal.email)
+            self.identity.delete_user(username)
         logger.info("Account deleted", extra={"username": username})
+
+    @contextmanager
+    def _admins_guard(self, groups: Sequence[str], keeps_admin: bool = False) -> Iterator[None]:
+        """Run a change that takes a user out of the admin group only if another admin remains,
+        with every such change taking turns (two admins demoting each other at once must not
+        leave the site with none). Changes that keep the user an admin run unguarded."""
+        if "admin" not in groups or keeps_admin:
+            yield
+            return
+        busy = "Another change to the admins is under way; try again in a moment."
+        now = int(self.clock().timestamp())
+        with nullcontext() if self.leases is None else self.leases.held("admins", now, busy):
+            if len(self.identity.members_of("admin")) <= 1:
+                raise Conflict("This is the last admin; make someone else admin first.")
+            yield
 
     # -- roles -------------------------------------------------------------------------------
     def set_role(self, principal: Principal, username: str, change: RoleChange) -> RoleChanged:
@@ -216,15 +242,12 @@ class Accounts:
         if self.users.get(target) is None:
             raise NotFound("No such user.")
         current = [g for g in self.identity.groups_of(target) if g in ROLE_GROUPS]
-        if "admin" in current and change.role != "admin":
-            admins = self.identity.members_of("admin")
-            if len(admins) <= 1:
-                raise Conflict("This is the last admin; make someone else admin first.")
-        if change.role not in current:
-            self.identity.add_to_group(target, change.role)
-        for group in current:
-            if group != change.role:
-                self.identity.remove_from_group(target, group)
+        with self._admins_guard(current, keeps_admin=change.role == "admin"):
+            if change.role not in current:
+                self.identity.add_to_group(target, change.role)
+            for group in current:
+                if group != change.role:
+                    self.identity.remove_from_group(target, group)
         self.users.update(target, {"role": change.role})
         return RoleChanged(username=target, role=change.role)
 
@@ -258,6 +281,11 @@ def accounts() -> Accounts:
     from byline.data.identity import identity
     from byline.data.table import table
 
+    def forget_media(owner: str, media_key: str) -> None:
+        from byline.services.media import media_service
+
+        media_service().forget(owner, media_key)
+
     def erase_contributions(username: str) -> None:
         from byline.services.articles import article_service
         from byline.services.conversation import conversation_service
@@ -270,4 +298,6 @@ def accounts() -> Accounts:
         identity=identity(),
         attempts=LoginAttempts(table()),
         erasers=(erase_contributions,),
+        forget_media=forget_media,
+        leases=Leases(table()),
     )

@@ -118,6 +118,15 @@ class MediaService:
             expires_at=expires_at,
         )
 
+    def forget(self, owner: str, media_key: str) -> None:
+        """Delete an upload of ``owner`` for good: every stored version, then its record (in
+        that order, so a retry after a failure still knows the key). Keys outside the owner's
+        prefix are left alone."""
+        if not media_key.startswith(f"{MEDIA_PREFIX}{owner.lower()}/"):
+            return
+        self.objects.delete_every_version(self.bucket, media_key)
+        self.records.delete(media_key)
+
     # -- validation --------------------------------------------------------------------------
     def validate_upload(self, bucket: str, key: str, version_id: str | None) -> Decision:
         """Decide one uploaded object version. Safe to repeat: S3 delivers events at least

@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 
+from byline import aws
 from local.events import scheduled_event
 from local.outbox import sent_emails
 from local.runtime import SqsPoller, function_specs, sqs_mappings
@@ -194,3 +195,29 @@ def test_one_click_unsubscribe_from_the_email_and_forged_tokens_change_nothing(
         ]
         == "daily"
     )
+
+
+def test_deleting_an_account_deletes_its_archived_digests_and_no_one_else_s(
+    local_api, local_stack, stack_resources
+):
+    leaving, staying = make_user(local_api), make_user(local_api)
+    author = make_user(local_api, "author")
+    tag = f"a{uuid.uuid4().hex[:8]}"
+    for user in (leaving, staying):
+        subscribe(local_api, user)
+        follow(local_api, user, tag)
+    published_article(local_api, author, tags=[tag])
+    run_digest_cycle(local_stack)
+    s3, bucket = aws.s3(), stack_resources["DIGEST_BUCKET"]
+
+    def archived(user):
+        listed = s3.list_object_versions(Bucket=bucket, Prefix=f"digests/{user.username}/")
+        return listed.get("Versions", []) + listed.get("DeleteMarkers", [])
+
+    assert len(archived(leaving)) == 1
+    assert len(archived(staying)) == 1
+
+    assert requests.delete(f"{local_api}/me", headers=leaving.auth, timeout=30).status_code == 204
+
+    assert archived(leaving) == []
+    assert len(archived(staying)) == 1

@@ -313,19 +313,20 @@ def test_ses_bounce_rate_is_alarmed_before_ses_reviews_the_account() -> None:
     assert 0 < bounce["Threshold"] < 0.05
 
 
-def test_custom_metric_alarms_cover_every_function_through_metrics_insights() -> None:
-    for alarm, metric, query in (
-        (
-            "UnhandledErrorsAlarm",
-            "UnhandledErrors",
-            "SELECT SUM(UnhandledErrors) FROM SCHEMA(Byline, service, stage) WHERE stage = '${Stage}'",
-        ),
-        (
-            "DomainEventFailuresAlarm",
-            "DomainEventFailures",
-            "SELECT SUM(DomainEventFailures) FROM SCHEMA(Byline, service, stage) WHERE stage = '${Stage}'",
-        ),
+INSIGHTS_QUERY = (
+    "SELECT SUM({metric}) FROM SCHEMA(Byline, service, stage) WHERE stage = '${{Stage}}'"
+)
+"""A Metrics Insights query over this stage's series of one custom metric (not SQL)."""
+
+
+def test_custom_metric_alarms_cover_every_function_of_their_stage_through_metrics_insights() -> (
+    None
+):
+    for alarm, metric in (
+        ("UnhandledErrorsAlarm", "UnhandledErrors"),
+        ("DomainEventFailuresAlarm", "DomainEventFailures"),
     ):
+        query = INSIGHTS_QUERY.format(metric=metric)
         (returned,) = properties(alarm)["Metrics"]
         assert returned["Expression"] == {"Fn::Sub": query}
         assert metric in emitted_metric_names(), f"nothing emits {metric}"

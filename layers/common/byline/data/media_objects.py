@@ -85,27 +85,7 @@ class MediaObjects:
     def delete_every_version(self, bucket: str, key: str) -> int:
         """Delete each version and delete marker of ``key`` (the bucket is versioned, so a plain
         delete would only hide the bytes). Returns how many went; a second call finds none."""
-        from botocore.exceptions import ClientError
-
-        doomed: list[str] = []
-        kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": key}
-        try:
-            while True:
-                page = self._s3.list_object_versions(**kwargs)
-                for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
-                    if entry.get("Key") == key and entry.get("VersionId"):
-                        doomed.append(str(entry["VersionId"]))
-                if not page.get("IsTruncated"):
-                    break
-                kwargs["KeyMarker"] = page.get("NextKeyMarker")
-                kwargs["VersionIdMarker"] = page.get("NextVersionIdMarker")
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "NoSuchBucket":
-                return 0
-            raise
-        for version_id in doomed:
-            self.delete(bucket, key, version_id)
-        return len(doomed)
+        return delete_versions(self._s3, bucket, key, exact=True)
 
     def tag(self, bucket: str, key: str, version_id: str | None, tags: Mapping[str, str]) -> None:
         """Replace the version's tags (lifecycle rules select on them)."""
@@ -115,6 +95,34 @@ class MediaObjects:
             Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]},
             **_version(version_id),
         )
+
+
+def delete_versions(s3: S3Client, bucket: str, prefix: str, *, exact: bool = False) -> int:
+    """Delete for good every version and delete marker of the objects under ``prefix`` (of
+    the one object named ``prefix`` when ``exact``) in a versioned bucket. Returns how many
+    went; a bucket that is gone has none."""
+    from botocore.exceptions import ClientError
+
+    doomed: list[tuple[str, str]] = []
+    kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
+    try:
+        while True:
+            page = s3.list_object_versions(**kwargs)
+            for entry in [*page.get("Versions", []), *page.get("DeleteMarkers", [])]:
+                key, version = str(entry.get("Key", "")), entry.get("VersionId")
+                if version and (key == prefix or not exact):
+                    doomed.append((key, str(version)))
+            if not page.get("IsTruncated"):
+                break
+            kwargs["KeyMarker"] = page.get("NextKeyMarker")
+            kwargs["VersionIdMarker"] = page.get("NextVersionIdMarker")
+        for key, version in doomed:
+            s3.delete_object(Bucket=bucket, Key=key, VersionId=version)
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") != "NoSuchBucket":
+            raise
+        return 0
+    return len(doomed)
 
 
 def _version(version_id: str | None) -> dict[str, Any]:

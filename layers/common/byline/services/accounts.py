@@ -289,9 +289,11 @@ def accounts() -> Accounts:
     def erase_contributions(username: str) -> None:
         from byline.services.articles import article_service
         from byline.services.conversation import conversation_service
+        from byline.services.digests import forget_archive
 
         conversation_service().forget_user(username)
         article_service().withdraw_author(username)
+        forget_archive(username)
 
     return Accounts(
         users=Users(table()),

@@ -224,7 +224,7 @@ class DigestService:
         }
         html = render_template("digest.html.j2", **context)
         text = render_template("digest.txt.j2", **context)
-        archive_key = f"digests/{subscriber.username}/{period}.html"
+        archive_key = f"{archive_prefix(subscriber.username)}{period}.html"
         self.store.put(archive_key, html.encode(), "text/html; charset=utf-8")
         email = Email(
             sender=self.sender,
@@ -337,6 +337,13 @@ class S3Store:
 
         return aws.s3().get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
+    def forget(self, prefix: str) -> int:
+        """Every version of every object under ``prefix``, deleted for good."""
+        from byline import aws
+        from byline.data.media_objects import delete_versions
+
+        return delete_versions(aws.s3(), self.bucket, prefix)
+
     def link(self, key: str, seconds: int) -> str:
         from byline import aws
 
@@ -357,6 +364,18 @@ class SqsOutbox:
             Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies)],
         )
         return [int(f["Id"]) for f in response.get("Failed", [])]
+
+
+def archive_prefix(username: str) -> str:
+    """Where a subscriber's sent digests are archived in the digest bucket."""
+    return f"digests/{username}/"
+
+
+def forget_archive(username: str) -> int:
+    """Delete every archived digest of ``username`` for good (account deletion)."""
+    from byline.settings import get_settings
+
+    return S3Store(get_settings().digest_bucket).forget(archive_prefix(username))
 
 
 @cache

@@ -87,7 +87,7 @@ class DigestService:
         found: list[Candidate] = []
         start: dict[str, Any] | None = None
         while True:
-            page = self.articles.published_since(since, 200, start)
+            page = self.articles.published_since(since, CANDIDATE_PAGE, start)
             found.extend(_candidate(item) for item in page.items)
             if page.last_key is None:
                 return found
@@ -364,6 +364,10 @@ class SqsOutbox:
             Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies)],
         )
         return [int(f["Id"]) for f in response.get("Failed", [])]
+
+
+CANDIDATE_PAGE = 200
+"""Articles per Query when loading candidates: a week of up to 200 articles is one request."""
 
 
 def archive_prefix(username: str) -> str:

@@ -1,4 +1,5 @@
-"""GET /sitemap.xml: the home page and the 1,000 newest published articles (sitemaps.org)."""
+"""GET /sitemap.xml: the sitemap index (sitemaps.org), one sitemap per month of first publication,
+from the earliest published article to this month (GET /sitemaps/{month})."""
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -13,9 +14,9 @@ app = build_api()
 @app.get(
     "/sitemap.xml",
     operation_id="getSitemap",
-    summary="Sitemap of the published articles",
+    summary="Sitemap index: one sitemap per month of published articles",
     tags=["Feeds"],
-    responses=text_responses(SITEMAP_TYPE, "The sitemap") | problem_responses(),
+    responses=text_responses(SITEMAP_TYPE, "The sitemap index") | problem_responses(),
 )
 def get_sitemap() -> Response[str | None]:
     return cached_text(app, feed_service().sitemap(), SITEMAP_TYPE, cache_control=FEED_CACHE)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -64,6 +65,10 @@ def _refresh(base: str, _caller: User | None, owner: User) -> Call:
 
 def _simple(method: str, path: str, body: object | None = None) -> Case:
     return lambda base, caller, owner: Call(method, path, body)
+
+
+def _this_month_sitemap(base: str, _caller: User | None, _owner: User) -> Call:
+    return Call("GET", f"/sitemaps/{datetime.now(UTC):%Y-%m}.xml")
 
 
 def _author_profile(base: str, _caller: User | None, owner: User) -> Call:
@@ -243,6 +248,7 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
     ("get", "/feed.xml"): (_simple("GET", "/feed.xml"), OK_ALL),
     ("get", "/tags/{tag}/feed.xml"): (_simple("GET", "/tags/matrixtag/feed.xml"), OK_ALL),
     ("get", "/sitemap.xml"): (_simple("GET", "/sitemap.xml"), OK_ALL),
+    ("get", "/sitemaps/{month}"): (_this_month_sitemap, OK_ALL),
     ("post", "/media"): (
         _simple("POST", "/media", {"content_type": "image/png", "size": 1024}),
         {**signed_in(201), "reader": 403},

@@ -17,6 +17,7 @@ import requests
 
 from byline import aws
 from byline.content.feeds import ATOM_NS, CONTENT_NS, DC_NS, SITEMAP_NS
+from byline.settings import get_settings
 from tests.integration.article_helpers import create, published_article
 from tests.integration.identity_helpers import make_user
 from tests.support.html_safety import executable_constructs
@@ -69,13 +70,27 @@ def links(parsed: feedparser.FeedParserDict) -> list[str]:
     return [entry.link for entry in parsed.entries]
 
 
-def sitemap_locs(base: str) -> dict[str, str | None]:
+def sitemap_files(base: str) -> list[str]:
+    """The paths of the sitemaps the index at /sitemap.xml lists."""
     root = xml_of(base, "/sitemap.xml")
-    assert root.tag == f"{{{SITEMAP_NS}}}urlset"
-    return {
-        url.findtext(f"{{{SITEMAP_NS}}}loc") or "": url.findtext(f"{{{SITEMAP_NS}}}lastmod")
-        for url in root.findall(f"{{{SITEMAP_NS}}}url")
-    }
+    assert root.tag == f"{{{SITEMAP_NS}}}sitemapindex"
+    site = get_settings().site_url.rstrip("/")
+    locs = [s.findtext(f"{{{SITEMAP_NS}}}loc") or "" for s in root]
+    assert all(loc.startswith(f"{site}/sitemaps/") for loc in locs), locs
+    return [loc.removeprefix(site) for loc in locs]
+
+
+def sitemap_locs(base: str) -> dict[str, str | None]:
+    """Every URL of every sitemap the index lists, with its lastmod."""
+    found: dict[str, str | None] = {}
+    for path in sitemap_files(base):
+        root = xml_of(base, path)
+        assert root.tag == f"{{{SITEMAP_NS}}}urlset"
+        for url in root.findall(f"{{{SITEMAP_NS}}}url"):
+            loc = url.findtext(f"{{{SITEMAP_NS}}}loc") or ""
+            assert loc not in found, f"{loc} is in two sitemaps"
+            found[loc] = url.findtext(f"{{{SITEMAP_NS}}}lastmod")
+    return found
 
 
 # -- the site feed ----------------------------------------------------------------------------
@@ -187,13 +202,43 @@ def test_drafts_unpublished_and_deleted_articles_appear_nowhere(local_api, autho
 
 
 # -- the sitemap ------------------------------------------------------------------------------
-def test_sitemap_lists_home_and_published_articles_with_w3c_lastmod(local_api, author, site):
-    article = published_article(local_api, author)
+def test_the_sitemap_index_lists_every_month_from_the_first_article_newest_first(local_api, author):
+    published_article(local_api, author)
     response = fetch(local_api, "/sitemap.xml")
     assert response.headers["Content-Type"] == "application/xml; charset=utf-8"
+    files = sitemap_files(local_api)
+    this_month = f"/sitemaps/{datetime.now(UTC):%Y-%m}.xml"
+    assert files[0] == this_month
+    assert files == sorted(files, reverse=True)
+    assert len(files) == len(set(files))
+
+
+def test_a_month_sitemap_lists_that_month_s_articles_and_this_month_s_the_home_page(
+    local_api, author, site
+):
+    article = published_article(local_api, author)
+    this_month = xml_of(local_api, f"/sitemaps/{datetime.now(UTC):%Y-%m}.xml")
+    locs = [u.findtext(f"{{{SITEMAP_NS}}}loc") for u in this_month]
+    assert locs[0] == f"{site}/"
+    assert f"{site}/articles/{article['slug']}" in locs
+    earlier = xml_of(local_api, "/sitemaps/2001-01.xml")  # long before any article: empty
+    assert earlier.tag == f"{{{SITEMAP_NS}}}urlset"
+    assert list(earlier) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["2999-01.xml", "2026-13.xml", "2026-11", "latest.xml", "1999-12.xml"]
+)
+def test_a_month_to_come_or_a_name_of_another_shape_is_a_404_problem(local_api, name):
+    response = fetch(local_api, f"/sitemaps/{name}")
+    assert response.status_code == 404
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def test_sitemap_lists_home_and_published_articles_with_w3c_lastmod(local_api, author, site):
+    article = published_article(local_api, author)
     locs = sitemap_locs(local_api)
-    assert next(iter(locs)) == f"{site}/"
-    assert len(locs) <= 1001
+    assert f"{site}/" in locs
     for loc, lastmod in locs.items():
         assert loc.startswith(f"{site}/")
         assert lastmod is not None
@@ -221,7 +266,9 @@ def test_a_retitled_article_moves_to_its_new_address_in_the_sitemap(local_api, a
 
 
 # -- caching ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("path", ["/feed.xml", "/tags/python/feed.xml", "/sitemap.xml"])
+@pytest.mark.parametrize(
+    "path", ["/feed.xml", "/tags/python/feed.xml", "/sitemap.xml", "/sitemaps/2026-01.xml"]
+)
 def test_feeds_are_publicly_cacheable_and_answer_304_to_their_etag(local_api, author, path):
     published_article(local_api, author, tags=["python"])
     first = fetch(local_api, path)

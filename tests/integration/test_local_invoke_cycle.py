@@ -16,27 +16,26 @@ from local.template import REPO_ROOT
 pytestmark = pytest.mark.integration
 
 
-def test_invoking_the_planner_drains_the_queue_through_the_worker_and_sends_a_digest(tmp_path):
-    hour = datetime.now(UTC).hour
-    result = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [
-            sys.executable,
-            "-m",
-            "local",
-            "invoke",
-            "DigestPlannerFunction",
-            "events/digest_planner.json",
-            "--state",
-            str(tmp_path / "absent.json"),
-        ],
+def _invoke_planner(state: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "local", "invoke", "DigestPlannerFunction",
+         "events/digest_planner.json", "--state", state],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         timeout=300,
         check=False,
-    )
-    if datetime.now(UTC).hour != hour:
-        pytest.skip("the UTC hour changed between seeding and planning; the reader was not due")
+    )  # fmt: skip
+
+
+def test_invoking_the_planner_drains_the_queue_through_the_worker_and_sends_a_digest(tmp_path):
+    # The demo reader is due in the UTC hour of seeding; a run that straddles the turn of an
+    # hour plans for the next one and is made again (a second turn in one run cannot happen).
+    for _attempt in range(2):
+        hour = datetime.now(UTC).hour
+        result = _invoke_planner(str(tmp_path / "absent.json"))
+        if datetime.now(UTC).hour == hour:
+            break
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["planned"] == 1  # stdout is the planner's response only
     assert "drained byline-local-digests -> DigestWorkerFunction: 1 message(s)" in result.stderr

@@ -30,6 +30,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -217,7 +218,18 @@ READS: dict[tuple[str, str], list[Case]] = {
         ),
     ],
     ("GET", "/tags/{tag}/feed.xml"): [case("", lambda w: Request({"tag": w.tag}), QUERY)],
-    ("GET", "/sitemap.xml"): [case("", lambda w: Request(), QUERY)],
+    ("GET", "/sitemap.xml"): [
+        case("", lambda w: Request(), QUERY, note="the earliest entry of the sitemap partition")
+    ],
+    ("GET", "/sitemaps/{month}"): [
+        case(
+            "this month",
+            lambda w: Request({"month": f"{datetime.now(UTC):%Y-%m}.xml"}),
+            QUERY,
+            note="one Query per MB of the month's entries (about ten thousand articles)",
+        ),
+        case("a month to come", lambda w: Request({"month": "2999-01.xml"}), NONE, status=404),
+    ],
     ("GET", "/me/subscription"): [
         case(
             "",

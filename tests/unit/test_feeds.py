@@ -25,7 +25,9 @@ from byline.content.feeds import (
     w3c_datetime,
 )
 from byline.content.markdown import render, sanitize
+from byline.data.articles import SITEMAP_FIELDS
 from byline.data.table import Page
+from byline.errors import NotFound
 from byline.services.feeds import FeedService
 from tests.support.html_safety import executable_constructs
 
@@ -226,9 +228,19 @@ class FakeArticles:
         self.calls.append(("by_tag", tag))
         return Page(self.items, None)
 
-    def sitemap(self, limit):
-        self.calls.append(("sitemap", limit))
-        return Page(self.items, None)
+    def first_sitemap_entry(self):
+        self.calls.append(("first_sitemap_entry", None))
+        return min(self.entries(), key=lambda e: e["SK"], default=None)
+
+    def sitemap_month(self, month, start):
+        self.calls.append(("sitemap_month", month))
+        return Page([e for e in self.entries() if e["SK"].startswith(f"{month}-")], None)
+
+    def entries(self):
+        return [
+            {"SK": f"{i['published_at']}#{i['id']}", **{k: i[k] for k in SITEMAP_FIELDS}}
+            for i in self.items
+        ]
 
 
 def stored(**fields: object) -> dict[str, object]:
@@ -286,10 +298,52 @@ def test_tag_feed_is_one_tag_query_of_excerpts_with_its_own_self_link():
     assert self_link.get("href") == "https://byline.example/tags/python/feed.xml"
 
 
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+
+
+def test_the_sitemap_index_lists_each_month_from_the_first_article_to_now_newest_first():
+    feeds, fake = service(stored(published_at="2025-11-02T00:00:00Z"), stored(id="b"))
+    feeds.clock = lambda: NOW
+    root = parse(feeds.sitemap())
+    assert fake.calls == [("first_sitemap_entry", None)]
+    assert root.tag == f"{{{SITEMAP_NS}}}sitemapindex"
+    locs = [s.findtext(f"{{{SITEMAP_NS}}}loc") for s in root]
+    assert locs[0] == "https://byline.example/sitemaps/2026-11.xml"
+    assert locs[-1] == "https://byline.example/sitemaps/2025-11.xml"
+    assert len(locs) == 13  # the year turns: 2025-11 and 2025-12, then 2026-01 to 2026-11
+
+
+def test_a_site_without_articles_has_an_index_of_this_month_alone():
+    feeds, _ = service()
+    feeds.clock = lambda: NOW
+    locs = [s.findtext(f"{{{SITEMAP_NS}}}loc") for s in parse(feeds.sitemap())]
+    assert locs == ["https://byline.example/sitemaps/2026-11.xml"]
+
+
+def test_an_earlier_month_lists_its_articles_without_the_home_page():
+    feeds, fake = service(stored(published_at="2026-10-31T23:59:59Z"), stored(id="b", slug="b"))
+    feeds.clock = lambda: NOW
+    root = parse(feeds.sitemap_month("2026-10.xml"))
+    assert fake.calls == [("sitemap_month", "2026-10")]
+    assert [u.findtext(f"{{{SITEMAP_NS}}}loc") for u in root] == [
+        "https://byline.example/articles/hello"
+    ]
+
+
+@pytest.mark.parametrize("name", ["2026-12.xml", "2026-00.xml", "2026-1.xml", "x.xml", ""])
+def test_a_month_to_come_or_any_other_name_is_not_found(name):
+    feeds, fake = service(stored())
+    feeds.clock = lambda: NOW
+    with pytest.raises(NotFound):
+        feeds.sitemap_month(name)
+    assert fake.calls == []
+
+
 def test_sitemap_lists_the_home_page_then_each_article_with_its_last_change():
     feeds, fake = service(stored(), stored(id="b", slug="b", updated_at="2026-11-27T00:00:00Z"))
-    root = parse(feeds.sitemap())
-    assert fake.calls == [("sitemap", 1000)]
+    feeds.clock = lambda: NOW
+    root = parse(feeds.sitemap_month("2026-11.xml"))
+    assert fake.calls == [("sitemap_month", "2026-11")]
     pairs = [
         (u.findtext(f"{{{SITEMAP_NS}}}loc"), u.findtext(f"{{{SITEMAP_NS}}}lastmod")) for u in root
     ]

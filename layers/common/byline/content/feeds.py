@@ -53,6 +53,10 @@ class SitemapUrl:
     lastmod: datetime | None = None
 
 
+SitemapRef = SitemapUrl
+"""An entry of a sitemap index: where one sitemap is, and when it last changed if known."""
+
+
 def rfc822(moment: datetime) -> str:
     """RSS 2.0's date format (RFC 822 with a four-digit year), always in GMT."""
     return format_datetime(moment.astimezone(UTC), usegmt=True)
@@ -94,10 +98,20 @@ def rss(channel: Channel, entries: Sequence[Entry]) -> str:
 
 
 def sitemap(urls: Sequence[SitemapUrl]) -> str:
-    root = Element("urlset", {"xmlns": SITEMAP_NS})
-    for url in urls:
-        node = root.add("url")
-        node.add("loc", url.loc)
-        if url.lastmod is not None:
-            node.add("lastmod", w3c_datetime(url.lastmod))
+    """A sitemaps.org urlset: the pages, each with its last change when known."""
+    return _locations("urlset", "url", urls)
+
+
+def sitemap_index(sitemaps: Sequence[SitemapRef]) -> str:
+    """A sitemaps.org index: where each of the site's sitemaps is."""
+    return _locations("sitemapindex", "sitemap", sitemaps)
+
+
+def _locations(root_tag: str, entry_tag: str, entries: Sequence[SitemapUrl]) -> str:
+    root = Element(root_tag, {"xmlns": SITEMAP_NS})
+    for entry in entries:
+        node = root.add(entry_tag)
+        node.add("loc", entry.loc)
+        if entry.lastmod is not None:
+            node.add("lastmod", w3c_datetime(entry.lastmod))
     return document(root)

@@ -166,6 +166,22 @@ class Articles:
         """The newest published articles' sitemap entries (slug and dates only)."""
         return self._table.query("PK", keys.sitemap_partition(), forward=False, limit=limit)
 
+    def first_sitemap_entry(self) -> Item | None:
+        """The sitemap entry of the earliest published article still published."""
+        items = self._table.query("PK", keys.sitemap_partition(), forward=True, limit=1).items
+        return items[0] if items else None
+
+    def sitemap_month(self, month: str, start: Mapping[str, Any] | None) -> Page:
+        """Sitemap entries of the articles first published in ``month`` (``YYYY-MM``), oldest
+        first, as many as one Query returns (DynamoDB stops at 1 MB)."""
+        return self._table.query(
+            "PK",
+            keys.sitemap_partition(),
+            sort_condition="begins_with(SK, :month)",
+            values={":month": f"{month}-"},
+            start_key=start,
+        )
+
     def tag(self, tag: str) -> Item | None:
         return self._table.get(keys.tag_counter(tag))
 

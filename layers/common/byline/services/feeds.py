@@ -6,7 +6,11 @@ every published article's address for crawlers. Each is one DynamoDB Query.
 - A tag feed reads the tag's listing partition, whose entries are summaries without HTML (see
   docs/decisions/0007-feeds.md), so its items carry the excerpt only. A tag nobody used yet gets
   an empty, valid feed rather than a 404: a reader may subscribe before the first article.
-- The sitemap reads the ``SITEMAP`` partition of slim copies, a thousand to a Query page.
+- The sitemap is an index (``/sitemap.xml``) of one sitemap per month of first publication
+  (``/sitemaps/YYYY-MM.xml``), from the month of the earliest published article to this one,
+  so that every published article is listed however many there are. Both read the ``SITEMAP``
+  partition of slim copies (slug and dates): the index asks for its first entry, a month for
+  its entries (one Query per megabyte, about ten thousand articles).
 
 Every absolute URL, the feeds' own included, is built on ``SITE_URL`` and never on the request's
 Host header, which a client controls and a CDN may cache.
@@ -15,17 +19,22 @@ Host header, which a client controls and a CDN may cache.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 from urllib.parse import quote, urlsplit
 
-from byline.content.feeds import Channel, Entry, SitemapUrl, rss, sitemap
+from byline.clock import Clock, utc_now
+from byline.content.feeds import Channel, Entry, SitemapRef, SitemapUrl, rss, sitemap, sitemap_index
 from byline.data.articles import Articles
 from byline.data.table import Item
+from byline.errors import NotFound
 
 FEED_SIZE = 20
-SITEMAP_SIZE = 1000
+SITEMAP_URLS = 50_000
+"""The sitemaps protocol's limit of URLs in one sitemap."""
+MONTH_FILE = re.compile(r"(?P<year>20\d\d)-(?P<month>0[1-9]|1[0-2])\.xml")
 SITE_TITLE = "Byline"
 
 
@@ -38,6 +47,7 @@ class FeedService:
     articles: Articles
     site_url: str
     title: str = SITE_TITLE
+    clock: Clock = utc_now
 
     def __post_init__(self) -> None:
         self.site_url = self.site_url.rstrip("/")
@@ -71,16 +81,49 @@ class FeedService:
         return rss(channel, [self._entry(i, full=False) for i in items if _is_published(i)])
 
     def sitemap(self) -> str:
-        items = [i for i in self.articles.sitemap(SITEMAP_SIZE).items if i.get("slug")]
-        updated = [_when(i["updated_at"]) for i in items]
-        home = SitemapUrl(self._url("/"), max(updated) if updated else None)
-        return sitemap(
-            [home]
-            + [
-                SitemapUrl(self.article_url(str(i["slug"])), when)
-                for i, when in zip(items, updated, strict=True)
-            ]
+        """The sitemap index: one sitemap per month, newest first, back to the month of the
+        earliest article still published (this month alone on a site with none)."""
+        first = self.articles.first_sitemap_entry()
+        today = self.clock().astimezone(UTC)
+        year, month = (today.year, today.month)
+        if first is not None:
+            year, month = int(str(first["SK"])[:4]), int(str(first["SK"])[5:7])
+        months: list[str] = []
+        while (year, month) <= (today.year, today.month):
+            months.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return sitemap_index(
+            [SitemapRef(self._url(f"/sitemaps/{m}.xml")) for m in reversed(months)]
         )
+
+    def sitemap_month(self, name: str) -> str:
+        """``YYYY-MM.xml``: the articles first published that month, oldest first, with their
+        last change; this month's also lists the home page. A month still to come, or a name
+        of any other shape, is not found."""
+        match = MONTH_FILE.fullmatch(name)
+        today = self.clock().astimezone(UTC)
+        if match is None:
+            raise NotFound("No such sitemap: they are named YYYY-MM.xml.")
+        year, month = int(match["year"]), int(match["month"])
+        if (year, month) > (today.year, today.month):
+            raise NotFound("No such sitemap yet.")
+        items: list[Item] = []
+        start: dict[str, object] | None = None
+        while len(items) < SITEMAP_URLS:
+            page = self.articles.sitemap_month(f"{year:04d}-{month:02d}", start)
+            items.extend(i for i in page.items if i.get("slug"))
+            if page.last_key is None:
+                break
+            start = page.last_key
+        items = items[:SITEMAP_URLS]
+        updated = [_when(i["updated_at"]) for i in items]
+        urls = [
+            SitemapUrl(self.article_url(str(i["slug"])), when)
+            for i, when in zip(items, updated, strict=True)
+        ]
+        if (year, month) == (today.year, today.month):
+            urls.insert(0, SitemapUrl(self._url("/"), max(updated) if updated else None))
+        return sitemap(urls)
 
     def _entry(self, item: Item, *, full: bool) -> Entry:
         content = None

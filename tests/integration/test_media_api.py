@@ -388,3 +388,31 @@ def test_deleting_an_account_deletes_every_version_of_its_avatar_and_keeps_other
     assert MediaRecords(table()).get(other_upload)["status"] == "accepted"
     # a retried deletion finds nothing more to do
     assert requests.delete(f"{local_api}/me", headers=leaving.auth, timeout=30).status_code == 204
+
+
+def test_s3_failing_while_an_account_is_deleted_is_a_503_and_a_retry_finishes(
+    local_api, s3_events, bucket
+):
+    from byline.auth.principal import Principal
+    from byline.errors import ServiceUnavailable
+    from byline.services.accounts import accounts
+    from tests.support.aws_calls import Faults
+
+    leaving = make_user(local_api, "author")
+    avatar = accepted_media(local_api, leaving, s3_events)
+    patched = requests.patch(
+        f"{local_api}/me", json={"avatar": avatar}, headers=leaving.auth, timeout=30
+    )
+    assert patched.status_code == 200
+    principal = Principal(username=leaving.username, sub=leaving.username, email=leaving.email)
+
+    with Faults(aws.s3()) as faults:
+        faults.fail("DeleteObject", code="InternalError", status=500)
+        with pytest.raises(ServiceUnavailable):
+            accounts().delete_account(principal)
+    assert faults.attempts["DeleteObject"] > 1  # botocore retried before giving up
+    assert table().get(keys.user_profile(leaving.username)) is not None  # not half-forgotten
+
+    accounts().delete_account(principal)
+    assert aws.s3().list_object_versions(Bucket=bucket, Prefix=avatar).get("Versions", []) == []
+    assert table().get(keys.user_profile(leaving.username)) is None

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from byline.errors import ServiceUnavailable
+
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
 
@@ -100,8 +102,10 @@ class MediaObjects:
 def delete_versions(s3: S3Client, bucket: str, prefix: str, *, exact: bool = False) -> int:
     """Delete for good every version and delete marker of the objects under ``prefix`` (of
     the one object named ``prefix`` when ``exact``) in a versioned bucket. Returns how many
-    went; a bucket that is gone has none."""
-    from botocore.exceptions import ClientError
+    went; a bucket that is gone has none. S3 unavailable or throttling (after botocore's
+    retries) is a 503 for the caller: what was deleted stays deleted, and a retry deletes the
+    rest."""
+    from botocore.exceptions import BotoCoreError, ClientError
 
     doomed: list[tuple[str, str]] = []
     kwargs: dict[str, Any] = {"Bucket": bucket, "Prefix": prefix}
@@ -119,9 +123,15 @@ def delete_versions(s3: S3Client, bucket: str, prefix: str, *, exact: bool = Fal
         for key, version in doomed:
             s3.delete_object(Bucket=bucket, Key=key, VersionId=version)
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "NoSuchBucket":
-            raise
-        return 0
+        code = error.response.get("Error", {}).get("Code")
+        if code == "NoSuchBucket":
+            return 0
+        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        if status >= 500 or code in {"SlowDown", "RequestTimeout"}:
+            raise ServiceUnavailable("The file store is busy; retry shortly.") from error
+        raise
+    except BotoCoreError as error:
+        raise ServiceUnavailable("The file store could not be reached.") from error
     return len(doomed)
 
 

@@ -17,7 +17,12 @@ from byline.observability import logger, metrics, tracer
 from byline.services.digests import digest_service
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
-METRICS = {"sent": "DigestsSent", "empty": "DigestsSkipped", "duplicate": "DigestsDuplicate"}
+METRICS = {
+    "sent": "DigestsSent",
+    "empty": "DigestsSkipped",
+    "duplicate": "DigestsDuplicate",
+    "unconfirmed": "DigestsUnconfirmed",
+}
 
 
 def deliver(record: SQSRecord) -> str:

@@ -47,6 +47,7 @@ def test_a_worker_batch_reads_the_candidates_once_per_execution_environment(meas
             assert batch.requests.calls["dynamodb", "Query"] == 10  # one per subscriber
             assert batch.requests.calls["sesv2", "SendEmail"] == sent
             assert batch.requests.calls["dynamodb", "TransactWriteItems"] == sent
+            assert batch.requests.calls["dynamodb", "UpdateItem"] == sent  # the hand-over
             assert batch.requests.calls["sqs", "ReceiveMessage"] == 1
 
 

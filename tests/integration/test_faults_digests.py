@@ -52,13 +52,19 @@ class Sender:
     def __init__(self) -> None:
         self.kill_before: set[str] = set()
         self.kill_after: set[str] = set()
+        self.time_out: set[str] = set()
         self.accepted: Counter[str] = Counter()
 
     def __call__(self, email: Email) -> str:
+        from botocore.exceptions import ReadTimeoutError
+
         name = email.recipient.split("@")[0]
         if name in self.kill_before:
             self.kill_before.discard(name)
             raise InvocationKilled(name)
+        if name in self.time_out:  # no answer in time (here SES never had it)
+            self.time_out.discard(name)
+            raise ReadTimeoutError(endpoint_url="https://email.us-east-1.amazonaws.com")
         message_id = mailer.send(email)
         self.accepted[name] += 1
         if name in self.kill_after:
@@ -203,12 +209,21 @@ def test_a_message_delivered_twice_sends_one_digest(world, pipeline, invoke_hand
 
 
 def test_a_timeout_half_way_through_a_batch_ends_with_one_digest_each(
-    world, pipeline, invoke_handler
+    world, pipeline, invoke_handler, monkeypatch
 ):
-    clock, digests, sender, mail = pipeline
+    clock, digests, _, mail = pipeline
     names, run = due_subscribers(world, 4)
     batch = [message(name, run) for name in names]
-    sender.kill_before.add(names[1])  # killed while sending the second: SES never saw it
+    # killed while preparing the second (claimed, archiving, SES not yet asked)
+    real_put = digests.store.put
+
+    def put(key: str, body: bytes, content_type: str) -> None:
+        if key.startswith(f"digests/{names[1]}/"):
+            monkeypatch.setattr(digests.store, "put", real_put)
+            raise InvocationKilled(names[1])
+        real_put(key, body, content_type)
+
+    monkeypatch.setattr(digests.store, "put", put)
     with pytest.raises(InvocationKilled):
         deliver_batch(invoke_handler, batch)
     assert [emails_to(mail, n) for n in names] == [1, 0, 0, 0]
@@ -221,17 +236,17 @@ def test_a_timeout_half_way_through_a_batch_ends_with_one_digest_each(
     assert [emails_to(mail, n) for n in names] == [1, 1, 1, 1]
 
 
-@pytest.mark.parametrize("how", ["killed", "table unavailable"])
-def test_a_failure_after_ses_accepted_is_the_one_window_for_a_second_email(
+@pytest.mark.parametrize("how", ["killed after SES accepted", "table unavailable"])
+def test_a_failure_after_ses_accepted_is_recovered_without_a_second_email(
     world, pipeline, invoke_handler, how
 ):
-    """docs/decisions/0009-digests.md: SES does not deduplicate, so a digest whose send
-    succeeded but whose ``sent`` record could not be written is sent again by the retry. The
-    subscriber gets two emails, never none, and the others in the batch are not affected."""
-    clock, _, sender, mail = pipeline
+    """A digest SES accepted but whose ``sent`` record could not be written stays ``handed``;
+    the retry, once the lease has run out, records it as ``unconfirmed`` and sends nothing.
+    The others in the batch are not affected."""
+    clock, digests, sender, mail = pipeline
     names, run = due_subscribers(world, 3)
     batch = [message(name, run) for name in names]
-    if how == "killed":
+    if how.startswith("killed"):
         sender.kill_after.add(names[1])
         with pytest.raises(InvocationKilled):
             deliver_batch(invoke_handler, batch)
@@ -240,9 +255,51 @@ def test_a_failure_after_ses_accepted_is_the_one_window_for_a_second_email(
             # the second subscriber's "sent" transaction (after its claim) fails throughout
             table.fail("TransactWriteItems", skip=1, times=4)
             assert deliver_batch(invoke_handler, batch) == {names[1]}
+    with pytest.raises(DigestInProgress):
+        digests.deliver(names[1], run)  # the lease still holds
     clock.now += VISIBILITY_TIMEOUT
-    deliver_batch(invoke_handler, batch)
-    counts = [emails_to(mail, n) for n in names]
-    assert counts[1] == 2
-    assert counts[0] == 1
-    assert counts[2] == 1
+    assert deliver_batch(invoke_handler, batch) == set()
+    assert [emails_to(mail, n) for n in names] == [1, 1, 1]
+    assert _record(names[1]).get("state") == "unconfirmed"
+    assert digests.deliver(names[1], run) == "duplicate"  # and it stays settled
+    assert emails_to(mail, names[1]) == 1
+
+
+def test_a_delivery_that_stops_inside_the_ses_call_never_sends_twice(
+    world, pipeline, invoke_handler
+):
+    """The one case the hand-over cannot tell apart: stopped while SES had the message, before
+    its answer. It may have gone out, so it is recorded ``unconfirmed`` and not sent again
+    (at most one email per period); its articles count as sent."""
+    clock, _, sender, mail = pipeline
+    (name,), run = due_subscribers(world, 1)
+    sender.kill_before.add(name)  # SES never saw it, though nothing here can know that
+    with pytest.raises(InvocationKilled):
+        deliver_batch(invoke_handler, [message(name, run)])
+    clock.now += VISIBILITY_TIMEOUT
+    assert deliver_batch(invoke_handler, [message(name, run)]) == set()
+    assert emails_to(mail, name) == 0
+    record = _record(name)
+    assert record.get("state") == "unconfirmed"
+    assert record.get("articles")
+
+
+def test_a_timeout_waiting_for_ses_is_not_taken_for_a_refusal(world, pipeline, invoke_handler):
+    clock, _, sender, mail = pipeline
+    (name,), run = due_subscribers(world, 1)
+    sender.time_out.add(name)
+    assert deliver_batch(invoke_handler, [message(name, run)]) == {name}
+    assert _record(name).get("state") == "handed"  # SES may have it: never released
+    clock.now += VISIBILITY_TIMEOUT
+    assert deliver_batch(invoke_handler, [message(name, run)]) == set()
+    assert _record(name).get("state") == "unconfirmed"
+    assert emails_to(mail, name) == 0
+
+
+def _record(name: str) -> dict[str, Any]:
+    """The subscriber's one digest record."""
+    from byline.data.subscriptions import Subscriptions
+    from byline.data.table import table
+
+    (record,) = Subscriptions(table()).digests(name)
+    return record

@@ -146,8 +146,28 @@ class Subscriptions:
             return False
         return True
 
+    def hand_over(
+        self, username: str, period: str, token: str, article_ids: Sequence[str], archive: str
+    ) -> None:
+        """Record, just before the mail service is called, that this claim is handing the
+        digest over, with what it holds: from here on nobody sends it again."""
+        self._table.update(
+            keys.digest(username, period),
+            "SET #s = :handed, #articles = :ids, #archive = :archive",
+            condition="claim = :token AND #s = :sending",
+            names={"#s": "state", "#articles": "articles", "#archive": "archive"},
+            values={
+                ":handed": "handed",
+                ":ids": list(article_ids),
+                ":archive": archive,
+                ":token": token,
+                ":sending": "sending",
+            },
+        )
+
     def release(self, username: str, period: str, token: str) -> None:
-        """Give a claim back after a failed send, so the queue's retry can claim it at once."""
+        """Give a claim back after the mail service refused the digest (or before it was asked),
+        so the queue's retry can claim it at once."""
         from byline.data.table import delete_op
 
         with contextlib.suppress(ConditionFailed):
@@ -155,9 +175,9 @@ class Subscriptions:
                 [
                     delete_op(
                         keys.digest(username, period),
-                        "claim = :token AND #s = :sending",
+                        "claim = :token AND #s IN (:sending, :handed)",
                         names={"#s": "state"},
-                        values={":token": token, ":sending": "sending"},
+                        values={":token": token, ":sending": "sending", ":handed": "handed"},
                     )
                 ]
             )
@@ -171,10 +191,13 @@ class Subscriptions:
         article_ids: Sequence[str],
         sent_at: str,
         expires: int,
+        state: str = "sent",
     ) -> None:
-        """Mark the digest sent and add its articles to the sent ledger, atomically."""
+        """Move a handed-over digest to ``state`` (``sent``, or ``unconfirmed`` when recovering
+        one whose delivery stopped during the hand-over) and add its articles to the sent
+        ledger, atomically."""
         names = {"#s": "state"}
-        values = {":sent": "sent", ":token": token, ":at": sent_at, ":sending": "sending"}
+        values = {":sent": state, ":token": token, ":at": sent_at, ":handed": "handed"}
         sets = ["#s = :sent", "sent_at = :at"]
         for i, (name, value) in enumerate(record.items()):
             names[f"#r{i}"] = name
@@ -184,7 +207,7 @@ class Subscriptions:
             update_op(
                 keys.digest(username, period),
                 "SET " + ", ".join(sets) + " REMOVE lease_until",
-                "claim = :token AND #s = :sending",
+                "claim = :token AND #s = :handed",
                 names=names,
                 values=values,
             ),

@@ -88,7 +88,11 @@ class DigestPreview(BaseModel):
 
 class DigestSummary(BaseModel):
     period: str
-    state: Literal["sending", "sent"]
+    state: Literal["sending", "handed", "sent", "unconfirmed"] = Field(
+        description="sending: being prepared; handed: given to the mail service; sent: the mail "
+        "service accepted it; unconfirmed: a delivery stopped while handing it over, so it may or "
+        "may not have gone out, and is never sent a second time"
+    )
     sent_at: datetime | None
     articles: int
 
@@ -99,7 +103,11 @@ class DigestList(BaseModel):
 
 class DigestArchive(BaseModel):
     period: str
-    state: Literal["sending", "sent"]
+    state: Literal["sending", "handed", "sent", "unconfirmed"] = Field(
+        description="sending: being prepared; handed: given to the mail service; sent: the mail "
+        "service accepted it; unconfirmed: a delivery stopped while handing it over, so it may or "
+        "may not have gone out, and is never sent a second time"
+    )
     sent_at: datetime | None
     article_ids: list[str]
     html_url: str | None = Field(description="short-lived link to the archived email")

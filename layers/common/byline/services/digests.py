@@ -3,6 +3,7 @@ for, and the archive of what was sent."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import secrets
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from byline.content.rendering import render_template
 from byline.data.articles import Articles
 from byline.data.mailer import Email
 from byline.data.subscriptions import SENT_LEDGER_SECONDS, Subscriber, Subscriptions
+from byline.data.table import ConditionFailed, Item
 from byline.errors import NotFound
 from byline.models.subscriptions import (
     DigestArchive,
@@ -26,6 +28,7 @@ from byline.models.subscriptions import (
     DigestPreview,
     DigestSummary,
 )
+from byline.observability import logger
 from byline.services import unsubscribe_tokens
 from byline.services.digest_logic import (
     CANDIDATE_WINDOW,
@@ -133,7 +136,9 @@ class DigestService:
     # -- worker ------------------------------------------------------------------------------
     def deliver(self, username: str, run: str) -> str:
         """Send this subscriber's digest for the current period, at most once. Returns what
-        happened: sent, empty, duplicate, off. Raises when sending failed (the queue retries)."""
+        happened: sent, empty, duplicate, off, or unconfirmed (a delivery that stopped while
+        handing this digest to SES, recovered without sending it again). Raises when sending
+        failed (the queue retries)."""
         now = self.clock()
         subscriber = self.subscriptions.subscriber(username)
         subscription = subscriber.subscription or {}
@@ -144,39 +149,73 @@ class DigestService:
         zone = str(subscription.get("timezone", "UTC"))
         self._keep_bucket_current(username, subscription, now)
         period = period_of(cadence, zone, now)
-        if period in subscriber.digests and subscriber.digests[period].get("state") == "sent":
-            return "duplicate"
+        stamp = int(now.timestamp())
+        if period in subscriber.digests:
+            settled = self._settled(username, period, subscriber.digests[period], stamp)
+            if settled:
+                return settled
         picks = self._picks(subscriber, self._run_candidates(run), cadence, now)
         if not picks:
             return "empty"
         token = secrets.token_hex(8)
-        stamp = int(now.timestamp())
         if not self.subscriptions.claim(username, period, token, stamp, stamp + LEASE_SECONDS):
             record = self.subscriptions.digest(username, period) or {}
-            if record.get("state") == "sent":
-                return "duplicate"
+            settled = self._settled(username, period, record, stamp)
+            if settled:
+                return settled
             # another delivery holds a live claim: it is sending now, or it crashed and its
             # lease will run out before the queue shows us this message again
             raise DigestInProgress(f"{username}/{period} is being sent by another delivery")
+        article_ids = [p.article.id for p in picks]
         try:
-            message_id, archive_key = self._send(subscriber, cadence, period, picks)
+            email, archive_key = self._prepare(subscriber, cadence, period, picks)
+            self.subscriptions.hand_over(username, period, token, article_ids, archive_key)
         except Exception:
             self.subscriptions.release(username, period, token)
             raise
+        try:
+            message_id = self.send_email(email)
+        except Exception as error:
+            if _refused(error):  # SES answered no: nothing went out, the retry may send
+                self.subscriptions.release(username, period, token)
+            raise  # otherwise it may have gone out: the record stays handed, never resent
         self.subscriptions.complete(
             username,
             period,
             token,
-            {
-                "message_id": message_id,
-                "archive": archive_key,
-                "articles": [p.article.id for p in picks],
-            },
-            [p.article.id for p in picks],
+            {"message_id": message_id},
+            article_ids,
             iso(self.clock()),
             stamp + SENT_LEDGER_SECONDS,
         )
         return "sent"
+
+    def _settled(self, username: str, period: str, record: Item, stamp: int) -> str | None:
+        """What an existing record of this period decides: ``duplicate`` when it was sent (or
+        recovered), ``unconfirmed`` when a delivery stopped while handing it to SES and its
+        lease ran out (recorded now, without sending again), None when it is for the caller to
+        claim or to wait for."""
+        state = record.get("state")
+        if state in ("sent", "unconfirmed"):
+            return "duplicate"
+        if state != "handed" or int(record.get("lease_until") or 0) >= stamp:
+            return None
+        logger.warning(
+            "Digest handed to SES by a delivery that stopped; recorded without a second send",
+            extra={"username": username, "period": period},
+        )
+        with contextlib.suppress(ConditionFailed):  # recovered by another delivery meanwhile
+            self.subscriptions.complete(
+                username,
+                period,
+                str(record["claim"]),
+                {},
+                [str(a) for a in record.get("articles") or ()],
+                iso(self.clock()),
+                stamp + SENT_LEDGER_SECONDS,
+                state="unconfirmed",
+            )
+        return "unconfirmed"
 
     def _keep_bucket_current(
         self, username: str, subscription: dict[str, Any], now: datetime
@@ -201,11 +240,10 @@ class DigestService:
         interests = interests_from(subscriber.username, subscriber.follows, subscriber.sent)
         return select(candidates, interests, since, now, window)
 
-    def _send(
+    def _prepare(
         self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick]
-    ) -> tuple[str, str]:
-        from byline.data.mailer import Email
-
+    ) -> tuple[Email, str]:
+        """Render the digest and archive it; the email to send and where the archive is."""
         profile = subscriber.profile or {}
         token = unsubscribe_tokens.issue(self.unsubscribe_key(), subscriber.username)
         unsubscribe_url = f"{self.site_url}/unsubscribe?token={token}"
@@ -235,7 +273,7 @@ class DigestService:
             unsubscribe_url=unsubscribe_url,
             reference=f"{subscriber.username}.{period}",
         )
-        return self.send_email(email), archive_key
+        return email, archive_key
 
     def _article(self, pick: Pick) -> DigestArticle:
         article = pick.article
@@ -368,6 +406,14 @@ class SqsOutbox:
 
 CANDIDATE_PAGE = 200
 """Articles per Query when loading candidates: a week of up to 200 articles is one request."""
+
+
+def _refused(error: Exception) -> bool:
+    """Whether SES certainly did not accept the message: it answered with an error, or the
+    connection was never made. A timeout waiting for its answer is not a refusal."""
+    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+
+    return isinstance(error, ClientError | EndpointConnectionError | ConnectTimeoutError)
 
 
 def archive_prefix(username: str) -> str:

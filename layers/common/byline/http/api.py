@@ -8,12 +8,17 @@ documents, CORS, security headers, request limits, logging, tracing, metrics) li
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any, cast
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import (
+    APIGatewayProxyEvent,
+)
+from aws_lambda_powertools.utilities.data_classes.common import CaseInsensitiveDict
 
 from byline.auth.principal import Principal, require_principal
 from byline.errors import DomainError
@@ -107,6 +112,29 @@ def _problem_response(
     )
 
 
+class _RestEvent(APIGatewayProxyEvent):
+    """API Gateway's REST proxy event with its header views built once per request.
+
+    powertools' request validation reads the multi-value headers several times per request
+    (for header parameters, then cookies), and every read copies each header into a new
+    case-insensitive dict: about a tenth of a warm read's own time with API Gateway's usual
+    twenty-odd headers. Nothing writes to a request's headers, so one copy serves them all.
+    """
+
+    @cached_property
+    def multi_value_headers(self) -> dict[str, list[str]]:
+        return CaseInsensitiveDict(self.get("multiValueHeaders"))  # type: ignore[no-untyped-call]
+
+    @cached_property
+    def headers(self) -> dict[str, str]:
+        return CaseInsensitiveDict(self.get("headers"))  # type: ignore[no-untyped-call]
+
+
+class _RestResolver(APIGatewayRestResolver):
+    def _to_proxy_event(self, event: dict[str, Any]) -> _RestEvent:
+        return _RestEvent(event, self._json_body_deserializer)
+
+
 def build_api() -> APIGatewayRestResolver:
     settings = get_settings()
     origins = list(settings.cors_allow_origins) or ["*"]
@@ -123,7 +151,7 @@ def build_api() -> APIGatewayRestResolver:
         expose_headers=["ETag", "Location", "Retry-After", "X-Request-Id"],
         max_age=600,
     )
-    app = APIGatewayRestResolver(enable_validation=True, cors=cors)
+    app = _RestResolver(enable_validation=True, cors=cors)
 
     def _invalid_request(error: RequestValidationError) -> Response[str]:
         raw = list(error.errors())

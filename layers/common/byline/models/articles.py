@@ -49,7 +49,7 @@ class ArticleCreate(_Strict):
     body: Body = ""
     tags: Tags = []
     series: SeriesName | None = None
-    series_part: Annotated[int, Field(ge=1, le=999)] | None = None
+    series_part: Annotated[int, Field(ge=1, le=999, strict=True)] | None = None
     cover: MediaKey | None = None
     canonical_url: CanonicalUrl | None = None
 
@@ -62,7 +62,7 @@ class ArticlePatch(_Strict):
     body: Body | None = None
     tags: Tags | None = None
     series: SeriesName | None = None
-    series_part: Annotated[int, Field(ge=1, le=999)] | None = None
+    series_part: Annotated[int, Field(ge=1, le=999, strict=True)] | None = None
     cover: MediaKey | None = None
     canonical_url: CanonicalUrl | None = None
 

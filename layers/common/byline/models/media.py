@@ -17,7 +17,7 @@ class MediaUploadRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     content_type: ImageType = Field(description="the type the file will be uploaded as")
-    size: Annotated[int, Field(ge=1, le=MAX_MEDIA_BYTES)] = Field(
+    size: Annotated[int, Field(ge=1, le=MAX_MEDIA_BYTES, strict=True)] = Field(
         description="the file's size in bytes; the upload may not be larger (10 MiB at most)"
     )
     filename: (

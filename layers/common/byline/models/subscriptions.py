@@ -33,8 +33,10 @@ class SubscriptionUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     cadence: Cadence
-    weekday: Annotated[int, Field(ge=0, le=6, description="0 = Monday; weekly only")] | None = None
-    hour: Annotated[int, Field(ge=0, le=23, description="local delivery hour")] = 8
+    weekday: (
+        Annotated[int, Field(ge=0, le=6, strict=True, description="0 = Monday; weekly only")] | None
+    ) = None
+    hour: Annotated[int, Field(ge=0, le=23, strict=True, description="local delivery hour")] = 8
     timezone: TimeZone = "UTC"
 
     @model_validator(mode="after")
@@ -59,7 +61,9 @@ class Subscription(BaseModel):
 class FollowTagRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    muted: bool = Field(default=False, description="true mutes the tag: its articles are excluded")
+    muted: bool = Field(
+        default=False, strict=True, description="true mutes the tag: its articles are excluded"
+    )
 
 
 class Follows(BaseModel):

@@ -197,8 +197,8 @@ class Subscriptions:
         one whose delivery stopped during the hand-over) and add its articles to the sent
         ledger, atomically."""
         names = {"#s": "state"}
-        values = {":sent": state, ":token": token, ":at": sent_at, ":handed": "handed"}
-        sets = ["#s = :sent", "sent_at = :at"]
+        values = {":state": state, ":token": token, ":at": sent_at, ":handed": "handed"}
+        sets = ["#s = :state", "sent_at = :at"]
         for i, (name, value) in enumerate(record.items()):
             names[f"#r{i}"] = name
             values[f":r{i}"] = value

@@ -33,6 +33,20 @@ def published_article(base: str, user: User, **fields: Any) -> dict[str, Any]:
     return publish(base, user, create(base, user, **fields))
 
 
+def comment(
+    base: str, user: User, article: dict[str, Any], body: str = "a comment", **fields: Any
+) -> dict[str, Any]:
+    """Post a comment (``parent_id=`` for a reply) as ``user``; the created comment."""
+    response = requests.post(
+        f"{base}/articles/{article['id']}/comments",
+        json={"body": body, **fields},
+        headers=user.auth,
+        timeout=30,
+    )
+    assert response.status_code == 201, response.text
+    return dict(response.json())
+
+
 def get(base: str, slug: str, user: User | None = None, **headers: str) -> requests.Response:
     auth = user.auth if user else {}
     return requests.get(

@@ -18,7 +18,7 @@ import requests
 
 from local.openapi import ROOT
 from local.template import load_yaml
-from tests.integration.article_helpers import create, published_article
+from tests.integration.article_helpers import comment, create, published_article
 from tests.integration.identity_helpers import PASSWORD, User, make_user, sign_up
 
 pytestmark = pytest.mark.integration
@@ -123,15 +123,8 @@ def _tag(base: str, _caller: User | None, owner: User) -> Call:
 
 def _on_comment(method: str, suffix: str = "") -> Case:
     def case(base: str, _caller: User | None, owner: User) -> Call:
-        article = published_article(base, owner)
-        response = requests.post(
-            f"{base}/articles/{article['id']}/comments",
-            json={"body": "matrix"},
-            headers=owner.auth,
-            timeout=30,
-        )
-        assert response.status_code == 201, response.text
-        return Call(method, f"/comments/{response.json()['id']}{suffix}")
+        made = comment(base, owner, published_article(base, owner), "matrix")
+        return Call(method, f"/comments/{made['id']}{suffix}")
 
     return case
 

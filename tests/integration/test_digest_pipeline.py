@@ -54,16 +54,15 @@ class Mailbox:
         return [e for e in self.sent if e.recipient.startswith(f"{username}@")]
 
 
-@pytest.fixture
-def world(stack_resources):
-    clock = Clock(datetime(2024, 4, 3, 6, 15, tzinfo=UTC))  # past: never the newest articles
-    mailbox = Mailbox()
+def build_world(stack_resources, clock, mailbox, send_email):
+    """The services of a pipeline test, on one clock, mail going to ``send_email``:
+    ``(clock, mailbox, digests, articles, subscriptions)``."""
     key = lambda: b"u" * 32  # noqa: E731
     digests = DigestService(
         subscriptions=Subscriptions(table()),
         articles=Articles(table()),
         store=S3Store(stack_resources["DIGEST_BUCKET"]),
-        send_email=mailbox,
+        send_email=send_email,
         unsubscribe_key=key,
         site_url="https://byline.example",
         sender=stack_resources["DIGEST_SENDER"],
@@ -74,6 +73,13 @@ def world(stack_resources):
     )
     subscriptions = SubscriptionService(Subscriptions(table()), Users(table()), key, clock)
     return clock, mailbox, digests, articles, subscriptions
+
+
+@pytest.fixture
+def world(stack_resources):
+    clock = Clock(datetime(2024, 4, 3, 6, 15, tzinfo=UTC))  # past: never the newest articles
+    mailbox = Mailbox()
+    return build_world(stack_resources, clock, mailbox, mailbox)
 
 
 def subscriber(world, tags, hour=6):

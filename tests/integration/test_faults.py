@@ -257,14 +257,9 @@ class World:
         return self._users[role]
 
     def comment(self, user: User, article: dict[str, Any]) -> dict[str, Any]:
-        response = requests.post(
-            f"{self.base}/articles/{article['id']}/comments",
-            json={"body": "a comment"},
-            headers=user.auth,
-            timeout=30,
-        )
-        assert response.status_code == 201, response.text
-        return dict(response.json())
+        from tests.integration.article_helpers import comment
+
+        return comment(self.base, user, article)
 
     def put(self, user: User, path: str, body: Any = None) -> None:
         response = requests.put(f"{self.base}{path}", json=body, headers=user.auth, timeout=30)

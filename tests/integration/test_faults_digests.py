@@ -29,6 +29,7 @@ from tests.integration.test_digest_pipeline import (
     AUTHOR,
     Clock,
     Mailbox,
+    build_world,
     publish,
     run_candidates,
     subscriber,
@@ -78,34 +79,12 @@ def world(stack_resources: Any) -> Any:
     """The pipeline tests' world (test_digest_pipeline.py), sending through the real mailer."""
     from datetime import UTC, datetime
 
-    from byline.data.articles import Articles
-    from byline.data.subscriptions import Subscriptions
-    from byline.data.table import table
-    from byline.data.users import Users
-    from byline.services.articles import ArticleService
-    from byline.services.digests import DigestService, S3Store
-    from byline.services.subscriptions import SubscriptionService
     from tests.conftest import reset_layer_caches
 
     reset_layer_caches()  # clients with a full retry quota
     clock = Clock(datetime(2024, 5, 8, 6, 15, tzinfo=UTC))
-    key = lambda: b"u" * 32  # noqa: E731
-    digests = DigestService(
-        subscriptions=Subscriptions(table()),
-        articles=Articles(table()),
-        store=S3Store(stack_resources["DIGEST_BUCKET"]),
-        send_email=Sender(),
-        unsubscribe_key=key,
-        site_url="https://byline.example",
-        sender=stack_resources["DIGEST_SENDER"],
-        clock=clock,
-    )
-    articles = ArticleService(
-        articles=Articles(table()), cursor_key=key, publish_event=lambda *_: True, clock=clock
-    )
-    subscriptions = SubscriptionService(Subscriptions(table()), Users(table()), key, clock)
     assert AUTHOR.username  # publish() writes as the pipeline tests' author
-    return clock, Mailbox(), digests, articles, subscriptions
+    return build_world(stack_resources, clock, Mailbox(), Sender())
 
 
 @pytest.fixture

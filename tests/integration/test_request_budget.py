@@ -91,30 +91,19 @@ def case(
 
 
 def further_candidate_pages() -> int:
-    """Pages of recent articles past the first that the digest's candidate read goes through:
-    a Query with ``Limit`` stops at the limit and, when it got exactly that many, asks once
-    more to learn that nothing follows."""
+    """Pages of recent articles past the first that the digest's candidate read goes through,
+    counted by paging the same read (``Articles.published_since``) the same way."""
     from byline.clock import iso, utc_now
-    from byline.data import keys
+    from byline.data.articles import Articles
     from byline.data.table import table
     from byline.services.digest_logic import CANDIDATE_WINDOW
     from byline.services.digests import CANDIDATE_PAGE
 
-    since = iso(utc_now() - CANDIDATE_WINDOW)
-    count, start = 0, None
-    while True:
-        page = table().query(
-            "GSI2PK",
-            keys.published_feed(),
-            index="GSI2",
-            sort_condition="GSI2SK > :since",
-            values={":since": since},
-            start_key=start,
-        )
-        count += len(page.items)
-        if page.last_key is None:
-            return count // CANDIDATE_PAGE
-        start = page.last_key
+    since, articles = iso(utc_now() - CANDIDATE_WINDOW), Articles(table())
+    pages, start = 1, articles.published_since(since, CANDIDATE_PAGE, None).last_key
+    while start is not None:
+        pages, start = pages + 1, articles.published_since(since, CANDIDATE_PAGE, start).last_key
+    return pages - 1
 
 
 GET, QUERY = ("GetItem",), ("Query",)
@@ -401,7 +390,7 @@ def _patch(base: str, user: Any, article: dict[str, Any], **fields: Any) -> dict
 def world(local_api, local_stack) -> World:
     from byline.services.subscriptions import subscription_service
     from byline.services.unsubscribe_tokens import issue
-    from tests.integration.article_helpers import create, published_article
+    from tests.integration.article_helpers import comment, create, published_article
     from tests.integration.identity_helpers import make_user
     from tests.integration.test_digests_api import follow, run_digest_cycle, subscribe
 
@@ -412,13 +401,7 @@ def world(local_api, local_stack) -> World:
     follow(local_api, reader, tag)
     published_article(local_api, author, tags=[tag])
     article = published_article(local_api, author, tags=[tag], series=series)
-    comment = requests.post(
-        f"{local_api}/articles/{article['id']}/comments",
-        json={"body": "first"},
-        headers=reader.auth,
-        timeout=30,
-    )
-    assert comment.status_code == 201, comment.text
+    comment(local_api, reader, article, "first")
 
     moved = published_article(local_api, author)
     slugs = [moved["slug"]]

@@ -39,7 +39,7 @@ import requests
 
 from byline.content.feeds import CONTENT_NS, DC_NS
 from byline.content.xmlwriter import legal
-from tests.integration.article_helpers import create, publish
+from tests.integration.article_helpers import comment, create, publish
 from tests.integration.identity_helpers import make_user
 from tests.support.html_safety import executable_constructs
 from tests.support.xss_payloads import GROUPS, PAYLOADS
@@ -129,14 +129,7 @@ def hostile_site(local_api) -> dict[str, Any]:
         body: dict[str, Any] = {"body": "\n\n".join(batch)}
         if i >= 3:  # the first three are threads; the rest reply to them
             body["parent_id"] = comments[i % 3]["id"]
-        response = requests.post(
-            f"{local_api}/articles/{article['id']}/comments",
-            json=body,
-            headers=reader.auth,
-            timeout=30,
-        )
-        assert response.status_code == 201, response.text
-        comments.append(response.json())
+        comments.append(comment(local_api, reader, article, **body))
     return {"tag": tag, "articles": articles, "comments": comments, "bodies": bodies}
 
 
@@ -184,10 +177,10 @@ def test_comments_come_back_with_safe_html(local_api, hostile_site):
             )
         )
         for thread in page["items"]:
-            for comment in [thread, *thread["replies"]]:
-                assert comment["status"] == "visible"
-                assert executable_constructs(comment["html"]) == [], comment["html"]
-                seen.append(comment["id"])
+            for shown in [thread, *thread["replies"]]:
+                assert shown["status"] == "visible"
+                assert executable_constructs(shown["html"]) == [], shown["html"]
+                seen.append(shown["id"])
     assert sorted(seen) == sorted(c["id"] for c in hostile_site["comments"])
 
 

@@ -16,10 +16,9 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from local.openapi import ROOT
-from local.template import load_yaml
 from tests.integration.article_helpers import comment, create, published_article
 from tests.integration.identity_helpers import PASSWORD, User, make_user, sign_up
+from tests.support.template_routes import api_routes
 
 pytestmark = pytest.mark.integration
 
@@ -261,14 +260,7 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
 
 
 def template_routes() -> set[tuple[str, str]]:
-    template = load_yaml((ROOT / "template.yaml").read_text())
-    routes = set()
-    for resource in template["Resources"].values():
-        if resource["Type"] == "AWS::Serverless::Function":
-            for event in resource["Properties"].get("Events", {}).values():
-                if event["Type"] == "Api":
-                    routes.add((event["Properties"]["Method"].lower(), event["Properties"]["Path"]))
-    return routes
+    return {(method.lower(), path) for method, path in api_routes()}
 
 
 def test_every_route_has_a_row():

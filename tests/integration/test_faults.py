@@ -41,6 +41,7 @@ import requests
 from tests.integration.article_helpers import create, published_article
 from tests.integration.identity_helpers import PASSWORD, User, make_user
 from tests.support.aws_calls import Faults
+from tests.support.template_routes import api_routes
 
 pytestmark = pytest.mark.integration
 
@@ -81,19 +82,8 @@ class Answer:
         return ok and (status is None or self.status == status)
 
 
-@cache
 def route_functions() -> dict[tuple[str, str], str]:
-    from local.template import load_yaml
-
-    template = load_yaml((ROOT / "template.yaml").read_text())
-    routes = {}
-    for logical_id, resource in template["Resources"].items():
-        if resource["Type"] == "AWS::Serverless::Function":
-            for event in resource["Properties"].get("Events", {}).values():
-                if event["Type"] == "Api":
-                    props = event["Properties"]
-                    routes[(props["Method"].upper(), props["Path"])] = logical_id
-    return routes
+    return api_routes()
 
 
 def proxy_event(request: Request) -> dict[str, Any]:

@@ -33,6 +33,7 @@ import pytest
 from tests.integration.identity_helpers import User, make_user
 from tests.integration.test_faults import CASES, Request, World, _signup, proxy_event
 from tests.support.aws_calls import Faults, Need, recording
+from tests.support.template_routes import template
 
 pytestmark = pytest.mark.integration
 
@@ -91,13 +92,6 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
 
 
 # -- the template's grants ----------------------------------------------------------------------
-@cache
-def template() -> dict[str, Any]:
-    from local.template import load_yaml
-
-    return dict(load_yaml((ROOT / "template.yaml").read_text()))
-
-
 def functions() -> dict[str, dict[str, Any]]:
     return {
         name: resource

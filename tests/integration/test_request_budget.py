@@ -31,13 +31,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 import requests
+
+from tests.support.template_routes import api_routes, template
 
 ROOT = Path(__file__).resolve().parents[2]
 PERFORMANCE_DOC = ROOT / "docs" / "PERFORMANCE.md"
@@ -436,29 +437,15 @@ def world(local_api, local_stack) -> World:
 
 
 # -- invoking a handler and counting its calls --------------------------------------------------
-@cache
-def _template() -> dict[str, Any]:
-    from local.template import load_yaml
-
-    return dict(load_yaml((ROOT / "template.yaml").read_text()))
-
-
 def template_routes() -> dict[tuple[str, str], str]:
     """(METHOD, path) of every Api event in template.yaml -> the function's logical id."""
-    routes = {}
-    for logical_id, resource in _template()["Resources"].items():
-        if resource["Type"] == "AWS::Serverless::Function":
-            for event in resource["Properties"].get("Events", {}).values():
-                if event["Type"] == "Api":
-                    props = event["Properties"]
-                    routes[(props["Method"].upper(), props["Path"])] = logical_id
-    return routes
+    return api_routes()
 
 
 def allowed_actions(logical_id: str) -> set[str]:
     """The IAM actions the function's policies in template.yaml allow."""
     actions: set[str] = set()
-    for policy in _template()["Resources"][logical_id]["Properties"].get("Policies", []):
+    for policy in template()["Resources"][logical_id]["Properties"].get("Policies", []):
         for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
             if statement.get("Effect") == "Allow":
                 action = statement["Action"]

@@ -31,7 +31,6 @@ import json
 import os
 import sys
 import time
-import uuid
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -70,6 +69,16 @@ PARAGRAPH = (
 BODY = "# A benchmark article\n\n" + PARAGRAPH * 30 + "```python\nprint('hello')\n```\n"
 SLUG = "a-benchmark-article"
 USER = "author"
+SUB = "00000000-0000-0000-0000-000000000001"
+PROFILE = {
+    "PK": {"S": f"USER#{USER}"},
+    "SK": {"S": "PROFILE"},
+    "kind": {"S": "profile"},
+    "username": {"S": USER},
+    "sub": {"S": SUB},
+    "role": {"S": "author"},
+    "confirmed": {"BOOL": True},
+}
 
 
 class FakeDynamoDB:
@@ -95,8 +104,11 @@ class FakeDynamoDB:
         self.calls += 1
         return {"Attributes": {}}
 
-    def get_item(self, **_: Any) -> dict[str, Any]:
+    def get_item(self, **request: Any) -> dict[str, Any]:
+        """The caller's profile, which every authenticated request reads first."""
         self.calls += 1
+        if request.get("Key", {}).get("PK", {}).get("S") == f"USER#{USER}":
+            return {"Item": PROFILE}
         return {}
 
 
@@ -163,7 +175,7 @@ def stored_article() -> dict[str, Any]:
 
 def events() -> dict[str, dict[str, Any]]:
     claims = {
-        "sub": str(uuid.UUID(int=1)),
+        "sub": SUB,
         "cognito:username": USER,
         "cognito:groups": "author",
         "email": "author@example.com",

@@ -2,7 +2,7 @@
 
 What a Byline user would otherwise write: the same routes, pydantic models with the same limits
 (unknown fields refused), the same DynamoDB requests through one client created at module level,
-ETag and If-None-Match on the read, Cache-Control, the author check from the authorizer's claims,
+ETag and If-None-Match on the read, Cache-Control, the author check from the stored profile,
 and the same Markdown rendering (Byline's content module, imported on first use as the floor
 does, so that this app's cold start is the framework's, not the content pipeline's). It has no
 logging, tracing or metrics: Byline's functions have all three. Deployed nowhere; see
@@ -102,8 +102,17 @@ def create_article(draft: ArticleCreate, request: Request, response: Response) -
     from byline.content.slugs import slugify
 
     claims = request.scope["aws.event"]["requestContext"]["authorizer"]["claims"]
-    groups = claims.get("cognito:groups", "")
-    if not {"author", "editor", "admin"} & set(groups.replace(",", " ").split()):
+    profile = dynamodb.get_item(
+        TableName=TABLE,
+        Key={"PK": {"S": f"USER#{claims['cognito:username']}"}, "SK": {"S": "PROFILE"}},
+        ConsistentRead=True,
+    ).get("Item", {})
+    role = profile.get("role", {}).get("S")
+    if profile.get("sub", {}).get("S") != claims["sub"] or role not in {
+        "author",
+        "editor",
+        "admin",
+    }:
         raise HTTPException(403, "Authors only.")
     now = datetime.now(UTC)
     rendered = render(draft.body)

@@ -2,7 +2,8 @@
 
 The least a Python handler can import and do for these routes: one client created at module
 level as a typical handler does, the same DynamoDB requests as Byline's functions (a Query on
-GSI1 by slug; one TransactWriteItems that claims the slug and puts the draft), JSON in and out,
+GSI1 by slug; the caller's profile, whose stored role decides, then one TransactWriteItems
+that claims the slug and puts the draft), JSON in and out,
 no validation beyond what the code needs not to crash, no logging, tracing or metrics. For
 comparison only (bench/cold_start.py, bench/warm.py); it is deployed nowhere.
 
@@ -57,6 +58,17 @@ def create_article(event):
 
     draft = json.loads(event.get("body") or "{}")
     claims = event["requestContext"]["authorizer"]["claims"]
+    profile = dynamodb.get_item(
+        TableName=TABLE,
+        Key={"PK": {"S": f"USER#{claims['cognito:username']}"}, "SK": {"S": "PROFILE"}},
+        ConsistentRead=True,
+    ).get("Item", {})
+    if profile.get("sub", {}).get("S") != claims["sub"] or profile.get("role", {}).get("S") not in {
+        "author",
+        "editor",
+        "admin",
+    }:
+        return _json(403, {"detail": "Authors only."})
     now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     article_id = uuid.uuid4().hex
     rendered = render(draft.get("body", ""))

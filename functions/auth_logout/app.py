@@ -1,4 +1,5 @@
-"""POST /auth/logout: sign out everywhere; every refresh token of the user stops working."""
+"""POST /auth/logout: sign out everywhere; every refresh token and every ID token issued so far
+stops working."""
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -11,7 +12,7 @@ app = build_api()
 @app.post(
     "/auth/logout",
     operation_id="logOut",
-    summary="Sign out on every device (revokes refresh tokens)",
+    summary="Sign out on every device (revokes refresh and ID tokens)",
     tags=["Identity"],
     security=BEARER_AUTH,
     responses={204: {"description": "Signed out"}} | problem_responses(401),

@@ -9,9 +9,6 @@ from dataclasses import dataclass
 import requests
 from requests.adapters import HTTPAdapter
 
-from byline import aws
-from byline.settings import get_settings
-
 PASSWORD = "Correct-horse-42"
 
 
@@ -79,15 +76,23 @@ def log_in(
     )
 
 
+def set_role(username: str, role: str) -> None:
+    """Give the user exactly one role, through the service an admin's request reaches (the
+    account's stored role, which decides, and its Cognito groups)."""
+    from byline.auth.principal import Principal
+    from byline.models.identity import RoleChange
+    from byline.services.accounts import accounts
+
+    operator = Principal(username="operator", sub="operator", groups=("admin",))
+    accounts().set_role(operator, username, RoleChange(role=role))  # type: ignore[arg-type]
+
+
 def make_user(base_url: str, role: str = "reader") -> User:
     """A confirmed user in exactly one role group, logged in."""
     username, email = sign_up(base_url)
     confirm(base_url, username)
     if role != "reader":
-        pool = get_settings().user_pool_id
-        client = aws.cognito()
-        client.admin_add_user_to_group(UserPoolId=pool, Username=username, GroupName=role)
-        client.admin_remove_user_from_group(UserPoolId=pool, Username=username, GroupName="reader")
+        set_role(username, role)
     response = log_in(base_url, username)
     assert response.status_code == 200, response.text
     tokens = response.json()

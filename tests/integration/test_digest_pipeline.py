@@ -91,7 +91,7 @@ def subscriber(world, tags, hour=6):
         f"{name}@example.com",
         2_000_000_000,
     )  # fmt: skip
-    Users(table()).mark_confirmed(name)
+    Users(table()).mark_confirmed(name, f"sub-{name}")
     me = Principal(username=name, sub=name, groups=("reader",))
     subscriptions.put(me, SubscriptionUpdate(cadence="daily", hour=hour, timezone="UTC"))
     for tag in tags:

@@ -108,13 +108,16 @@ def further_candidate_pages() -> int:
 
 
 GET, QUERY = ("GetItem",), ("Query",)
+AUTHORITY = ("GetItem",)
+"""What every authenticated request reads first: the caller's profile, whose stored role and
+state decide (byline/services/authority.py)."""
 NONE: tuple[str, ...] = ()
 
 READS: dict[tuple[str, str], list[Case]] = {
     ("GET", "/health"): [case("", lambda w: Request(), GET)],
     ("GET", "/openapi.json"): [case("", lambda w: Request(), NONE)],
-    ("GET", "/session"): [case("", lambda w: Request(user="reader"), NONE)],
-    ("GET", "/me"): [case("", lambda w: Request(user="author"), GET)],
+    ("GET", "/session"): [case("", lambda w: Request(user="reader"), AUTHORITY)],
+    ("GET", "/me"): [case("", lambda w: Request(user="author"), AUTHORITY + GET)],
     ("GET", "/authors/{username}"): [
         case("", lambda w: Request({"username": w.author.username}), GET)
     ],
@@ -160,11 +163,11 @@ READS: dict[tuple[str, str], list[Case]] = {
         ),
     ],
     ("GET", "/me/articles"): [
-        case("", lambda w: Request(user="author"), QUERY, secrets=1),
+        case("", lambda w: Request(user="author"), AUTHORITY + QUERY, secrets=1),
         case(
             "?status=draft",
             lambda w: Request(query={"status": "draft"}, user="author"),
-            QUERY,
+            AUTHORITY + QUERY,
             secrets=1,
         ),
     ],
@@ -175,7 +178,7 @@ READS: dict[tuple[str, str], list[Case]] = {
         case(
             "",
             lambda w: Request({"article": w.draft["id"]}, user="author"),
-            GET,
+            AUTHORITY + GET,
             note="consistent read: what an edit starts from",
         )
     ],
@@ -224,28 +227,28 @@ READS: dict[tuple[str, str], list[Case]] = {
         case(
             "",
             lambda w: Request(user="reader"),
-            ("BatchGetItem",),
+            (*AUTHORITY, "BatchGetItem"),
             note="two items, the subscription and the profile holding the email, in one request",
         )
     ],
-    ("GET", "/me/follows"): [case("", lambda w: Request(user="reader"), QUERY)],
+    ("GET", "/me/follows"): [case("", lambda w: Request(user="reader"), AUTHORITY + QUERY)],
     ("GET", "/me/digest/preview"): [
         case(
             "",
             lambda w: Request(user="reader"),
-            ("Query", "Query"),
+            (*AUTHORITY, "Query", "Query"),
             note="exception: joins the subscriber's partition with the last eight days of "
             "published articles (GSI2), two partitions, so two Queries, and one more per "
             "further 200 articles published in those days",
             pages=further_candidate_pages,
         )
     ],
-    ("GET", "/me/digests"): [case("", lambda w: Request(user="reader"), QUERY)],
+    ("GET", "/me/digests"): [case("", lambda w: Request(user="reader"), AUTHORITY + QUERY)],
     ("GET", "/me/digests/{period}"): [
         case(
             "",
             lambda w: Request({"period": w.period}, user="reader"),
-            GET,
+            AUTHORITY + GET,
             note="the archive link is presigned locally, without a request",
         )
     ],
@@ -280,7 +283,10 @@ WRITES: list[Write] = [
         "",
         lambda w: Request(user="author", body=_new_article()),
         201,
-        ("TransactWriteItems",),
+        (
+            *AUTHORITY,
+            "TransactWriteItems",
+        ),
         "the article and its slug claim (a taken slug costs one more attempt, suffixed)",
     ),
     Write(
@@ -292,7 +298,7 @@ WRITES: list[Write] = [
             body=_new_article(),
         ),
         201,
-        ("PutItem", "TransactWriteItems", "UpdateItem"),
+        (*AUTHORITY, "PutItem", "TransactWriteItems", "UpdateItem"),
         "powertools idempotency: record in progress, then the result",
     ),
     Write(
@@ -305,7 +311,7 @@ WRITES: list[Write] = [
             body={"subtitle": "budget"},
         ),
         200,
-        ("GetItem", "TransactWriteItems"),
+        (*AUTHORITY, "GetItem", "TransactWriteItems"),
         "consistent read for If-Match, then one transaction",
     ),
     Write(
@@ -317,14 +323,14 @@ WRITES: list[Write] = [
             body={},
         ),
         200,
-        ("GetItem", "TransactWriteItems"),
+        (*AUTHORITY, "GetItem", "TransactWriteItems"),
     ),
     Write(
         ("PUT", "/articles/{article}/like"),
         "",
         lambda w: Request({"article": w.article["id"]}, user="reader"),
         200,
-        ("GetItem", "TransactWriteItems"),
+        (*AUTHORITY, "GetItem", "TransactWriteItems"),
         "the like and the counters on the article and its copies",
     ),
     Write(
@@ -332,7 +338,7 @@ WRITES: list[Write] = [
         "",
         lambda w: Request({"article": w.article["id"]}, user="reader"),
         200,
-        ("GetItem", "TransactWriteItems"),
+        (*AUTHORITY, "GetItem", "TransactWriteItems"),
     ),
     Write(
         ("POST", "/articles/{article}/comments"),
@@ -343,7 +349,7 @@ WRITES: list[Write] = [
             body={"body": "hi"},
         ),
         201,
-        ("GetItem", "TransactWriteItems"),
+        (*AUTHORITY, "GetItem", "TransactWriteItems"),
         "the comment and the counters",
     ),
     Write(
@@ -351,7 +357,10 @@ WRITES: list[Write] = [
         "",
         lambda w: Request(user="reader", body={"bio": "budget"}),
         200,
-        ("UpdateItem",),
+        (
+            *AUTHORITY,
+            "UpdateItem",
+        ),
     ),
 ]
 

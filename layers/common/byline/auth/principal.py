@@ -38,7 +38,10 @@ class Principal(BaseModel):
     sub: str
     email: str | None = None
     groups: tuple[str, ...] = ()
+    """The caller's role groups. From the token's claims until :mod:`byline.services.authority`
+    replaces them with the role stored on the account now, which is what handlers see."""
     expires_at: datetime | None = None
+    issued_at: datetime | None = None
 
     @property
     def role(self) -> Role:
@@ -92,6 +95,7 @@ def principal_from_claims(claims: Mapping[str, Any] | None) -> Principal | None:
         email=str(claims["email"]) if claims.get("email") else None,
         groups=parse_list_claim(claims.get("cognito:groups")),
         expires_at=parse_time_claim(claims.get("exp")),
+        issued_at=parse_time_claim(claims.get("iat")),
     )
 
 

@@ -10,7 +10,14 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from byline import aws
-from byline.errors import BadRequest, Conflict, DomainError, Forbidden, ServiceUnavailable
+from byline.errors import (
+    BadRequest,
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    ServiceUnavailable,
+)
 from byline.settings import get_settings
 
 if TYPE_CHECKING:
@@ -245,6 +252,21 @@ class CognitoIdentity:
                 return False
             raise
         return True
+
+    def sub_of(self, username: str) -> str:
+        """The Cognito user's immutable id (the ``sub`` of its tokens); NotFound if none."""
+        from botocore.exceptions import ClientError
+
+        try:
+            user = self._call("admin_get_user", UserPoolId=self.pool_id, Username=username)
+        except ClientError as error:
+            if _code(error) == "UserNotFoundException":
+                raise NotFound("No such user.") from error
+            raise
+        for attribute in user.get("UserAttributes", []):
+            if attribute.get("Name") == "sub":
+                return str(attribute["Value"])
+        raise NotFound("The user has no sub.")
 
     @staticmethod
     def _tokens(response: dict[str, Any]) -> IssuedTokens:

@@ -17,6 +17,9 @@ from byline.data.table import (
 )
 from byline.errors import Conflict, NotFound
 
+_IS_PROFILE = "#kind = :profile"
+"""The condition of every change to a live profile (a deleted account's tombstone is none)."""
+
 PENDING_TTL_SECONDS = 7 * 24 * 3600
 """An unconfirmed sign-up holds its username and email this long, then lets them go."""
 
@@ -53,7 +56,9 @@ class Users:
             [delete_op(keys.user_profile(username)), delete_op(keys.email_claim(email))]
         )
 
-    def mark_confirmed(self, username: str) -> None:
+    def mark_confirmed(self, username: str, sub: str) -> None:
+        """Confirm the profile and bind it to its Cognito user's ``sub``, which every request's
+        token must then carry (services/authority.py)."""
         profile = self.get(username)
         if profile is None:
             raise NotFound("No such pending sign-up.")
@@ -62,10 +67,10 @@ class Users:
                 [
                     update_op(
                         keys.user_profile(username),
-                        "SET confirmed = :yes REMOVE #ttl",
-                        "attribute_exists(PK)",
-                        names={"#ttl": "ttl"},
-                        values={":yes": True},
+                        "SET confirmed = :yes, #sub = :sub REMOVE #ttl",
+                        _IS_PROFILE,
+                        names={"#ttl": "ttl", "#sub": "sub", "#kind": "kind"},
+                        values={":yes": True, ":sub": sub, ":profile": "profile"},
                     ),
                     update_op(
                         keys.email_claim(profile["email"]),
@@ -79,8 +84,55 @@ class Users:
             # the pending profile or its email claim expired (TTL) or was deleted meanwhile
             raise NotFound("No such pending sign-up; sign up again.") from gone
 
-    def get(self, username: str) -> Item | None:
-        return self._table.get(keys.user_profile(username))
+    def get(self, username: str, *, consistent: bool = False) -> Item | None:
+        """The profile, or None when there is none or only a deleted account's tombstone."""
+        item = self._table.get(keys.user_profile(username), consistent=consistent)
+        return item if item is not None and item.get("kind") == "profile" else None
+
+    def bind_sub(self, username: str, sub: str) -> bool:
+        """Record which Cognito user the profile belongs to, once (profiles made before ``sub``
+        was stored get it from their first verified token); False if another sub is bound."""
+        try:
+            self._table.update(
+                keys.user_profile(username),
+                "SET #sub = :sub",
+                condition=f"{_IS_PROFILE} AND (attribute_not_exists(#sub) OR #sub = :sub)",
+                names={"#sub": "sub", "#kind": "kind"},
+                values={":sub": sub, ":profile": "profile"},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def revoke_tokens(self, username: str, issued_before: int) -> None:
+        """Refuse, from now on, every token of the account issued before ``issued_before``
+        (epoch seconds): what a sign-out means for ID tokens, which Cognito cannot revoke."""
+        try:
+            self._table.update(
+                keys.user_profile(username),
+                "SET tokens_valid_from = :at",
+                condition=_IS_PROFILE,
+                names={"#kind": "kind"},
+                values={":at": issued_before, ":profile": "profile"},
+            )
+        except ConditionFailed as gone:
+            raise NotFound("No profile for this user.") from gone
+
+    def begin_deletion(self, username: str, pseudonym: str) -> str:
+        """Mark the account as being deleted, which ends its authority on the next request,
+        and fix the pseudonym its articles will carry; returns the pseudonym in force (a
+        retried deletion keeps the first one)."""
+        try:
+            item = self._table.update(
+                keys.user_profile(username),
+                "SET deleting = :yes, pseudonym = if_not_exists(pseudonym, :pseudonym)",
+                condition=_IS_PROFILE,
+                names={"#kind": "kind"},
+                values={":yes": True, ":pseudonym": pseudonym, ":profile": "profile"},
+            )
+        except ConditionFailed as gone:
+            raise NotFound("No profile for this user.") from gone
+        return str(item["pseudonym"])
 
     def username_for_email(self, email: str) -> str | None:
         claim = self._table.get(keys.email_claim(email))
@@ -97,8 +149,9 @@ class Users:
             if profile is None:
                 raise NotFound("No profile for this user.")
             return profile
-        names = {f"#f{i}": name for i, name in enumerate(changes)}
+        names = {f"#f{i}": name for i, name in enumerate(changes)} | {"#kind": "kind"}
         values = {f":v{i}": v for i, v in enumerate(changes.values()) if v is not None}
+        values[":profile"] = "profile"
         sets = [f"#f{i} = :v{i}" for i, v in enumerate(changes.values()) if v is not None]
         removes = [f"#f{i}" for i, v in enumerate(changes.values()) if v is None]
         expression = " ".join(
@@ -113,11 +166,11 @@ class Users:
         try:
             if not checks:
                 return self._table.update(
-                    key, expression, condition="attribute_exists(PK)", names=names, values=values
+                    key, expression, condition=_IS_PROFILE, names=names, values=values
                 )
             self._table.transact(
                 [
-                    update_op(key, expression, "attribute_exists(PK)", names=names, values=values),
+                    update_op(key, expression, _IS_PROFILE, names=names, values=values),
                     *checks,
                 ]
             )
@@ -140,13 +193,18 @@ class Users:
                 return found
             start = page.last_key
 
-    def erase(self, username: str, email: str | None) -> int:
-        """Delete everything keyed by the user; returns how many items went."""
-        doomed = self.owned_keys(username)
+    def erase(self, username: str, email: str | None, deleted_at: str) -> int:
+        """Delete everything keyed by the user and leave a tombstone in place of the profile:
+        the username is never issued again (docs/decisions/0010), and the tombstone holds
+        nothing about the person. Returns how many items went."""
+        profile = keys.user_profile(username)
+        doomed = [k for k in self.owned_keys(username) if k != profile]
         if email:
             doomed.append(dict(keys.email_claim(email)))
         doomed.append(dict(keys.login_failures("USER", username)))
         if email:
             doomed.append(dict(keys.login_failures("USER", email)))
         self._table.delete_many(doomed)
-        return len(doomed)
+        # A put replaces the profile whole; deleting it first would free the name for a moment.
+        self._table.put({**profile, "kind": "tombstone", "deleted_at": deleted_at})
+        return len(doomed) + 1

@@ -88,9 +88,14 @@ def text_responses(media_type: str, description: str) -> dict[int, Any]:
     }
 
 
-def caller(app: APIGatewayRestResolver) -> Principal:
-    """The verified caller of a route the Cognito authorizer guards (401 if none)."""
-    return require_principal(app.current_event.raw_event)
+def caller(app: APIGatewayRestResolver, *, deleting_ok: bool = False) -> Principal:
+    """The caller of a route the Cognito authorizer guards, with the role their account holds
+    now (401 if there is no token, or the account no longer backs it: deleted, re-created,
+    signed out). One consistent GetItem of the profile (byline.services.authority)."""
+    from byline.services.authority import authority
+
+    principal = require_principal(app.current_event.raw_event)
+    return authority().current(principal, deleting_ok=deleting_ok)
 
 
 def source_ip(app: APIGatewayRestResolver) -> str:

@@ -4,6 +4,8 @@ profiles, account deletion and roles. Cognito keeps the passwords; the table kee
 from __future__ import annotations
 
 import math
+import secrets
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass, field
@@ -53,8 +55,9 @@ PASSWORD_RULES = (
 
 ROLE_GROUPS = ("reader", "author", "editor", "admin")
 
-Eraser = Callable[[str], None]
-"""Removes or anonymises one kind of a deleted user's data, given the username."""
+Eraser = Callable[[str, str], None]
+"""Removes or anonymises one kind of a deleted user's data, given the username and the
+pseudonym that replaces it where something must stay attributed (articles)."""
 
 
 @dataclass
@@ -70,6 +73,7 @@ class Accounts:
     leases: Leases | None = None
     """Makes "is this the last admin?" and the change it guards take turns (None: no guard,
     for services built without a table)."""
+    sleep: Callable[[float], None] = time.sleep
 
     # -- sign-up -----------------------------------------------------------------------------
     def sign_up(self, request: SignupRequest) -> SignupResponse:
@@ -120,7 +124,7 @@ class Accounts:
             self.users.reserve(profile, email, int(now.timestamp()) + PENDING_TTL_SECONDS)
         self.identity.create_confirmed(username, email, password)
         self.identity.add_to_group(username, role)
-        self.users.mark_confirmed(username)
+        self.users.mark_confirmed(username, self.identity.sub_of(username))
         return True
 
     def _undo_sign_up(self, username: str, email: str) -> None:
@@ -140,7 +144,7 @@ class Accounts:
             return
         with suppress(AlreadyConfirmed):
             self.identity.confirm(request.username, request.code)
-        self.users.mark_confirmed(request.username)
+        self.users.mark_confirmed(request.username, self.identity.sub_of(request.username))
 
     # -- tokens ------------------------------------------------------------------------------
     def log_in(self, request: LoginRequest, source_ip: str) -> Tokens:
@@ -173,7 +177,15 @@ class Accounts:
         return _tokens(issued, keep_refresh=request.refresh_token)
 
     def log_out(self, principal: Principal) -> None:
+        """Revoke the refresh tokens (Cognito) and every ID token issued so far (the profile's
+        ``tokens_valid_from``, checked on every request). Tokens carry whole seconds, so the
+        line is the next whole second, and the answer waits for it: a login made after this
+        returns gets a token the line lets through."""
         self.identity.sign_out_everywhere(principal.username)
+        now = self.clock().timestamp()
+        valid_from = math.floor(now) + 1
+        self.users.revoke_tokens(principal.username, valid_from)
+        self.sleep(max(0.0, valid_from - self.clock().timestamp()))
 
     # -- profiles ----------------------------------------------------------------------------
     def my_profile(self, principal: Principal) -> MyProfile:
@@ -205,18 +217,24 @@ class Accounts:
         return PublicProfile.model_validate(profile)
 
     def delete_account(self, principal: Principal) -> None:
-        """Remove the account and its personal data. Safe to repeat after a partial failure."""
+        """Remove the account and its personal data, leaving a tombstone that keeps the
+        username from ever being issued again. The first step ends the account's authority;
+        a deletion that stops halfway is finished by repeating it."""
         authorize(principal, Action.delete_own_account)
         username = principal.username
         with self._admins_guard(self.identity.groups_of(username)):
-            profile = self.users.get(username)
+            profile = self.users.get(username, consistent=True)
+            if profile is None:
+                raise NotFound("This account does not exist (any more).")
+            pseudonym = self.users.begin_deletion(username, _new_pseudonym())
             self.identity.sign_out_everywhere(username)
             for erase in self.erasers:
-                erase(username)
-            avatar = (profile or {}).get("avatar")
+                erase(username, pseudonym)
+            avatar = profile.get("avatar")
             if avatar and self.forget_media is not None:
                 self.forget_media(username, str(avatar))
-            self.users.erase(username, (profile or {}).get("email") or principal.email)
+            # Only the account's own stored email claim goes, never one a token names.
+            self.users.erase(username, profile.get("email"), iso(self.clock()))
             self.identity.delete_user(username)
         logger.info("Account deleted", extra={"username": username})
 
@@ -243,18 +261,26 @@ class Accounts:
             raise NotFound("No such user.")
         current = [g for g in self.identity.groups_of(target) if g in ROLE_GROUPS]
         with self._admins_guard(current, keeps_admin=change.role == "admin"):
+            # The profile's role is the authority (services/authority.py): it changes first,
+            # so a demotion holds from the next request; the groups follow for new tokens.
+            self.users.update(target, {"role": change.role})
             if change.role not in current:
                 self.identity.add_to_group(target, change.role)
             for group in current:
                 if group != change.role:
                     self.identity.remove_from_group(target, group)
-        self.users.update(target, {"role": change.role})
         return RoleChanged(username=target, role=change.role)
 
 
 def _with_role(profile: dict[str, Any], principal: Principal) -> dict[str, Any]:
-    """The token's groups are the truth for the caller's role; the profile may lag a change."""
+    """The caller's role is the one their account holds now (the principal carries it)."""
     return {**profile, "role": principal.role.name}
+
+
+def _new_pseudonym() -> str:
+    """What a deleted author's articles are attributed to: random, so nothing about the
+    username can be learnt from it."""
+    return "former-" + secrets.token_hex(6)
 
 
 def _tokens(issued: IssuedTokens, keep_refresh: str | None = None) -> Tokens:
@@ -286,13 +312,13 @@ def accounts() -> Accounts:
 
         media_service().forget(owner, media_key)
 
-    def erase_contributions(username: str) -> None:
+    def erase_contributions(username: str, pseudonym: str) -> None:
         from byline.services.articles import article_service
         from byline.services.conversation import conversation_service
         from byline.services.digests import forget_archive
 
         conversation_service().forget_user(username)
-        article_service().withdraw_author(username)
+        article_service().withdraw_author(username, pseudonym)
         forget_archive(username)
 
     return Accounts(

@@ -3,7 +3,6 @@ scheduled publishing, soft deletion and the public listings."""
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -353,10 +352,10 @@ class ArticleService:
             published += 1
         return published
 
-    def withdraw_author(self, username: str) -> None:
+    def withdraw_author(self, username: str, pseudonym: str) -> None:
         """Account deletion: unpublish the author's articles and replace their name with a
-        pseudonym, so editors can still manage the articles but nothing names the person."""
-        pseudonym = "former-" + hashlib.sha256(username.lower().encode()).hexdigest()[:10]
+        pseudonym (random, chosen once per deletion), so editors can still manage the articles
+        but nothing names the person."""
         while True:
             page = self.articles.by_author(username, None, 100, None)
             if not page.items:

@@ -1,0 +1,52 @@
+"""Authority comes from the account as it is stored now, not from the token that names it.
+
+An ID token is a signed snapshot: its ``cognito:groups`` are the groups of the moment it was
+issued, and it stays valid for its hour whatever happens to the account. So every
+authenticated request reads the account's profile (one strongly consistent GetItem) and lets
+it decide: the role stored there is the caller's role; a deleted account (a tombstone, or one
+being deleted) has no authority; a token whose ``sub`` is not the account's was issued to some
+other Cognito user of that name; a token issued before the account's last sign-out is refused.
+docs/decisions/0010 says why and what it costs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from byline.auth.principal import ROLE_GROUPS, Principal
+from byline.data.users import Users
+from byline.errors import Unauthorized
+
+
+@dataclass(frozen=True)
+class Authority:
+    users: Users
+
+    def current(self, principal: Principal, *, deleting_ok: bool = False) -> Principal:
+        """The caller with the role the account holds now; 401 when the account no longer
+        backs the token. ``deleting_ok`` lets a deletion that stopped halfway be finished."""
+        profile = self.users.get(principal.username, consistent=True)
+        if profile is None or not profile.get("confirmed"):
+            raise Unauthorized("This account does not exist (any more).")
+        if profile.get("deleting") and not deleting_ok:
+            raise Unauthorized("This account is being deleted.")
+        bound = profile.get("sub")
+        if bound != principal.sub and (
+            bound is not None or not self.users.bind_sub(principal.username, principal.sub)
+        ):
+            raise Unauthorized("This token was issued to an account that no longer exists.")
+        valid_from = profile.get("tokens_valid_from")
+        if valid_from is not None and (
+            principal.issued_at is None or principal.issued_at.timestamp() < int(valid_from)
+        ):
+            raise Unauthorized("This token was signed out; log in again.")
+        role = str(profile.get("role") or "reader")
+        return principal.model_copy(update={"groups": (role if role in ROLE_GROUPS else "reader",)})
+
+
+@cache
+def authority() -> Authority:
+    from byline.data.table import table
+
+    return Authority(Users(table()))

@@ -1,0 +1,279 @@
+"""Authority follows the account as it is stored now, not the token that names it.
+
+Each test keeps a token from before a change to the account (a demotion, a deletion, a
+sign-out, a re-created Cognito user) and shows the very next request made with it refused,
+over HTTP through the local stack's Cognito authorizer, as an attacker holding that token would
+try it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+
+import pytest
+import requests
+
+from byline import aws
+from byline.auth.principal import Principal
+from byline.data import keys
+from byline.data.table import table
+from byline.settings import get_settings
+from tests.integration.article_helpers import comment, create, published_article
+from tests.integration.identity_helpers import (
+    PASSWORD,
+    User,
+    confirm,
+    log_in,
+    make_user,
+    set_role,
+    sign_up,
+)
+
+pytestmark = pytest.mark.integration
+
+
+def _put_role(base: str, actor: User, username: str, role: str) -> requests.Response:
+    return requests.put(
+        f"{base}/users/{username}/role", json={"role": role}, headers=actor.auth, timeout=30
+    )
+
+
+def test_a_demoted_admin_cannot_promote_themselves_back_with_their_old_token(local_api):
+    other_admin = make_user(local_api, "admin")
+    demoted = make_user(local_api, "admin")
+    assert _put_role(local_api, other_admin, demoted.username, "reader").status_code == 200
+
+    again = _put_role(local_api, demoted, demoted.username, "admin")
+
+    assert again.status_code == 403
+    assert again.headers["Content-Type"] == "application/problem+json"
+    profile = table().get(keys.user_profile(demoted.username), consistent=True)
+    assert profile is not None
+    assert profile["role"] == "reader"
+    session = requests.get(f"{local_api}/session", headers=demoted.auth, timeout=30).json()
+    assert session["role"] == "reader"
+
+
+def test_a_demoted_editor_cannot_touch_other_authors_articles_with_their_old_token(local_api):
+    author = make_user(local_api, "author")
+    editor = make_user(local_api, "editor")
+    article = published_article(local_api, author)
+    draft = requests.get(
+        f"{local_api}/articles/{article['id']}/draft", headers=editor.auth, timeout=30
+    )
+    assert draft.status_code == 200  # an editor may, while they are one
+
+    set_role(editor.username, "reader")
+
+    edit = requests.patch(
+        f"{local_api}/articles/{article['id']}",
+        json={"title": "Defaced"},
+        headers={**editor.auth, "If-Match": draft.headers["ETag"]},
+        timeout=30,
+    )
+    unpublish = requests.post(
+        f"{local_api}/articles/{article['id']}/unpublish", json={}, headers=editor.auth, timeout=30
+    )
+    assert edit.status_code == 403
+    assert unpublish.status_code == 403
+    public = requests.get(f"{local_api}/articles/{article['slug']}", timeout=30)
+    assert public.status_code == 200
+    assert public.json()["title"] == article["title"]
+
+
+def test_a_promotion_holds_on_the_next_request_without_a_new_token(local_api):
+    user = make_user(local_api)
+    assert create_status(local_api, user) == 403
+    set_role(user.username, "author")
+    assert create_status(local_api, user) == 201
+
+
+def create_status(base: str, user: User) -> int:
+    return requests.post(
+        f"{base}/articles",
+        json={"title": f"Promoted {uuid.uuid4().hex[:6]}", "body": "x"},
+        headers=user.auth,
+        timeout=30,
+    ).status_code
+
+
+def test_a_deleted_accounts_old_token_can_do_nothing(local_api):
+    author = make_user(local_api, "author")
+    other = make_user(local_api, "author")
+    target = published_article(local_api, other)
+    assert requests.delete(f"{local_api}/me", headers=author.auth, timeout=30).status_code == 204
+
+    attempts = {
+        "create": requests.post(
+            f"{local_api}/articles",
+            json={"title": "Ghost", "body": "x"},
+            headers=author.auth,
+            timeout=30,
+        ),
+        "comment": requests.post(
+            f"{local_api}/articles/{target['id']}/comments",
+            json={"body": "from beyond"},
+            headers=author.auth,
+            timeout=30,
+        ),
+        "like": requests.put(
+            f"{local_api}/articles/{target['id']}/like", headers=author.auth, timeout=30
+        ),
+        "subscribe": requests.put(
+            f"{local_api}/me/subscription",
+            json={"cadence": "daily", "hour": 8, "timezone": "UTC"},
+            headers=author.auth,
+            timeout=30,
+        ),
+        "follow": requests.put(
+            f"{local_api}/me/follows/tags/python", headers=author.auth, timeout=30
+        ),
+        "me": requests.get(f"{local_api}/me", headers=author.auth, timeout=30),
+        "session": requests.get(f"{local_api}/session", headers=author.auth, timeout=30),
+    }
+
+    assert {name: r.status_code for name, r in attempts.items()} == dict.fromkeys(attempts, 401)
+    assert attempts["me"].headers["Content-Type"] == "application/problem+json"
+    after = requests.get(f"{local_api}/articles/{target['slug']}", timeout=30).json()
+    assert after["like_count"] == 0
+    assert after["comment_count"] == 0
+    left = table().query("PK", keys.user_partition(author.username)).items
+    assert [item["kind"] for item in left] == ["tombstone"]
+
+
+def test_a_deleted_username_is_never_issued_again(local_api):
+    user = make_user(local_api, "author")
+    published_article(local_api, user)
+    assert requests.delete(f"{local_api}/me", headers=user.auth, timeout=30).status_code == 204
+
+    again = requests.post(
+        f"{local_api}/auth/signup",
+        json={
+            "username": user.username,
+            "email": f"new-{user.email}",
+            "password": PASSWORD,
+            "display_name": "Newcomer",
+        },
+        timeout=30,
+    )
+
+    assert again.status_code == 409
+    assert requests.get(f"{local_api}/authors/{user.username}", timeout=30).status_code == 404
+    listed = requests.get(f"{local_api}/articles", params={"author": user.username}, timeout=30)
+    assert listed.json()["items"] == []
+
+
+def test_a_token_of_a_recreated_cognito_user_of_the_same_name_is_refused(local_api):
+    """An operator (or anything that reaches Cognito) deleting and re-creating a user by name
+    makes a new Cognito user with a new ``sub``; the profile stays bound to the first."""
+    user = make_user(local_api, "author")
+    pool, cognito = get_settings().user_pool_id, aws.cognito()
+    cognito.admin_delete_user(UserPoolId=pool, Username=user.username)
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=user.username,
+        MessageAction="SUPPRESS",
+        UserAttributes=[{"Name": "email", "Value": user.email}],
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=pool, Username=user.username, Password=PASSWORD, Permanent=True
+    )
+    token = log_in(local_api, user.username).json()["id_token"]
+
+    response = requests.get(
+        f"{local_api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+    assert response.status_code == 401
+    assert requests.get(f"{local_api}/me", headers=user.auth, timeout=30).status_code == 200
+
+
+def test_an_id_token_stops_working_at_log_out_and_a_new_login_works(local_api):
+    user = make_user(local_api)
+    assert requests.get(f"{local_api}/me", headers=user.auth, timeout=30).status_code == 200
+
+    out = requests.post(f"{local_api}/auth/logout", headers=user.auth, timeout=30)
+
+    assert out.status_code == 204
+    assert requests.get(f"{local_api}/me", headers=user.auth, timeout=30).status_code == 401
+    refreshed = requests.post(
+        f"{local_api}/auth/refresh", json={"refresh_token": user.refresh_token}, timeout=30
+    )
+    assert refreshed.status_code == 401
+    fresh = log_in(local_api, user.username).json()["id_token"]
+    me = requests.get(f"{local_api}/me", headers={"Authorization": f"Bearer {fresh}"}, timeout=30)
+    assert me.status_code == 200
+
+
+def test_the_pseudonym_of_a_deleted_author_is_not_derived_from_the_username(local_api):
+    user = make_user(local_api, "author")
+    article = create(local_api, user)
+    assert requests.delete(f"{local_api}/me", headers=user.auth, timeout=30).status_code == 204
+
+    stored = table().get(keys.article(article["id"]), consistent=True)
+
+    assert stored is not None
+    pseudonym = stored["author"]
+    assert re.fullmatch(r"former-[0-9a-f]{12}", pseudonym)
+    for digest in (hashlib.sha256, hashlib.md5, hashlib.sha1):
+        assert pseudonym.removeprefix("former-") not in digest(user.username.encode()).hexdigest()
+    assert user.username not in pseudonym
+
+
+def test_an_unconfirmed_account_has_no_authority(local_api):
+    username, _ = sign_up(local_api)
+    confirm(local_api, username)
+    token = log_in(local_api, username).json()["id_token"]
+    table().update(keys.user_profile(username), "SET confirmed = :no", values={":no": False})
+
+    response = requests.get(
+        f"{local_api}/me", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+
+    assert response.status_code == 401
+
+
+def test_account_deletion_touches_only_the_accounts_own_email_claim(local_api):
+    """A token's email claim names no record to delete: only the stored profile's does."""
+    from byline.services.accounts import accounts
+
+    victim = make_user(local_api)
+    user = make_user(local_api)
+    forged = Principal(username=user.username, sub="x", email=victim.email, groups=("reader",))
+
+    accounts().delete_account(forged)
+
+    assert table().get(keys.email_claim(victim.email), consistent=True) is not None
+    assert table().get(keys.email_claim(user.email), consistent=True) is None
+    assert log_in(local_api, victim.username).status_code == 200
+
+
+def test_a_deletion_that_stopped_halfway_is_finished_with_the_same_token(local_api):
+    user = make_user(local_api, "author")
+    published_article(local_api, user)
+    from byline.data.users import Users
+
+    Users(table()).begin_deletion(user.username, "former-000000000000")  # stopped after this
+    assert requests.get(f"{local_api}/me", headers=user.auth, timeout=30).status_code == 401
+
+    finished = requests.delete(f"{local_api}/me", headers=user.auth, timeout=30)
+
+    assert finished.status_code == 204
+    listed = requests.get(f"{local_api}/articles", params={"author": user.username}, timeout=30)
+    assert listed.json()["items"] == []
+    assert table().get(keys.user_profile(user.username), consistent=True)["kind"] == "tombstone"
+
+
+def test_comments_by_a_deleted_account_stay_anonymous(local_api):
+    author = make_user(local_api, "author")
+    commenter = make_user(local_api)
+    article = published_article(local_api, author)
+    comment(local_api, commenter, article, body="soon gone")
+    assert requests.delete(f"{local_api}/me", headers=commenter.auth, timeout=30).status_code == 204
+
+    listed = requests.get(f"{local_api}/articles/{article['id']}/comments", timeout=30).json()
+
+    assert listed["items"]
+    assert all(c["author"] != commenter.username for c in listed["items"])

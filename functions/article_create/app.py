@@ -6,7 +6,7 @@ from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_
 from byline.http.idempotency import KEY_HEADER, run_once
 from byline.http.responses import header, with_etag
 from byline.models.articles import Article, ArticleCreate
-from byline.services.articles import article_service
+from byline.services.articles import article_service, edit_etag
 
 app = build_api()
 
@@ -30,7 +30,7 @@ def create_article(draft: ArticleCreate) -> Response[Article]:
         Article,
         app.lambda_context,
     )
-    return with_etag(article, 201, Location=f"/articles/{article.slug}")
+    return with_etag(article, 201, etag=edit_etag(article), Location=f"/articles/{article.slug}")
 
 
 lambda_handler = entrypoint(app)

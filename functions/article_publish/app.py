@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
 from byline.http.responses import with_etag
 from byline.models.articles import Article, PublishRequest
-from byline.services.articles import article_service
+from byline.services.articles import article_service, edit_etag
 
 app = build_api()
 
@@ -27,7 +27,8 @@ def publish_article(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
     request: PublishRequest,
 ) -> Response[Article]:
-    return with_etag(article_service().publish(caller(app), article, request))
+    published = article_service().publish(caller(app), article, request)
+    return with_etag(published, etag=edit_etag(published))
 
 
 lambda_handler = entrypoint(app)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
 from byline.http.responses import with_etag
 from byline.models.articles import Article
-from byline.services.articles import article_service
+from byline.services.articles import article_service, edit_etag
 
 app = build_api()
 
@@ -25,7 +25,8 @@ app = build_api()
 def unpublish_article(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
 ) -> Response[Article]:
-    return with_etag(article_service().unpublish(caller(app), article))
+    unpublished = article_service().unpublish(caller(app), article)
+    return with_etag(unpublished, etag=edit_etag(unpublished))
 
 
 lambda_handler = entrypoint(app)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
 from byline.http.responses import header, with_etag
 from byline.models.articles import Article, ArticlePatch
-from byline.services.articles import article_service
+from byline.services.articles import article_service, edit_etag
 
 app = build_api()
 
@@ -27,7 +27,7 @@ def update_article(
     patch: ArticlePatch,
 ) -> Response[Article]:
     edited = article_service().update(caller(app), article, patch, header(app, "If-Match"))
-    return with_etag(edited)
+    return with_etag(edited, etag=edit_etag(edited))
 
 
 lambda_handler = entrypoint(app)

@@ -22,6 +22,7 @@ METRICS = {
     "empty": "DigestsSkipped",
     "duplicate": "DigestsDuplicate",
     "unconfirmed": "DigestsUnconfirmed",
+    "failed": "DigestsNotBuilt",
 }
 
 

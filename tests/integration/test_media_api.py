@@ -416,3 +416,41 @@ def test_s3_failing_while_an_account_is_deleted_is_a_503_and_a_retry_finishes(
     accounts().delete_account(principal)
     assert aws.s3().list_object_versions(Bucket=bucket, Prefix=avatar).get("Versions", []) == []
     assert table().get(keys.user_profile(leaving.username)) is None
+
+
+# ---------------------------------------------------------------- whole-image decoding
+
+ATTACKS = {
+    "png header then html": (images.png_with_html, "image/png"),
+    "gif javascript polyglot": (images.gif_javascript_polyglot, "image/gif"),
+    "png claiming 2^24 x 2^24 pixels": (images.png_claiming, "image/png"),
+}
+
+
+@pytest.mark.parametrize("attack", sorted(ATTACKS))
+def test_an_attack_file_is_rejected_deleted_and_unusable_as_a_cover(
+    local_api, author, s3_events, bucket, attack
+):
+    build, media_type = ATTACKS[attack]
+    data = build()
+    granted = grant(local_api, author, content_type=media_type, size=len(data))
+    key = granted["media_key"]
+    upload(granted, data, media_type)
+    assert deliver(s3_events, key) == ["rejected"]
+    assert versions(bucket, key) == []
+    assert record(key)["status"] == "rejected"
+    response = requests.post(
+        f"{local_api}/articles", json={"title": "Cover", "cover": key}, headers=author.auth,
+        timeout=30,
+    )  # fmt: skip
+    assert response.status_code == 422
+
+
+@pytest.mark.parametrize("media_type", ["image/png", "image/jpeg", "image/gif", "image/webp"])
+def test_a_real_image_of_each_accepted_type_is_accepted(local_api, author, s3_events, media_type):
+    data = images.encoded(media_type, 12, 7)
+    granted = grant(local_api, author, content_type=media_type, size=len(data))
+    upload(granted, data, media_type)
+    assert deliver(s3_events, granted["media_key"]) == ["accepted"]
+    stored = record(granted["media_key"])
+    assert (int(stored["width"]), int(stored["height"])) == (12, 7)

@@ -6,7 +6,8 @@ Batched to stay fast: every payload is in an article body (a dozen to a body, 19
 and in a comment (ten to a comment); the subtitles carry as many payloads as fit in 300
 characters each; a sample of the payloads that fit a title (150 characters, after trimming)
 are titles, one per article, spread over every technique. Payloads too long for a title are
-listed in ``TOO_LONG_FOR_A_TITLE`` and are tested in bodies and comments only. The unit test
+listed in ``TOO_LONG_FOR_A_TITLE`` and are tested in bodies and comments only, as are those
+with control characters or line breaks, which single-line fields refuse. The unit test
 tests/unit/test_xss_corpus.py renders each payload on its own, in article and comment mode.
 
 The site feed is shared with every other test of the session (some publish articles dated in
@@ -27,6 +28,7 @@ What "safe" means for each field:
 from __future__ import annotations
 
 import math
+import unicodedata
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime
@@ -39,6 +41,7 @@ import requests
 
 from byline.content.feeds import CONTENT_NS, DC_NS
 from byline.content.xmlwriter import legal
+from byline.models.fields import LINE_BREAKING
 from tests.integration.article_helpers import comment, create, publish
 from tests.integration.identity_helpers import make_user
 from tests.support.html_safety import executable_constructs
@@ -57,8 +60,17 @@ ITEM_ELEMENTS = {
     f"{{{CONTENT_NS}}}encoded",
 }  # fmt: skip
 
-TOO_LONG_FOR_A_TITLE = [p for p in PAYLOADS if len(p.strip()) > TITLE_LIMIT]
-FIT_A_TITLE = [p for p in PAYLOADS if 0 < len(p.strip()) <= TITLE_LIMIT]
+
+def _one_line(payload: str) -> bool:
+    """Whether a single-line field (title, subtitle) takes it: payloads with control characters
+    or line breaks are refused there (tests/unit/test_single_line_fields.py) and go to bodies
+    and comments only."""
+    return all(unicodedata.category(c) not in LINE_BREAKING for c in payload.strip())
+
+
+ONE_LINE = [p for p in PAYLOADS if _one_line(p)]
+TOO_LONG_FOR_A_TITLE = [p for p in ONE_LINE if len(p.strip()) > TITLE_LIMIT]
+FIT_A_TITLE = [p for p in ONE_LINE if 0 < len(p.strip()) <= TITLE_LIMIT]
 
 
 def _title_sample() -> list[str]:
@@ -84,7 +96,7 @@ def _chunks(items: list[str], size: int) -> list[list[str]]:
 def _subtitles(count: int) -> list[str]:
     """As many payloads as fit in ``count`` subtitles of 300 characters, in corpus order."""
     subtitles = [""] * count
-    pending = list(PAYLOADS)
+    pending = list(ONE_LINE)
     for i in range(count):
         while pending and len(f"{subtitles[i]} {pending[0]}".strip()) <= SUBTITLE_LIMIT:
             subtitles[i] = f"{subtitles[i]} {pending.pop(0)}".strip()

@@ -85,3 +85,50 @@ def webp_extended(width: int = 5000, height: int = 3000) -> bytes:
     inner = webp_lossless(min(width, 16384), min(height, 16384))[12:]
     whole = _riff(b"VP8X", canvas)[12:] + inner
     return b"RIFF" + struct.pack("<I", 4 + len(whole)) + b"WEBP" + whole
+
+
+# ---------------------------------------------------------------- real files and attacks
+
+
+def encoded(media_type: str, width: int = 8, height: int = 6, *, frames: int = 1) -> bytes:
+    """A real file of ``media_type`` written by Pillow's encoders (every decoder opens it);
+    ``frames`` > 1 makes an animated GIF or WebP."""
+    import io
+
+    from PIL import Image
+
+    form = {"image/png": "PNG", "image/jpeg": "JPEG", "image/gif": "GIF", "image/webp": "WEBP"}
+    pictures = [Image.new("RGB", (width, height), (40 * i % 256, 120, 200)) for i in range(frames)]
+    out = io.BytesIO()
+    extra = {"save_all": True, "append_images": pictures[1:]} if frames > 1 else {}
+    pictures[0].save(out, form[media_type], **extra)
+    return out.getvalue()
+
+
+def png_with_html() -> bytes:
+    """A PNG signature and header followed by an HTML page with a script: the sniffing-browser
+    attack of a file that only starts like an image."""
+    return png_header(16, 16) + b"<html><body><script>alert(document.cookie)</script></html>"
+
+
+def png_with_trailing_html() -> bytes:
+    """A complete, decodable PNG with an HTML page and a script after its IEND chunk."""
+    return png(4, 4) + b"<html><script>alert(document.cookie)</script></html>"
+
+
+def gif_javascript_polyglot() -> bytes:
+    """A GIF that is also JavaScript: the logical screen width is ``/*`` (0x2A2F) so the header
+    opens a comment, which the bytes after the GIF trailer close before running a script."""
+    screen = b"/*" + struct.pack("<HBBB", 1, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    image = b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    return b"GIF89a" + screen + image + b"\x3b" + b"*/=1;alert(document.domain);//"
+
+
+def png_claiming(width: int = 1 << 24, height: int = 1 << 24) -> bytes:
+    """A well-formed PNG whose header claims ``width`` x ``height`` pixels (2^48 by default)
+    with a tiny compressed IDAT: a decompression bomb for anyone who trusts the header."""
+    return (
+        png_header(width, height)
+        + _png_chunk(b"IDAT", zlib.compress(b"\x00" * 64))
+        + (_png_chunk(b"IEND", b""))
+    )

@@ -22,7 +22,6 @@ from byline.errors import Forbidden
 from byline.models.identity import MediaKey
 from byline.models.media import MAX_MEDIA_BYTES, MediaUploadRequest
 from byline.services.media import (
-    HEAD_BYTES,
     PENDING_TTL_SECONDS,
     STATUS_TAG,
     UPLOAD_SECONDS,
@@ -283,21 +282,26 @@ def test_the_ten_mebibyte_cap_holds_even_if_a_record_declares_more():
     assert objects.reads == []
 
 
-def test_only_the_first_64_kib_are_read_unless_the_header_lies_beyond():
+def test_the_whole_object_is_read_and_bytes_after_the_image_reject_it():
     records, objects = Records(), Objects()
     pending(records, JPEG, size=1_000_000)
-    objects.put(KEY, "v1", images.jpeg(800, 600) + b"\x00" * 200_000, JPEG)
-    assert service(records, objects).validate_upload(BUCKET, KEY, "v1").outcome is Outcome.accepted
-    assert objects.reads == [HEAD_BYTES]
+    data = images.encoded(JPEG, 80, 60)
+    objects.put(KEY, "v1", data + b"\x00" * 200_000, JPEG)
+    decision = service(records, objects).validate_upload(BUCKET, KEY, "v1")
+    assert decision.outcome is Outcome.rejected
+    assert "200000 bytes after the end of the image" in str(decision.reason)
+    assert objects.reads == [len(data) + 200_000]
 
+
+def test_a_jpeg_whose_frame_header_comes_after_a_large_exif_segment_is_accepted():
     records, objects = Records(), Objects()
     record = pending(records, JPEG, size=1_000_000)
     full_exif = b"\xff\xe1\xff\xff" + b"\x00" * 65_533  # an APP1 segment of the largest size
-    big_exif = b"\xff\xd8" + full_exif + images.jpeg(800, 600)[2:] + b"\x00" * 100_000
+    big_exif = b"\xff\xd8" + full_exif + images.encoded(JPEG, 80, 60)[2:]
     objects.put(KEY, "v1", big_exif, JPEG)
     assert service(records, objects).validate_upload(BUCKET, KEY, "v1").outcome is Outcome.accepted
-    assert objects.reads == [HEAD_BYTES, len(big_exif)]
-    assert record["width"] == 800
+    assert objects.reads == [len(big_exif)]
+    assert record["width"] == 80
 
 
 def test_an_object_without_a_granted_upload_is_deleted():

@@ -326,6 +326,7 @@ def test_custom_metric_alarms_cover_every_function_of_their_stage_through_metric
         ("UnhandledErrorsAlarm", "UnhandledErrors"),
         ("DomainEventFailuresAlarm", "DomainEventFailures"),
         ("DigestsUnconfirmedAlarm", "DigestsUnconfirmed"),
+        ("DigestsNotBuiltAlarm", "DigestsNotBuilt"),
     ):
         query = INSIGHTS_QUERY.format(metric=metric)
         (returned,) = properties(alarm)["Metrics"]

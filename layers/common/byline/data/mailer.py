@@ -1,13 +1,23 @@
 """Email through SES (v2), as raw MIME so that every header we need is ours to set:
-List-Unsubscribe with its RFC 8058 one-click companion, and both text and HTML parts."""
+List-Unsubscribe with its RFC 8058 one-click companion, and both text and HTML parts.
+
+Headers are built by the standard library (``EmailMessage`` with the SMTP policy, addresses as
+``headerregistry.Address``), which encodes non-ASCII text (RFC 2047) and folds long lines; what
+comes from content is first flattened to one line, so no stored title, old or new, can break a
+header or add one."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, formatdate, make_msgid
+from email.policy import SMTP
+from email.utils import formatdate, make_msgid
 
 from byline import aws
+from byline.models.fields import LINE_BREAKING
 
 
 @dataclass(frozen=True)
@@ -21,16 +31,26 @@ class Email:
     reference: str
 
 
+def header_text(value: str) -> str:
+    """``value`` on one line: every control character, line or paragraph separator becomes a
+    space, runs of white space one space. Titles stored before single-line fields were
+    validated may still hold them."""
+    flat = "".join(" " if unicodedata.category(c) in LINE_BREAKING else c for c in value)
+    return re.sub(r"\s+", " ", flat).strip()
+
+
 def compose(email: Email) -> bytes:
-    message = EmailMessage()
-    message["From"] = formataddr(("Byline", email.sender))
-    message["To"] = email.recipient
-    message["Subject"] = email.subject
+    """The raw MIME message; raises (ValueError, ...) when content cannot make one."""
+    message = EmailMessage(policy=SMTP)
+    message["From"] = Address(display_name="Byline", addr_spec=email.sender)
+    message["To"] = Address(addr_spec=email.recipient)
+    message["Subject"] = header_text(email.subject)
     message["Date"] = formatdate(usegmt=True)
-    message["Message-ID"] = make_msgid(idstring=email.reference, domain=email.sender.split("@")[-1])
-    message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+    domain = email.sender.split("@")[-1]
+    message["Message-ID"] = make_msgid(idstring=header_text(email.reference), domain=domain)
+    message["List-Unsubscribe"] = f"<{header_text(email.unsubscribe_url)}>"
     message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["X-Byline-Digest"] = email.reference
+    message["X-Byline-Digest"] = header_text(email.reference)
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     return message.as_bytes()

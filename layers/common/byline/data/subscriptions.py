@@ -182,6 +182,17 @@ class Subscriptions:
                 ]
             )
 
+    def fail(self, username: str, period: str, token: str, at: str) -> None:
+        """Record that this claim's digest cannot be built: ``failed`` is final for the period,
+        and nothing is added to the sent ledger, so its articles stay due."""
+        self._table.update(
+            keys.digest(username, period),
+            "SET #s = :failed, failed_at = :at REMOVE lease_until",
+            condition="claim = :token AND #s = :sending",
+            names={"#s": "state"},
+            values={":failed": "failed", ":at": at, ":token": token, ":sending": "sending"},
+        )
+
     def complete(
         self,
         username: str,

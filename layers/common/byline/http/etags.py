@@ -1,4 +1,5 @@
-"""Entity tags: a strong hash of the representation a client received."""
+"""Entity tags: a strong hash of the representation a client received, or of the part of it
+that a write's If-Match guards."""
 
 from __future__ import annotations
 
@@ -9,8 +10,10 @@ from pydantic import BaseModel
 from byline.errors import PreconditionFailed, PreconditionRequired
 
 
-def etag_of(representation: BaseModel) -> str:
-    return etag_of_text(representation.model_dump_json())
+def etag_of(representation: BaseModel, *, without: frozenset[str] = frozenset()) -> str:
+    """The hash of ``representation``; ``without`` leaves fields out, so that what others move
+    (counters) does not change a version an edit is based on."""
+    return etag_of_text(representation.model_dump_json(exclude=set(without) or None))
 
 
 def etag_of_text(body: str) -> str:

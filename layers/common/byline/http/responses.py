@@ -31,14 +31,19 @@ def header(app: APIGatewayRestResolver, name: str) -> str | None:
 
 
 def cached(
-    app: APIGatewayRestResolver, representation: BaseModel, *, public: bool
+    app: APIGatewayRestResolver,
+    representation: BaseModel,
+    *,
+    public: bool,
+    etag: str | None = None,
 ) -> Response[Any]:
     """200 with an ETag, or 304 with no body when the client already has this version.
 
     The body is the JSON text the ETag is the hash of, serialised once by pydantic, rather than
-    the model for powertools to encode again (the routes return ``Response[Any]``)."""
+    the model for powertools to encode again (the routes return ``Response[Any]``). A route may
+    name another ``etag`` (an article's edit ETag, which leaves out readers' counters)."""
     body = representation.model_dump_json()
-    etag = etag_of_text(body)
+    etag = etag or etag_of_text(body)
     headers = {"ETag": etag, "Cache-Control": PUBLIC_CACHE if public else PRIVATE_CACHE}
     if matches(header(app, "If-None-Match"), etag):
         return Response(304, headers=headers, body=None)
@@ -61,8 +66,10 @@ def cached_text(
     return Response(200, content_type=f"{media_type}; charset=utf-8", body=body, headers=headers)
 
 
-def with_etag(representation: BaseModel, status: int = 200, **headers: str) -> Response[Any]:
-    return json_response(status, representation, ETag=etag_of(representation), **headers)
+def with_etag(
+    representation: BaseModel, status: int = 200, *, etag: str | None = None, **headers: str
+) -> Response[Any]:
+    return json_response(status, representation, ETag=etag or etag_of(representation), **headers)
 
 
 PAGE_POLICY = (

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, StringConstraints
 
-from byline.models.fields import MediaKey, Tag
+from byline.models.fields import MediaKey, SingleLine, Tag
 
 Status = Literal["draft", "review", "scheduled", "published", "unpublished", "deleted"]
 MAX_TAGS = 5
@@ -24,10 +24,14 @@ def _normalise_tags(tags: list[str]) -> list[str]:
 
 
 Tags = Annotated[list[Tag], Field(max_length=20), AfterValidator(_normalise_tags)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150)]
-Subtitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=150), SingleLine
+]
+Subtitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SingleLine]
 Body = Annotated[str, StringConstraints(max_length=50_000)]
-SeriesName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+SeriesName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
+]
 
 
 def _https_url(url: HttpUrl) -> HttpUrl:

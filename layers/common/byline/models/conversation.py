@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from byline.models.fields import SingleLine
+
 CommentBody = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
 ]
@@ -16,8 +18,8 @@ class CommentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     body: CommentBody = Field(description="plain text or Markdown (rendered and sanitised)")
-    parent_id: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
-        default=None, description="reply to this top-level comment (one level of nesting)"
+    parent_id: Annotated[str, StringConstraints(min_length=1, max_length=40), SingleLine] | None = (
+        Field(default=None, description="reply to this top-level comment (one level of nesting)")
     )
 
 

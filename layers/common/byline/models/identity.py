@@ -13,6 +13,7 @@ from byline.models.fields import Link as Link
 from byline.models.fields import MediaKey as MediaKey
 from byline.models.fields import Password as Password
 from byline.models.fields import RoleName as RoleName
+from byline.models.fields import SingleLine
 from byline.models.fields import Username as Username
 
 
@@ -35,13 +36,16 @@ class SignupResponse(BaseModel):
 
 class ConfirmRequest(_Strict):
     username: Username
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    code: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), SingleLine
+    ]
 
 
 class LoginRequest(_Strict):
     login: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=254),
+        SingleLine,
         Field(description="username or email"),
     ]
     password: Password

@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from byline.models.fields import SingleLine
+
 MAX_MEDIA_BYTES = 10 * 1024 * 1024
 
 ImageType = Literal["image/jpeg", "image/png", "image/gif", "image/webp"]
@@ -23,9 +25,8 @@ class MediaUploadRequest(BaseModel):
     filename: (
         Annotated[
             str,
-            StringConstraints(
-                strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$"
-            ),
+            StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+            SingleLine,
         ]
         | None
     ) = Field(default=None, description="the original file name, kept for display only")

@@ -90,13 +90,18 @@ class DigestPreview(BaseModel):
     would_send: bool = Field(description="false when nothing matches: no empty digests")
 
 
+DigestState = Literal["sending", "handed", "sent", "unconfirmed", "failed"]
+DIGEST_STATES = (
+    "sending: being prepared; handed: given to the mail service; sent: the mail service accepted "
+    "it; unconfirmed: a delivery stopped while handing it over, so it may or may not have gone "
+    "out, and is never sent a second time; failed: its articles could not be made into an email, "
+    "so nothing was sent and they stay due"
+)
+
+
 class DigestSummary(BaseModel):
     period: str
-    state: Literal["sending", "handed", "sent", "unconfirmed"] = Field(
-        description="sending: being prepared; handed: given to the mail service; sent: the mail "
-        "service accepted it; unconfirmed: a delivery stopped while handing it over, so it may or "
-        "may not have gone out, and is never sent a second time"
-    )
+    state: DigestState = Field(description=DIGEST_STATES)
     sent_at: datetime | None
     articles: int
 
@@ -107,11 +112,7 @@ class DigestList(BaseModel):
 
 class DigestArchive(BaseModel):
     period: str
-    state: Literal["sending", "handed", "sent", "unconfirmed"] = Field(
-        description="sending: being prepared; handed: given to the mail service; sent: the mail "
-        "service accepted it; unconfirmed: a delivery stopped while handing it over, so it may or "
-        "may not have gone out, and is never sent a second time"
-    )
+    state: DigestState = Field(description=DIGEST_STATES)
     sent_at: datetime | None
     article_ids: list[str]
     html_url: str | None = Field(description="short-lived link to the archived email")

@@ -76,6 +76,20 @@ def to_article(item: Item) -> Article:
     )
 
 
+READER_COUNTERS = frozenset({"like_count", "comment_count"})
+"""What readers move: likes and comments change these and nothing an author edits."""
+
+
+def edit_etag(article: Article) -> str:
+    """The ETag an edit sends back as If-Match: the article without its readers' counters.
+
+    Every write of the author or an editor changes ``updated_at`` (and content or status), so
+    a concurrent edit still changes it and gets 412; a like or a comment does not. The draft
+    route (``GET /articles/{id}/draft``) and every write's response send this ETag; the public
+    read keeps the ETag of the whole representation, so caches refresh when counts change."""
+    return etag_of(article, without=READER_COUNTERS)
+
+
 def to_summary(item: Item) -> ArticleSummary:
     return ArticleSummary.model_validate(
         {
@@ -210,7 +224,7 @@ class ArticleService:
         self, principal: Principal, article_id: str, patch: ArticlePatch, if_match: str | None
     ) -> Article:
         before = self._editable(principal, article_id, Action.edit_article)
-        require_match(if_match, etag_of(to_article(before)))
+        require_match(if_match, edit_etag(to_article(before)))
         changes = patch.model_dump(mode="json", exclude_unset=True)
         if "title" in changes and changes["title"] is None:
             raise BadRequest("An article needs a title.")

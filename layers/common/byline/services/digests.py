@@ -16,6 +16,7 @@ from byline.auth.policy import Action, authorize
 from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
 from byline.content.rendering import render_template
+from byline.data import mailer
 from byline.data.articles import Articles
 from byline.data.mailer import Email
 from byline.data.subscriptions import SENT_LEDGER_SECONDS, Subscriber, Subscriptions
@@ -166,9 +167,19 @@ class DigestService:
             # another delivery holds a live claim: it is sending now, or it crashed and its
             # lease will run out before the queue shows us this message again
             raise DigestInProgress(f"{username}/{period} is being sent by another delivery")
-        article_ids = [p.article.id for p in picks]
+        built = self._build(subscriber, cadence, period, picks)
+        if built is None:
+            self.subscriptions.fail(username, period, token, iso(self.clock()))
+            logger.error(
+                "Digest cannot be built from its articles; recorded failed, nothing marked sent",
+                extra={"username": username, "period": period, "articles": len(picks)},
+            )
+            return "failed"
+        email, html, kept = built
+        article_ids = [p.article.id for p in kept]
         try:
-            email, archive_key = self._prepare(subscriber, cadence, period, picks)
+            archive_key = f"{archive_prefix(subscriber.username)}{period}.html"
+            self.store.put(archive_key, html.encode(), "text/html; charset=utf-8")
             self.subscriptions.hand_over(username, period, token, article_ids, archive_key)
         except Exception:
             self.subscriptions.release(username, period, token)
@@ -198,6 +209,8 @@ class DigestService:
         state = record.get("state")
         if state in ("sent", "unconfirmed"):
             return "duplicate"
+        if state == "failed":
+            return "failed"
         if state != "handed" or int(record.get("lease_until") or 0) >= stamp:
             return None
         logger.warning(
@@ -240,10 +253,43 @@ class DigestService:
         interests = interests_from(subscriber.username, subscriber.follows, subscriber.sent)
         return select(candidates, interests, since, now, window)
 
-    def _prepare(
+    def _build(
+        self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick]
+    ) -> tuple[Email, str, list[Pick]] | None:
+        """The email, its HTML and the picks it holds; without the articles that cannot be
+        rendered or put into a MIME message when the whole cannot be built, None when even
+        that fails. Content is data: a failure here is the same on every retry."""
+        try:
+            return (*self._render(subscriber, cadence, period, picks), picks)
+        except Exception:
+            logger.exception(
+                "Digest cannot be built; retrying without the articles that break it",
+                extra={"username": subscriber.username, "period": period},
+            )
+        kept = [p for p in picks if self._renders(subscriber, cadence, period, p)]
+        if not kept or len(kept) == len(picks):
+            return None
+        logger.warning(
+            "Digest built without articles that cannot be rendered",
+            extra={"dropped": [p.article.id for p in picks if p not in kept]},
+        )
+        try:
+            return (*self._render(subscriber, cadence, period, kept), kept)
+        except Exception:
+            logger.exception("Digest cannot be built even without them")
+            return None
+
+    def _renders(self, subscriber: Subscriber, cadence: str, period: str, pick: Pick) -> bool:
+        try:
+            self._render(subscriber, cadence, period, [pick])
+        except Exception:
+            return False
+        return True
+
+    def _render(
         self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick]
     ) -> tuple[Email, str]:
-        """Render the digest and archive it; the email to send and where the archive is."""
+        """The email and its HTML, checked to make a MIME message; no I/O."""
         profile = subscriber.profile or {}
         token = unsubscribe_tokens.issue(self.unsubscribe_key(), subscriber.username)
         unsubscribe_url = f"{self.site_url}/unsubscribe?token={token}"
@@ -262,8 +308,6 @@ class DigestService:
         }
         html = render_template("digest.html.j2", **context)
         text = render_template("digest.txt.j2", **context)
-        archive_key = f"{archive_prefix(subscriber.username)}{period}.html"
-        self.store.put(archive_key, html.encode(), "text/html; charset=utf-8")
         email = Email(
             sender=self.sender,
             recipient=str(profile["email"]),
@@ -273,7 +317,8 @@ class DigestService:
             unsubscribe_url=unsubscribe_url,
             reference=f"{subscriber.username}.{period}",
         )
-        return email, archive_key
+        mailer.compose(email)
+        return email, html
 
     def _article(self, pick: Pick) -> DigestArticle:
         article = pick.article

@@ -8,7 +8,7 @@ it checks the real size, the real type and the bytes themselves, and deletes wha
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -19,7 +19,7 @@ from xml.sax.saxutils import escape  # escapes output, parses nothing  # nosec B
 from byline.auth.policy import Action, authorize
 from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
-from byline.content.images import EXTENSIONS, ImageInfo, ImageRejected, Truncated, inspect
+from byline.content.images import EXTENSIONS, ImageInfo, ImageRejected, verify
 from byline.data.media import AlreadyDecided, MediaRecords
 from byline.data.media_objects import MediaObjects, ObjectHead
 from byline.data.table import Item
@@ -32,10 +32,6 @@ UPLOAD_SECONDS = 600
 a leaked form is soon useless."""
 PENDING_TTL_SECONDS = 24 * 3600
 REJECTED_TTL_SECONDS = 7 * 24 * 3600
-HEAD_BYTES = 64 * 1024
-MAX_HEAD_BYTES = 1024 * 1024
-"""A JPEG's frame header comes after its metadata segments (EXIF, ICC, XMP), which can exceed
-the first 64 KiB; the validator then reads up to 1 MiB before giving up."""
 STATUS_TAG = "byline-media"
 """Object tag the bucket's lifecycle selects on: uploads carry ``pending`` (the POST policy
 requires it) and expire after a day unless the validator re-tags them ``accepted``."""
@@ -191,24 +187,12 @@ class MediaService:
             return f"the file has {head.size} bytes, more than the {limit} allowed"
         if head.content_type.split(";")[0].strip().lower() != declared_type:
             return f"uploaded as {head.content_type or 'no type'}, declared {declared_type}"
-        reason = "the file ends before its image header"
-        for length in _read_lengths(head.size):
-            data = self.objects.read(bucket, key, version_id, length)
-            try:
-                return inspect(data, declared_type)
-            except Truncated as short:
-                reason = str(short)
-                if len(data) >= head.size:
-                    break
-            except ImageRejected as refused:
-                return str(refused)
-        return reason
-
-
-def _read_lengths(size: int) -> Iterable[int]:
-    yield min(HEAD_BYTES, size)
-    if size > HEAD_BYTES:
-        yield min(MAX_HEAD_BYTES, size)
+        # the whole object (at most 10 MiB): every byte must belong to the image
+        data = self.objects.read(bucket, key, version_id, head.size)
+        try:
+            return verify(data, declared_type)
+        except ImageRejected as refused:
+            return str(refused)
 
 
 @cache

@@ -5,7 +5,7 @@
 takes the whole file: it walks the format's structure to the image's end (PNG chunks with their
 CRCs to IEND, GIF blocks to the trailer, JPEG segments and scans to EOI, WebP's RIFF length and
 chunks) and refuses any byte after it, refuses more than :data:`MAX_PIXELS` before decoding,
-then decodes every frame with Pillow (docs/decisions/0010-decoding-uploaded-images.md).
+then decodes every frame with Pillow (docs/decisions/0011-decoding-uploaded-images.md).
 
 Every parser works on untrusted bytes and reports any problem (too short, corrupt, not the
 declared type) as :class:`ImageRejected` with a reason a person can read; nothing else escapes.

@@ -26,6 +26,7 @@ def test_sign_up_confirm_log_in_me_refresh_log_out_then_refresh_is_refused(local
 
     tokens = log_in(local_api, username).json()
     assert {"id_token", "access_token", "refresh_token", "expires_in"} <= tokens.keys()
+    assert tokens["username"] == username
     bearer = {"Authorization": f"Bearer {tokens['id_token']}"}
 
     me = requests.get(f"{local_api}/me", headers=bearer, timeout=30)
@@ -35,14 +36,18 @@ def test_sign_up_confirm_log_in_me_refresh_log_out_then_refresh_is_refused(local
     assert me.json()["role"] == "reader"
 
     refreshed = requests.post(
-        f"{local_api}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}, timeout=30
+        f"{local_api}/auth/refresh",
+        json={"username": username, "refresh_token": tokens["refresh_token"]},
+        timeout=30,
     )
     assert refreshed.status_code == 200
     assert refreshed.json()["id_token"]
 
     assert requests.post(f"{local_api}/auth/logout", headers=bearer, timeout=30).status_code == 204
     revoked = requests.post(
-        f"{local_api}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}, timeout=30
+        f"{local_api}/auth/refresh",
+        json={"username": username, "refresh_token": tokens["refresh_token"]},
+        timeout=30,
     )
     assert revoked.status_code == 401
     assert revoked.headers["Content-Type"] == "application/problem+json"
@@ -252,3 +257,50 @@ def test_the_last_admin_cannot_delete_their_account(local_api):
                 UserPoolId=pool, Username=other["Username"], GroupName="admin"
             )
     assert requests.delete(f"{local_api}/me", headers=only.auth, timeout=30).status_code == 204
+
+
+def _direct_cognito():
+    settings = get_settings()
+    return aws.cognito(), settings.user_pool_client_id
+
+
+def test_signing_up_directly_with_cognito_and_only_the_client_id_is_refused(local_api):
+    cognito, client_id = _direct_cognito()
+    squatter = "\u0430dmin" + uuid.uuid4().hex[:6]  # a Cyrillic "a": the API would refuse it
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.sign_up(
+            ClientId=client_id,
+            Username=squatter,
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": "squat@example.com"}],
+        )
+    with pytest.raises(cognito.exceptions.UserNotFoundException):
+        cognito.admin_get_user(UserPoolId=get_settings().user_pool_id, Username=squatter)
+
+
+def test_guessing_passwords_directly_with_cognito_and_only_the_client_id_is_refused(
+    local_api, demo_users
+):
+    cognito, client_id = _direct_cognito()
+    right = {u.username: u.password for u in demo_users}["author"]
+    for password in ("Wrong-pass-99", right):  # not even the right password gets through
+        with pytest.raises(cognito.exceptions.NotAuthorizedException) as refused:
+            cognito.initiate_auth(
+                ClientId=client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "author", "PASSWORD": password},
+            )
+        assert "SECRET_HASH" in str(refused.value)
+    assert log_in(local_api, "author", right, client_from()).status_code == 200
+
+
+def test_a_refresh_token_sent_with_another_users_name_is_refused(local_api):
+    owner = make_user(local_api)
+    other = make_user(local_api)
+    response = requests.post(
+        f"{local_api}/auth/refresh",
+        json={"username": other.username, "refresh_token": owner.refresh_token},
+        timeout=30,
+    )
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/problem+json"

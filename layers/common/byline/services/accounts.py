@@ -163,14 +163,14 @@ class Accounts:
             self.attempts.record_failure("IP", source_ip, now, PER_IP)
             raise Unauthorized("Wrong username, email or password.") from wrong
         self.attempts.reset("USER", username)
-        return _tokens(issued)
+        return _tokens(username, issued)
 
     def refresh(self, request: RefreshRequest) -> Tokens:
         try:
-            issued = self.identity.refresh(request.refresh_token)
+            issued = self.identity.refresh(request.username, request.refresh_token)
         except InvalidCredentials as revoked:
             raise Unauthorized("The refresh token is invalid, expired or revoked.") from revoked
-        return _tokens(issued, keep_refresh=request.refresh_token)
+        return _tokens(request.username, issued, keep_refresh=request.refresh_token)
 
     def log_out(self, principal: Principal) -> None:
         self.identity.sign_out_everywhere(principal.username)
@@ -257,8 +257,9 @@ def _with_role(profile: dict[str, Any], principal: Principal) -> dict[str, Any]:
     return {**profile, "role": principal.role.name}
 
 
-def _tokens(issued: IssuedTokens, keep_refresh: str | None = None) -> Tokens:
+def _tokens(username: str, issued: IssuedTokens, keep_refresh: str | None = None) -> Tokens:
     return Tokens(
+        username=username,
         id_token=issued.id_token,
         access_token=issued.access_token,
         refresh_token=issued.refresh_token or keep_refresh,

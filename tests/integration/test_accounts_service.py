@@ -14,7 +14,7 @@ from byline.data.leases import DEFAULT_SECONDS, Leases, LeaseTaken
 from byline.data.login_attempts import LoginAttempts
 from byline.data.table import table
 from byline.data.users import Users
-from byline.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
+from byline.errors import BadRequest, Conflict, NotFound, TooManyRequests, Unauthorized
 from byline.models.identity import ConfirmRequest, LoginRequest, RoleChange, SignupRequest
 from byline.services.accounts import Accounts
 
@@ -170,26 +170,64 @@ def test_a_weak_password_is_a_400_with_the_rule_and_nothing_is_kept(service):
     assert service.users.get(name) is None
 
 
-def test_usernames_and_emails_are_unique_whatever_their_case(service):
+def _sign_up(service, username, email):
+    return service.sign_up(
+        SignupRequest(username=username, email=email, password=PASSWORD, display_name="X")
+    )
+
+
+def test_usernames_are_unique_whatever_their_case(service):
     name = new_user(service)
     with pytest.raises(Conflict, match="username"):
-        service.sign_up(
-            SignupRequest(
-                username=name.upper(),
-                email="other@example.com",
-                password=PASSWORD,
-                display_name="X",
-            )
-        )
-    with pytest.raises(Conflict, match="email"):
-        service.sign_up(
-            SignupRequest(
-                username="x" + name,
-                email=f"{name.upper()}@Example.COM",
-                password=PASSWORD,
-                display_name="X",
-            )
-        )
+        _sign_up(service, name.upper(), "other@example.com")
+
+
+def test_a_sign_up_with_a_registered_address_answers_as_any_other_and_mails_the_owner(service):
+    told = []
+    service.notify_owner = told.append
+    owner = new_user(service)
+    fresh = "f" + uuid.uuid4().hex[:10]
+    stranger = "s" + uuid.uuid4().hex[:10]
+    to_fresh = _sign_up(service, fresh, f"{fresh}@example.com")
+    to_taken = _sign_up(service, stranger, f"{owner.upper()}@Example.COM")
+    assert to_taken.model_dump().keys() == to_fresh.model_dump().keys()
+    assert (to_taken.confirmed, to_taken.delivery) == (False, f"{owner[0]}***@e***")
+    assert told == [f"{owner}@example.com"]
+    assert identity().delete_user(stranger) is False  # no Cognito user, so no code was sent
+    assert service.users.username_for_email(f"{owner}@example.com") == owner
+    with pytest.raises(Conflict, match="username"):  # the name is held as for any sign-up
+        _sign_up(service, stranger, "else@example.com")
+
+
+def test_a_strangers_pending_sign_up_never_keeps_the_owner_from_registering_their_address(
+    service,
+):
+    address = f"victim{uuid.uuid4().hex[:8]}@example.com"
+    stranger = "s" + uuid.uuid4().hex[:10]
+    owner = "o" + uuid.uuid4().hex[:10]
+    _sign_up(service, stranger, address)
+    _sign_up(service, owner, address)
+    service.confirm(ConfirmRequest(username=owner, code="123456"))
+    assert service.users.username_for_email(address) == owner
+    assert service.log_in(LoginRequest(login=address, password=PASSWORD), "10.0.4.1")
+    with pytest.raises(Conflict, match="email"):  # had the stranger the code, still too late
+        service.confirm(ConfirmRequest(username=stranger, code="123456"))
+    assert service.users.username_for_email(address) == owner
+    assert not service.users.get(stranger)["confirmed"]
+
+
+def test_an_unconfirmed_username_is_free_again_after_a_day(service, clock):
+    name = "p" + uuid.uuid4().hex[:10]
+    _sign_up(service, name, f"first-{name}@example.com")
+    with pytest.raises(Conflict, match="username"):
+        _sign_up(service, name, f"second-{name}@example.com")
+    clock.now += timedelta(hours=24, seconds=1)
+    with pytest.raises(NotFound):  # the first sign-up lapsed with its code
+        service.confirm(ConfirmRequest(username=name, code="123456"))
+    _sign_up(service, name, f"second-{name}@example.com")  # its stale Cognito user goes too
+    service.confirm(ConfirmRequest(username=name, code="123456"))
+    assert service.users.username_for_email(f"second-{name}@example.com") == name
+    assert service.users.username_for_email(f"first-{name}@example.com") is None
 
 
 # -- the last admin ------------------------------------------------------------------------------

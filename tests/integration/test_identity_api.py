@@ -7,6 +7,7 @@ import requests
 
 from byline import aws
 from byline.settings import get_settings
+from local.moto_server import SENT_EMAILS_PATH
 from tests.integration.identity_helpers import (
     PASSWORD,
     client_from,
@@ -318,3 +319,60 @@ def test_a_refresh_token_sent_with_another_users_name_is_refused(local_api):
     )
     assert response.status_code == 401
     assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def _sign_up_raw(base_url, username, email):
+    return requests.post(
+        f"{base_url}/auth/signup",
+        json={"username": username, "email": email, "password": PASSWORD, "display_name": "X"},
+        timeout=30,
+    )
+
+
+def _mail_to(moto_endpoint, address):
+    sent = requests.get(f"{moto_endpoint}{SENT_EMAILS_PATH}", timeout=30).json()
+    return [m["raw_data"] for m in sent if address in m["destinations"]]
+
+
+def test_sign_up_answers_alike_whether_or_not_the_address_is_registered_and_mails_the_owner(
+    local_api, moto_endpoint
+):
+    owner = make_user(local_api)
+    fresh = "f" + uuid.uuid4().hex[:10]
+    to_fresh = _sign_up_raw(local_api, fresh, f"{fresh}@example.com")
+    to_taken = _sign_up_raw(local_api, "s" + uuid.uuid4().hex[:10], owner.email)
+    assert to_fresh.status_code == to_taken.status_code == 201
+    assert to_fresh.headers["Content-Type"] == to_taken.headers["Content-Type"]
+    assert to_fresh.json().keys() == to_taken.json().keys()
+    assert to_fresh.json()["delivery"] == "f***@e***"
+    assert to_taken.json()["delivery"] == f"{owner.email[0]}***@e***"
+    notices = _mail_to(moto_endpoint, owner.email)
+    assert len(notices) == 1
+    assert "Someone tried to sign up with your email address" in notices[0]
+    assert "List-Unsubscribe" not in notices[0]
+    assert log_in(local_api, owner.email).status_code == 200
+
+
+def test_a_taken_username_is_reported_alike_whatever_address_held_it(local_api):
+    owner = make_user(local_api)
+    with_registered, with_fresh = ("r" + uuid.uuid4().hex[:10], "n" + uuid.uuid4().hex[:10])
+    assert _sign_up_raw(local_api, with_registered, owner.email).status_code == 201
+    assert _sign_up_raw(local_api, with_fresh, f"{with_fresh}@example.com").status_code == 201
+    again = [
+        _sign_up_raw(local_api, name, f"x{uuid.uuid4().hex[:8]}@example.com")
+        for name in (with_registered, with_fresh)
+    ]
+    assert [r.status_code for r in again] == [409, 409]
+    strip = lambda body: {k: v for k, v in body.items() if k != "instance"}  # noqa: E731
+    assert strip(again[0].json()) == strip(again[1].json())
+
+
+def test_the_owner_registers_their_address_after_a_stranger_signed_up_with_it(local_api):
+    address = f"victim{uuid.uuid4().hex[:8]}@example.com"
+    stranger, owner = ("s" + uuid.uuid4().hex[:10], "o" + uuid.uuid4().hex[:10])
+    assert _sign_up_raw(local_api, stranger, address).status_code == 201
+    assert _sign_up_raw(local_api, owner, address).status_code == 201
+    confirm(local_api, owner)
+    logged_in = log_in(local_api, address)
+    assert logged_in.status_code == 200
+    assert logged_in.json()["username"] == owner

@@ -17,7 +17,8 @@ class Email:
     subject: str
     text: str
     html: str
-    unsubscribe_url: str
+    unsubscribe_url: str | None
+    """None for mail that is no subscription (account notices): no List-Unsubscribe headers."""
     reference: str
 
 
@@ -28,9 +29,10 @@ def compose(email: Email) -> bytes:
     message["Subject"] = email.subject
     message["Date"] = formatdate(usegmt=True)
     message["Message-ID"] = make_msgid(idstring=email.reference, domain=email.sender.split("@")[-1])
-    message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["X-Byline-Digest"] = email.reference
+    if email.unsubscribe_url is not None:
+        message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message["X-Byline-Digest"] = email.reference
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     return message.as_bytes()

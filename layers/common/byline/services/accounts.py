@@ -44,7 +44,7 @@ from byline.models.identity import (
     SignupResponse,
     Tokens,
 )
-from byline.observability import logger
+from byline.observability import logger, metrics
 from byline.services.brute_force import retry_after_seconds, source_of, source_wait
 
 PASSWORD_RULES = (
@@ -70,9 +70,15 @@ class Accounts:
     leases: Leases | None = None
     """Makes "is this the last admin?" and the change it guards take turns (None: no guard,
     for services built without a table)."""
+    notify_owner: Callable[[str], None] | None = None
+    """Mails an address's owner that someone tried to sign up with it (None: nobody is told)."""
 
     # -- sign-up -----------------------------------------------------------------------------
     def sign_up(self, request: SignupRequest) -> SignupResponse:
+        """Hold the username and send a confirmation code, answering the same way whether or
+        not the address already belongs to an account: then its owner is told by email instead
+        and nothing is created in Cognito (docs/decisions/0004). A pending sign-up claims no
+        address, so nobody can keep the owner from registering theirs."""
         now = self.clock()
         profile = {
             "kind": "profile",
@@ -85,16 +91,40 @@ class Accounts:
             "confirmed": False,
             "joined_at": iso(now),
         }
-        self.users.reserve(profile, request.email, int(now.timestamp()) + PENDING_TTL_SECONDS)
+        owner = self.users.username_for_email(request.email)
+        stamp = int(now.timestamp())
+        self._reserve(profile, stamp)
+        answer = SignupResponse(
+            username=request.username, confirmed=False, delivery=_masked(request.email)
+        )
+        if owner is not None:
+            self._tell_owner(request.email)
+            return answer
         try:
-            delivery = self.identity.sign_up(
-                request.username, request.email, request.password, PASSWORD_RULES
-            )
+            self.identity.sign_up(request.username, request.email, request.password, PASSWORD_RULES)
             self.identity.add_to_group(request.username, "reader")
         except Exception:
-            self._undo_sign_up(request.username, request.email)
+            self._undo_sign_up(request.username)
             raise
-        return SignupResponse(username=request.username, confirmed=False, delivery=delivery)
+        return answer
+
+    def _reserve(self, profile: dict[str, Any], now: int) -> None:
+        stale = self.users.reserve(profile, now + PENDING_TTL_SECONDS, now)
+        if stale is not None:  # an unconfirmed sign-up that lapsed: its Cognito user goes too
+            self.identity.delete_user(str(stale["username"]))
+
+    def _tell_owner(self, email: str) -> None:
+        """Mail the owner of a registered address that someone tried to sign up with it. A
+        failure is logged and counted, never shown: the answer must not differ."""
+        if self.notify_owner is None:
+            return
+        try:
+            self.notify_owner(email)
+        except Exception:
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            logger.exception("Could not tell an address's owner about a sign-up attempt")
+            metrics.add_metric(name="SignupNoticeFailed", unit=MetricUnit.Count, value=1)
 
     def provision(
         self, username: str, email: str, password: str, display_name: str, role: str
@@ -104,8 +134,8 @@ class Accounts:
         existing = self.users.get(username)
         if existing is not None and existing.get("confirmed"):
             return False
+        now = int(self.clock().timestamp())
         if existing is None:
-            now = self.clock()
             profile = {
                 "kind": "profile",
                 "username": username,
@@ -115,32 +145,35 @@ class Accounts:
                 "links": [],
                 "role": role,
                 "confirmed": False,
-                "joined_at": iso(now),
+                "joined_at": iso(self.clock()),
             }
-            self.users.reserve(profile, email, int(now.timestamp()) + PENDING_TTL_SECONDS)
+            self._reserve(profile, now)
         self.identity.create_confirmed(username, email, password)
         self.identity.add_to_group(username, role)
-        self.users.mark_confirmed(username)
+        self.users.mark_confirmed(username, now)
         return True
 
-    def _undo_sign_up(self, username: str, email: str) -> None:
+    def _undo_sign_up(self, username: str) -> None:
         try:
             self.identity.delete_user(username)
-        except Exception:  # the pending TTL will still release the claims
+        except Exception:  # the pending TTL will still release the username
             logger.exception("Could not remove the Cognito user of a failed sign-up")
-        self.users.release(username, email)
+        self.users.release(username)
 
     def confirm(self, request: ConfirmRequest) -> None:
-        """Confirm in Cognito, then record it. Retrying is safe: an attempt that failed after
-        Cognito confirmed the user finishes the job instead of being refused forever."""
+        """Confirm in Cognito, then record it and claim the address. Retrying is safe: an
+        attempt that failed after Cognito confirmed the user finishes the job instead of being
+        refused forever. If another account confirmed the same address first, this is a 409 and
+        the sign-up is left to lapse (only the address's owner, who had both codes, gets here)."""
         profile = self.users.get(request.username)
-        if profile is None:
-            raise NotFound("No such pending sign-up; sign up again.")
-        if profile.get("confirmed"):
+        if profile is not None and profile.get("confirmed"):
             return
+        now = int(self.clock().timestamp())
+        if profile is None or int(profile.get("ttl", 0)) <= now:  # gone, or lapsed with its code
+            raise NotFound("No such pending sign-up; sign up again.")
         with suppress(AlreadyConfirmed):
             self.identity.confirm(request.username, request.code)
-        self.users.mark_confirmed(request.username)
+        self.users.mark_confirmed(request.username, now)
 
     # -- tokens ------------------------------------------------------------------------------
     def log_in(self, request: LoginRequest, source_ip: str) -> Tokens:
@@ -272,6 +305,13 @@ def _tokens(username: str, issued: IssuedTokens, keep_refresh: str | None = None
     )
 
 
+def _masked(email: str) -> str:
+    """Where the code went, as Cognito shows it (``a***@e***``): computed here so that the
+    answer is the same whether or not a code was sent."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***"
+
+
 def _human(seconds: int) -> str:
     if seconds < 120:
         return f"{seconds} seconds"
@@ -301,6 +341,8 @@ def accounts() -> Accounts:
         article_service().withdraw_author(username)
         forget_archive(username)
 
+    from byline.services.notices import tell_owner_of_sign_up_attempt
+
     return Accounts(
         users=Users(table()),
         identity=identity(),
@@ -308,4 +350,5 @@ def accounts() -> Accounts:
         erasers=(erase_contributions, LoginAttempts(table()).forget),
         forget_media=forget_media,
         leases=Leases(table()),
+        notify_owner=tell_owner_of_sign_up_attempt,
     )

@@ -9,7 +9,8 @@ when the parent does, even if the parent is killed without cleaning up.
 Run as ``python -m local.moto_server --port N``: prints one JSON line with the endpoint once
 it is listening, then serves until stdin closes, SIGTERM or SIGINT. ``--scale-patches`` (the
 benchmarks' ``MotoServer(scale_patches=True)``) replaces two of moto's costs that grow with the
-data, see :func:`apply_scale_patches`.
+data, see :func:`apply_scale_patches`. Cognito always enforces app client secrets as real
+Cognito does, see :func:`enforce_client_secrets`.
 """
 
 from __future__ import annotations
@@ -233,6 +234,88 @@ def stop_instance_tracking() -> None:
     BaseModel.__new__ = untracked_new  # type: ignore[method-assign]
 
 
+def secret_hash(secret: str, client_id: str, username: str) -> str:
+    """Cognito's SECRET_HASH: base64(HMAC-SHA256(client secret, username + client id))."""
+    import base64
+    import hashlib
+    import hmac
+
+    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+_SECRET_HASH_IN_BODY = ("sign_up", "confirm_sign_up", "forgot_password", "confirm_forgot_password")
+_SECRET_HASH_IN_AUTH_PARAMETERS = ("initiate_auth", "admin_initiate_auth")
+_FLOW_PERMISSIONS = {
+    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
+    "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+    "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
+    "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
+    "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
+    "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH",
+}
+
+
+def enforce_client_secrets() -> None:
+    """Make the emulated Cognito refuse what real Cognito refuses for a client with a secret.
+
+    moto 5.2.5 checks SECRET_HASH only on the SRP and refresh flows: SignUp, ConfirmSignUp,
+    ForgotPassword, ConfirmForgotPassword and USER_PASSWORD_AUTH succeed with nothing but the
+    client id, which would let tests pass that real Cognito fails ("Client ... is configured
+    with secret but SECRET_HASH was not received"). Here every one of those operations checks
+    the hash first (the user name is the one the request names), and InitiateAuth and
+    AdminInitiateAuth refuse a flow the client's ExplicitAuthFlows do not allow when it lists
+    any (real Cognito falls back to SRP, custom and refresh when the list is empty; moto's
+    clients without a list keep moto's behaviour).
+    """
+    from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError
+    from moto.cognitoidp.models import cognitoidp_backends
+    from moto.cognitoidp.responses import CognitoIdpResponse
+
+    def find_client(client_id: str) -> Any:
+        for account in list(cognitoidp_backends.keys()):
+            for region in list(cognitoidp_backends[account].keys()):
+                for pool in list(cognitoidp_backends[account][region].user_pools.values()):
+                    if client_id in pool.clients:
+                        return pool.clients[client_id]
+        return None  # moto's own handler reports the unknown client
+
+    def check(parameters: dict[str, Any], in_auth_parameters: bool) -> None:
+        client = find_client(str(parameters.get("ClientId", "")))
+        if client is None:
+            return
+        auth = parameters.get("AuthParameters") or {}
+        flow = str(parameters.get("AuthFlow", ""))
+        allowed = client.extended_config.get("ExplicitAuthFlows") or []
+        if in_auth_parameters and allowed and _FLOW_PERMISSIONS.get(flow) not in allowed:
+            raise InvalidParameterException(f"{flow} flow not enabled for this client")
+        if not client.generate_secret or flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+            return  # moto checks the refresh flows against the token's own user
+        given = auth.get("SECRET_HASH") if in_auth_parameters else parameters.get("SecretHash")
+        username = str(auth.get("USERNAME", "") if in_auth_parameters else parameters["Username"])
+        if not given:
+            raise NotAuthorizedError(
+                f"Client {client.id} is configured with secret but SECRET_HASH was not received"
+            )
+        if given != secret_hash(client.secret, client.id, username):
+            raise NotAuthorizedError(f"Unable to verify secret hash for client {client.id}")
+
+    def checked(operation: str, in_auth_parameters: bool) -> Any:
+        original = getattr(CognitoIdpResponse, operation)
+
+        def run(self: CognitoIdpResponse) -> Any:
+            check(self.parameters, in_auth_parameters)
+            return original(self)
+
+        return run
+
+    for operation in _SECRET_HASH_IN_BODY:
+        setattr(CognitoIdpResponse, operation, checked(operation, False))
+    for operation in _SECRET_HASH_IN_AUTH_PARAMETERS:
+        setattr(CognitoIdpResponse, operation, checked(operation, True))
+
+
 def apply_scale_patches() -> None:
     """Take out two costs of moto that grow with the data and make large runs quadratic,
     keeping what every call does:
@@ -372,6 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-patches", action="store_true")
     args = parser.parse_args(argv)
     stop_instance_tracking()
+    enforce_client_secrets()
     if args.scale_patches:
         apply_scale_patches()
     return _serve(args.port)

@@ -173,13 +173,17 @@ def _subscribe_reader(stack: Stack) -> None:
 
 
 def login(stack: Stack, username: str, password: str = DEMO_PASSWORD) -> dict[str, Any]:
-    """Tokens for a user (USER_PASSWORD_AUTH), as a front-end would obtain them."""
-    _, client_id = user_pool(stack)
+    """Tokens for a user (USER_PASSWORD_AUTH with the app client's SECRET_HASH), in Cognito's
+    AuthenticationResult shape; the stack's client has a secret, so even the local stack's own
+    helpers must sign the call (docs/decisions/0004)."""
+    from byline.data.identity import CognitoIdentity
+
+    pool_id, client_id = user_pool(stack)
     cognito = client("cognito-idp", stack.endpoint, stack.region)
-    response = cognito.initiate_auth(
-        AuthFlow="USER_PASSWORD_AUTH",
-        ClientId=client_id,
-        AuthParameters={"USERNAME": username, "PASSWORD": password},
-    )
-    result: dict[str, Any] = response["AuthenticationResult"]
-    return result
+    issued = CognitoIdentity(cognito, pool_id, client_id).authenticate(username, password)
+    return {
+        "IdToken": issued.id_token,
+        "AccessToken": issued.access_token,
+        "RefreshToken": issued.refresh_token,
+        "ExpiresIn": issued.expires_in,
+    }

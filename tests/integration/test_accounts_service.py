@@ -14,7 +14,7 @@ from byline.data.leases import DEFAULT_SECONDS, Leases, LeaseTaken
 from byline.data.login_attempts import LoginAttempts
 from byline.data.table import table
 from byline.data.users import Users
-from byline.errors import BadRequest, Conflict, TooManyRequests, Unauthorized
+from byline.errors import BadRequest, Conflict, NotFound, TooManyRequests, Unauthorized
 from byline.models.identity import ConfirmRequest, LoginRequest, RoleChange, SignupRequest
 from byline.services.accounts import Accounts
 
@@ -57,39 +57,40 @@ def new_user(service, password=PASSWORD):
     return name
 
 
-def test_twenty_wrong_passwords_lock_the_account_until_the_wait_passes(service, clock):
+def _outcome(service, login, password, source):
+    try:
+        service.log_in(LoginRequest(login=login, password=password), source)
+    except Unauthorized:
+        return 401
+    except TooManyRequests as refused:
+        return 429, int(refused.headers["Retry-After"])
+    return 200
+
+
+def test_a_guesser_is_slowed_down_but_the_owner_logs_in_from_elsewhere_at_once(service, clock):
     name = new_user(service)
-    outcomes = []
-    for _ in range(20):
-        try:
-            service.log_in(LoginRequest(login=name, password="Wrong-pass-1"), "10.0.0.1")
-            outcomes.append("ok")
-        except Unauthorized:
-            outcomes.append(401)
-        except TooManyRequests as refused:
-            outcomes.append(429)
-            retry_after = int(refused.headers["Retry-After"])
+    outcomes = [_outcome(service, name, "Wrong-pass-1", "10.0.0.1") for _ in range(20)]
     assert outcomes[:6] == [401] * 6
-    assert set(outcomes[6:]) == {429}
-    assert 0 < retry_after <= 60
-    with pytest.raises(TooManyRequests):
-        service.log_in(LoginRequest(login=name, password=PASSWORD), "10.0.0.2")
+    assert {o[0] for o in outcomes[6:]} == {429}
+    assert all(0 < o[1] <= 60 for o in outcomes[6:])
+    assert _outcome(service, name, PASSWORD, "10.0.0.2") == 200
+    assert _outcome(service, name, PASSWORD, "10.0.0.1")[0] == 429
     clock.now += timedelta(seconds=61)
-    tokens = service.log_in(LoginRequest(login=name, password=PASSWORD), "10.0.0.2")
-    assert tokens.id_token
-    assert service.attempts.get("USER", name).failures == 0
+    assert _outcome(service, name, PASSWORD, "10.0.0.1") == 200
+    assert service.attempts.of_pair(name, "10.0.0.1").failures == 0
 
 
-def test_each_failure_past_the_free_ones_doubles_the_wait(service, clock):
+def test_each_failure_of_a_pair_past_the_free_ones_doubles_the_wait_up_to_an_hour(service, clock):
     name = new_user(service)
     waits = []
-    for _ in range(8):
+    for _ in range(14):
         with contextlib.suppress(Unauthorized):
             service.log_in(LoginRequest(login=name, password="Wrong-pass-1"), "10.0.1.1")
-        locked = service.attempts.get("USER", name).locked_until
+        locked = service.attempts.of_pair(name, "10.0.1.1").locked_until
         waits.append(int((locked - clock.now).total_seconds()) if locked else 0)
         clock.now = max(clock.now, locked or clock.now)
-    assert waits == [0, 0, 0, 0, 0, 60, 120, 240]
+    assert waits[:9] == [0, 0, 0, 0, 0, 60, 120, 240, 480]
+    assert max(waits) == 3600
 
 
 def test_unknown_user_and_wrong_password_are_refused_alike(service):
@@ -101,24 +102,36 @@ def test_unknown_user_and_wrong_password_are_refused_alike(service):
     with pytest.raises(Unauthorized) as unknown_email:
         service.log_in(LoginRequest(login="nobody@example.com", password="Wrong-1a"), "10.0.2.1")
     assert str(wrong.value) == str(unknown.value) == str(unknown_email.value)
-    assert service.attempts.get("USER", "nobody_" + name).failures == 1
+    assert service.attempts.of_pair("nobody_" + name, "10.0.2.1").failures == 1
 
 
 def test_login_by_email_counts_failures_against_the_username(service):
     name = new_user(service)
     with pytest.raises(Unauthorized):
         service.log_in(LoginRequest(login=f"{name}@EXAMPLE.com", password="x"), "10.0.3.1")
-    assert service.attempts.get("USER", name).failures == 1
+    assert service.attempts.of_pair(name, "10.0.3.1").failures == 1
     assert service.log_in(LoginRequest(login=f"{name}@example.com", password=PASSWORD), "10.0.3.1")
 
 
-def test_a_source_ip_is_locked_after_many_failures_across_users(service):
-    for i in range(26):
-        with pytest.raises(Unauthorized):
-            service.log_in(LoginRequest(login=f"ghost{i}", password="x"), "10.9.9.9")
+def test_a_source_past_its_hourly_allowance_waits_for_the_next_hour(service, clock):
+    clock.now = clock.now.replace(minute=30, second=0, microsecond=0)
+    allowance = service.attempts.per_source.failures
+    for i in range(allowance):
+        assert _outcome(service, f"ghost{i}", "x", "10.9.9.9") == 401
     name = new_user(service)
-    with pytest.raises(TooManyRequests):
-        service.log_in(LoginRequest(login=name, password=PASSWORD), "10.9.9.9")
+    refused = _outcome(service, name, PASSWORD, "10.9.9.9")
+    assert refused == (429, 30 * 60)
+    assert _outcome(service, name, PASSWORD, "10.9.9.10") == 200
+    clock.now += timedelta(minutes=30)
+    assert _outcome(service, name, PASSWORD, "10.9.9.9") == 200
+
+
+def test_addresses_of_one_ipv6_network_are_one_source(service):
+    name = new_user(service)
+    for host in range(1, 7):
+        _outcome(service, name, "Wrong-pass-1", f"2001:db8:1:2::{host:x}")
+    assert _outcome(service, name, PASSWORD, "2001:db8:1:2::ffff")[0] == 429
+    assert _outcome(service, name, PASSWORD, "2001:db8:1:3::1") == 200
 
 
 def test_a_sign_up_that_fails_half_way_leaves_nothing_behind(service):
@@ -157,26 +170,64 @@ def test_a_weak_password_is_a_400_with_the_rule_and_nothing_is_kept(service):
     assert service.users.get(name) is None
 
 
-def test_usernames_and_emails_are_unique_whatever_their_case(service):
+def _sign_up(service, username, email):
+    return service.sign_up(
+        SignupRequest(username=username, email=email, password=PASSWORD, display_name="X")
+    )
+
+
+def test_usernames_are_unique_whatever_their_case(service):
     name = new_user(service)
     with pytest.raises(Conflict, match="username"):
-        service.sign_up(
-            SignupRequest(
-                username=name.upper(),
-                email="other@example.com",
-                password=PASSWORD,
-                display_name="X",
-            )
-        )
-    with pytest.raises(Conflict, match="email"):
-        service.sign_up(
-            SignupRequest(
-                username="x" + name,
-                email=f"{name.upper()}@Example.COM",
-                password=PASSWORD,
-                display_name="X",
-            )
-        )
+        _sign_up(service, name.upper(), "other@example.com")
+
+
+def test_a_sign_up_with_a_registered_address_answers_as_any_other_and_mails_the_owner(service):
+    told = []
+    service.notify_owner = told.append
+    owner = new_user(service)
+    fresh = "f" + uuid.uuid4().hex[:10]
+    stranger = "s" + uuid.uuid4().hex[:10]
+    to_fresh = _sign_up(service, fresh, f"{fresh}@example.com")
+    to_taken = _sign_up(service, stranger, f"{owner.upper()}@Example.COM")
+    assert to_taken.model_dump().keys() == to_fresh.model_dump().keys()
+    assert (to_taken.confirmed, to_taken.delivery) == (False, f"{owner[0]}***@e***")
+    assert told == [f"{owner}@example.com"]
+    assert identity().delete_user(stranger) is False  # no Cognito user, so no code was sent
+    assert service.users.username_for_email(f"{owner}@example.com") == owner
+    with pytest.raises(Conflict, match="username"):  # the name is held as for any sign-up
+        _sign_up(service, stranger, "else@example.com")
+
+
+def test_a_strangers_pending_sign_up_never_keeps_the_owner_from_registering_their_address(
+    service,
+):
+    address = f"victim{uuid.uuid4().hex[:8]}@example.com"
+    stranger = "s" + uuid.uuid4().hex[:10]
+    owner = "o" + uuid.uuid4().hex[:10]
+    _sign_up(service, stranger, address)
+    _sign_up(service, owner, address)
+    service.confirm(ConfirmRequest(username=owner, code="123456"))
+    assert service.users.username_for_email(address) == owner
+    assert service.log_in(LoginRequest(login=address, password=PASSWORD), "10.0.4.1")
+    with pytest.raises(Conflict, match="email"):  # had the stranger the code, still too late
+        service.confirm(ConfirmRequest(username=stranger, code="123456"))
+    assert service.users.username_for_email(address) == owner
+    assert not service.users.get(stranger)["confirmed"]
+
+
+def test_an_unconfirmed_username_is_free_again_after_a_day(service, clock):
+    name = "p" + uuid.uuid4().hex[:10]
+    _sign_up(service, name, f"first-{name}@example.com")
+    with pytest.raises(Conflict, match="username"):
+        _sign_up(service, name, f"second-{name}@example.com")
+    clock.now += timedelta(hours=24, seconds=1)
+    with pytest.raises(NotFound):  # the first sign-up lapsed with its code
+        service.confirm(ConfirmRequest(username=name, code="123456"))
+    _sign_up(service, name, f"second-{name}@example.com")  # its stale Cognito user goes too
+    service.confirm(ConfirmRequest(username=name, code="123456"))
+    assert service.users.username_for_email(f"second-{name}@example.com") == name
+    assert service.users.username_for_email(f"first-{name}@example.com") is None
 
 
 # -- the last admin ------------------------------------------------------------------------------

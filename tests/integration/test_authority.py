@@ -199,7 +199,9 @@ def test_an_id_token_stops_working_at_log_out_and_a_new_login_works(local_api):
     assert out.status_code == 204
     assert requests.get(f"{local_api}/me", headers=user.auth, timeout=30).status_code == 401
     refreshed = requests.post(
-        f"{local_api}/auth/refresh", json={"refresh_token": user.refresh_token}, timeout=30
+        f"{local_api}/auth/refresh",
+        json={"username": user.username, "refresh_token": user.refresh_token},
+        timeout=30,
     )
     assert refreshed.status_code == 401
     fresh = log_in(local_api, user.username).json()["id_token"]

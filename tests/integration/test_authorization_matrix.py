@@ -59,7 +59,9 @@ def _login(base: str, _caller: User | None, owner: User) -> Call:
 
 
 def _refresh(base: str, _caller: User | None, owner: User) -> Call:
-    return Call("POST", "/auth/refresh", {"refresh_token": owner.refresh_token})
+    return Call(
+        "POST", "/auth/refresh", {"username": owner.username, "refresh_token": owner.refresh_token}
+    )
 
 
 def _simple(method: str, path: str, body: object | None = None) -> Case:

@@ -2,6 +2,7 @@
 dead-letter queue and crash recovery. The worker's own handler processes real SQS messages."""
 
 import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -88,10 +89,10 @@ def subscriber(world, tags, hour=6):
     Users(table()).reserve(
         {"kind": "profile", "username": name, "email": f"{name}@example.com", "display_name": name,
          "role": "reader", "confirmed": False, "joined_at": "2032-01-01T00:00:00.000Z"},
-        f"{name}@example.com",
         2_000_000_000,
+        int(time.time()),
     )  # fmt: skip
-    Users(table()).mark_confirmed(name, f"sub-{name}")
+    Users(table()).mark_confirmed(name, int(time.time()), name)
     me = Principal(username=name, sub=name, groups=("reader",))
     subscriptions.put(me, SubscriptionUpdate(cadence="daily", hour=hour, timezone="UTC"))
     for tag in tags:

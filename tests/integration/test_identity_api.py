@@ -7,6 +7,7 @@ import requests
 
 from byline import aws
 from byline.settings import get_settings
+from local.moto_server import SENT_EMAILS_PATH
 from tests.integration.identity_helpers import (
     PASSWORD,
     client_from,
@@ -26,6 +27,7 @@ def test_sign_up_confirm_log_in_me_refresh_log_out_then_refresh_is_refused(local
 
     tokens = log_in(local_api, username).json()
     assert {"id_token", "access_token", "refresh_token", "expires_in"} <= tokens.keys()
+    assert tokens["username"] == username
     bearer = {"Authorization": f"Bearer {tokens['id_token']}"}
 
     me = requests.get(f"{local_api}/me", headers=bearer, timeout=30)
@@ -35,14 +37,18 @@ def test_sign_up_confirm_log_in_me_refresh_log_out_then_refresh_is_refused(local
     assert me.json()["role"] == "reader"
 
     refreshed = requests.post(
-        f"{local_api}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}, timeout=30
+        f"{local_api}/auth/refresh",
+        json={"username": username, "refresh_token": tokens["refresh_token"]},
+        timeout=30,
     )
     assert refreshed.status_code == 200
     assert refreshed.json()["id_token"]
 
     assert requests.post(f"{local_api}/auth/logout", headers=bearer, timeout=30).status_code == 204
     revoked = requests.post(
-        f"{local_api}/auth/refresh", json={"refresh_token": tokens["refresh_token"]}, timeout=30
+        f"{local_api}/auth/refresh",
+        json={"username": username, "refresh_token": tokens["refresh_token"]},
+        timeout=30,
     )
     assert revoked.status_code == 401
     assert revoked.headers["Content-Type"] == "application/problem+json"
@@ -62,18 +68,32 @@ def test_wrong_password_and_unknown_user_get_the_same_answer(local_api):
     assert strip(wrong.json()) == strip(unknown.json())
 
 
-def test_twenty_wrong_passwords_lock_out_and_the_right_one_then_gets_429(local_api):
-    user = make_user(local_api)
+def test_fifty_wrong_passwords_from_one_address_slow_it_down_but_never_keep_the_owner_out(
+    local_api, demo_users
+):
+    right = {u.username: u.password for u in demo_users}["author"]
     attacker = client_from()
-    statuses = [
-        log_in(local_api, user.username, "Wrong-pass-99", attacker).status_code for _ in range(20)
+    statuses = [log_in(local_api, "author", "Wrong-pass-99", attacker) for _ in range(50)]
+    assert [r.status_code for r in statuses[:6]] == [401] * 6
+    assert {r.status_code for r in statuses[6:]} == {429}
+    throttled = statuses[-1]
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert throttled.headers["Content-Type"] == "application/problem+json"
+    assert log_in(local_api, "author", right, attacker).status_code == 429  # even when right
+    assert log_in(local_api, "author", right, client_from()).status_code == 200
+
+
+def test_many_people_behind_one_address_each_with_a_few_typos_are_not_held_up(local_api):
+    office = client_from()
+    people = [make_user(local_api) for _ in range(2)]
+    typists = [p.username for p in people] + [
+        f"colleague{n}_{uuid.uuid4().hex[:6]}" for n in range(28)
     ]
-    assert statuses[:6] == [401] * 6
-    assert set(statuses[6:]) == {429}
-    right = log_in(local_api, user.username, client=client_from())
-    assert right.status_code == 429
-    assert int(right.headers["Retry-After"]) > 0
-    assert right.headers["Content-Type"] == "application/problem+json"
+    for name in typists:  # 30 people, 3 typos each: 90 failures from one address
+        for _ in range(3):
+            assert log_in(local_api, name, "Typo-pass-11", office).status_code == 401
+    for person in people:
+        assert log_in(local_api, person.username, PASSWORD, office).status_code == 200
 
 
 def test_duplicate_username_in_another_case_is_a_409(local_api):
@@ -255,3 +275,107 @@ def test_the_last_admin_cannot_delete_their_account(local_api):
                 UserPoolId=pool, Username=other["Username"], GroupName="admin"
             )
     assert requests.delete(f"{local_api}/me", headers=only.auth, timeout=30).status_code == 204
+
+
+def _direct_cognito():
+    settings = get_settings()
+    return aws.cognito(), settings.user_pool_client_id
+
+
+def test_signing_up_directly_with_cognito_and_only_the_client_id_is_refused(local_api):
+    cognito, client_id = _direct_cognito()
+    squatter = "\u0430dmin" + uuid.uuid4().hex[:6]  # a Cyrillic "a": the API would refuse it
+    with pytest.raises(cognito.exceptions.NotAuthorizedException):
+        cognito.sign_up(
+            ClientId=client_id,
+            Username=squatter,
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": "squat@example.com"}],
+        )
+    with pytest.raises(cognito.exceptions.UserNotFoundException):
+        cognito.admin_get_user(UserPoolId=get_settings().user_pool_id, Username=squatter)
+
+
+def test_guessing_passwords_directly_with_cognito_and_only_the_client_id_is_refused(
+    local_api, demo_users
+):
+    cognito, client_id = _direct_cognito()
+    right = {u.username: u.password for u in demo_users}["author"]
+    for password in ("Wrong-pass-99", right):  # not even the right password gets through
+        with pytest.raises(cognito.exceptions.NotAuthorizedException) as refused:
+            cognito.initiate_auth(
+                ClientId=client_id,
+                AuthFlow="USER_PASSWORD_AUTH",
+                AuthParameters={"USERNAME": "author", "PASSWORD": password},
+            )
+        assert "SECRET_HASH" in str(refused.value)
+    assert log_in(local_api, "author", right, client_from()).status_code == 200
+
+
+def test_a_refresh_token_sent_with_another_users_name_is_refused(local_api):
+    owner = make_user(local_api)
+    other = make_user(local_api)
+    response = requests.post(
+        f"{local_api}/auth/refresh",
+        json={"username": other.username, "refresh_token": owner.refresh_token},
+        timeout=30,
+    )
+    assert response.status_code == 401
+    assert response.headers["Content-Type"] == "application/problem+json"
+
+
+def _sign_up_raw(base_url, username, email):
+    return requests.post(
+        f"{base_url}/auth/signup",
+        json={"username": username, "email": email, "password": PASSWORD, "display_name": "X"},
+        timeout=30,
+    )
+
+
+def _mail_to(moto_endpoint, address):
+    sent = requests.get(f"{moto_endpoint}{SENT_EMAILS_PATH}", timeout=30).json()
+    return [m["raw_data"] for m in sent if address in m["destinations"]]
+
+
+def test_sign_up_answers_alike_whether_or_not_the_address_is_registered_and_mails_the_owner(
+    local_api, moto_endpoint
+):
+    owner = make_user(local_api)
+    fresh = "f" + uuid.uuid4().hex[:10]
+    to_fresh = _sign_up_raw(local_api, fresh, f"{fresh}@example.com")
+    to_taken = _sign_up_raw(local_api, "s" + uuid.uuid4().hex[:10], owner.email)
+    assert to_fresh.status_code == to_taken.status_code == 201
+    assert to_fresh.headers["Content-Type"] == to_taken.headers["Content-Type"]
+    assert to_fresh.json().keys() == to_taken.json().keys()
+    assert to_fresh.json()["delivery"] == "f***@e***"
+    assert to_taken.json()["delivery"] == f"{owner.email[0]}***@e***"
+    notices = _mail_to(moto_endpoint, owner.email)
+    assert len(notices) == 1
+    assert "Someone tried to sign up with your email address" in notices[0]
+    assert "List-Unsubscribe" not in notices[0]
+    assert log_in(local_api, owner.email).status_code == 200
+
+
+def test_a_taken_username_is_reported_alike_whatever_address_held_it(local_api):
+    owner = make_user(local_api)
+    with_registered, with_fresh = ("r" + uuid.uuid4().hex[:10], "n" + uuid.uuid4().hex[:10])
+    assert _sign_up_raw(local_api, with_registered, owner.email).status_code == 201
+    assert _sign_up_raw(local_api, with_fresh, f"{with_fresh}@example.com").status_code == 201
+    again = [
+        _sign_up_raw(local_api, name, f"x{uuid.uuid4().hex[:8]}@example.com")
+        for name in (with_registered, with_fresh)
+    ]
+    assert [r.status_code for r in again] == [409, 409]
+    strip = lambda body: {k: v for k, v in body.items() if k != "instance"}  # noqa: E731
+    assert strip(again[0].json()) == strip(again[1].json())
+
+
+def test_the_owner_registers_their_address_after_a_stranger_signed_up_with_it(local_api):
+    address = f"victim{uuid.uuid4().hex[:8]}@example.com"
+    stranger, owner = ("s" + uuid.uuid4().hex[:10], "o" + uuid.uuid4().hex[:10])
+    assert _sign_up_raw(local_api, stranger, address).status_code == 201
+    assert _sign_up_raw(local_api, owner, address).status_code == 201
+    confirm(local_api, owner)
+    logged_in = log_in(local_api, address)
+    assert logged_in.status_code == 200
+    assert logged_in.json()["username"] == owner

@@ -1,25 +1,54 @@
 from datetime import UTC, datetime, timedelta
 
-from byline.services.brute_force import PER_IP, PER_USER, retry_after_seconds, wait_after
+from byline.services.brute_force import (
+    PER_ACCOUNT_AND_SOURCE,
+    PER_SOURCE,
+    retry_after_seconds,
+    source_of,
+    source_wait,
+    wait_after,
+)
+
+PAIR = PER_ACCOUNT_AND_SOURCE
 
 
-def test_the_first_failures_are_free():
-    assert all(wait_after(n, PER_USER) == timedelta(0) for n in range(PER_USER.free_failures + 1))
+def test_the_first_failures_of_a_pair_are_free():
+    assert all(wait_after(n, PAIR) == timedelta(0) for n in range(PAIR.free_failures + 1))
 
 
-def test_the_wait_doubles_from_a_minute_after_the_free_failures():
-    free = PER_USER.free_failures
-    waits = [wait_after(free + n, PER_USER) for n in range(1, 5)]
+def test_the_wait_of_a_pair_doubles_from_a_minute_after_the_free_failures():
+    free = PAIR.free_failures
+    waits = [wait_after(free + n, PAIR) for n in range(1, 5)]
     assert waits == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
 
 
-def test_the_wait_grows_to_hours_and_stops_at_the_cap():
-    assert wait_after(PER_USER.free_failures + 8, PER_USER) >= timedelta(hours=2)
-    assert wait_after(10_000, PER_USER) == PER_USER.max_wait
+def test_the_wait_of_a_pair_stops_at_an_hour():
+    assert wait_after(10_000, PAIR) == PAIR.max_wait == timedelta(hours=1)
 
 
-def test_an_ip_gets_more_free_failures_than_a_user():
-    assert PER_IP.free_failures > PER_USER.free_failures
+def test_a_shared_address_of_a_hundred_people_with_a_typo_each_per_hour_is_never_held_up():
+    now = datetime(2026, 1, 1, 9, 15, tzinfo=UTC)
+    assert source_wait(99, now, PER_SOURCE) == 0
+    assert PER_SOURCE.failures >= 100
+    assert PER_SOURCE.window == timedelta(hours=1)
+
+
+def test_a_source_past_its_allowance_waits_until_the_window_ends():
+    now = datetime(2026, 1, 1, 9, 15, tzinfo=UTC)
+    assert source_wait(PER_SOURCE.failures, now, PER_SOURCE) == 45 * 60
+    assert (
+        source_wait(PER_SOURCE.failures + 50, now + timedelta(minutes=44, seconds=59.5), PER_SOURCE)
+        == 1
+    )
+
+
+def test_an_ipv4_source_is_its_address_and_an_ipv6_source_is_its_64_network():
+    assert source_of("203.0.113.7") == "203.0.113.7"
+    assert (
+        source_of("2001:db8:a:b:1:2:3:4") == source_of("2001:db8:a:b::ffff") == "2001:db8:a:b::/64"
+    )
+    assert source_of("2001:db8:a:c::1") != source_of("2001:db8:a:b::1")
+    assert source_of("::ffff:203.0.113.7") == "203.0.113.7"
 
 
 def test_retry_after_rounds_up_to_whole_seconds():

@@ -234,3 +234,51 @@ def test_samconfig_builds_cached_and_in_parallel_and_validates_with_lint() -> No
     assert build["cached"] is True
     assert build["parallel"] is True
     assert SAMCONFIG["default"]["validate"]["parameters"]["lint"] is True
+
+
+AUTH_FUNCTIONS = {
+    "AuthSignupFunction",
+    "AuthConfirmFunction",
+    "AuthLoginFunction",
+    "AuthRefreshFunction",
+}
+
+
+def _granted_actions(properties: dict[str, Any]) -> set[str]:
+    actions: set[str] = set()
+    for policy in properties.get("Policies", []):
+        for statement in policy.get("Statement", []) if isinstance(policy, dict) else []:
+            granted = statement.get("Action", [])
+            actions.update([granted] if isinstance(granted, str) else granted)
+    return actions
+
+
+def test_the_app_client_is_confidential_so_cognito_is_reachable_only_through_the_api() -> None:
+    client = RESOURCES["UserPoolClient"]["Properties"]
+    assert client["GenerateSecret"] is True
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+
+
+def test_only_the_auth_functions_can_read_the_app_client_secret() -> None:
+    readers = {
+        name
+        for name, properties in FUNCTIONS.items()
+        if {"cognito-idp:DescribeUserPoolClient", "cognito-idp:*", "*"}
+        & _granted_actions(properties)
+    }
+    assert readers == AUTH_FUNCTIONS
+
+
+def test_the_app_client_secret_is_in_no_environment_variable_or_output() -> None:
+    exposed = json.dumps(
+        [
+            TEMPLATE.get("Outputs", {}),
+            GLOBAL_FUNCTION,
+            *(f.get("Environment") for f in FUNCTIONS.values()),
+        ]
+    )
+    assert "ClientSecret" not in exposed
+    assert "ClientSecret" not in (ROOT / "template.yaml").read_text(encoding="utf-8")

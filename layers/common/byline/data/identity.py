@@ -1,10 +1,16 @@
 """Cognito, behind a small interface that speaks domain errors instead of botocore's.
 
 Passwords go straight from the request to Cognito and never reach a log line or the table.
+The app client has a secret (docs/decisions/0004): every call made with the client id carries
+SECRET_HASH, so only code that holds the secret (the auth functions) can sign up, confirm or
+log in, and nobody can go around the API's rules by calling Cognito directly.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -48,6 +54,12 @@ def _message(error: Exception) -> str:
     return str(response.get("Error", {}).get("Message", "")).strip()
 
 
+def secret_hash(secret: str, client_id: str, username: str) -> str:
+    """Cognito's SECRET_HASH: base64(HMAC-SHA256(client secret, username + client id))."""
+    digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
 class AlreadyConfirmed(Exception):
     """Cognito says the user is confirmed already (an earlier attempt got that far)."""
 
@@ -56,10 +68,40 @@ _UNAVAILABLE = {"TooManyRequestsException", "InternalErrorException", "LimitExce
 
 
 class CognitoIdentity:
-    def __init__(self, client: CognitoIdentityProviderClient, pool_id: str, client_id: str) -> None:
+    def __init__(
+        self,
+        client: CognitoIdentityProviderClient,
+        pool_id: str,
+        client_id: str,
+        client_secret: str | None = None,
+    ) -> None:
+        """``client_secret`` None: read it from Cognito (DescribeUserPoolClient) the first time
+        a call needs it, once per cold start, so it is in no environment variable."""
         self._client = client
         self.pool_id = pool_id
         self.client_id = client_id
+        self._client_secret = client_secret
+
+    def _secret(self) -> str:
+        if self._client_secret is None:
+            described = self._call(
+                "describe_user_pool_client", UserPoolId=self.pool_id, ClientId=self.client_id
+            )
+            self._client_secret = str(described["UserPoolClient"].get("ClientSecret") or "")
+        return self._client_secret
+
+    def _hash(self, username: str) -> str | None:
+        """SECRET_HASH for a call about ``username``; None for a client without a secret."""
+        secret = self._secret()
+        return secret_hash(secret, self.client_id, username) if secret else None
+
+    def _with_hash(self, username: str) -> dict[str, str]:
+        hashed = self._hash(username)
+        return {"SecretHash": hashed} if hashed else {}
+
+    def _auth_parameters(self, username: str, **parameters: str) -> dict[str, str]:
+        hashed = self._hash(username)
+        return {**parameters, "SECRET_HASH": hashed} if hashed else parameters
 
     def _translate(self, error: Exception) -> DomainError | None:
         code = _code(error)
@@ -91,6 +133,7 @@ class CognitoIdentity:
                 Username=username,
                 Password=password,
                 UserAttributes=[{"Name": "email", "Value": email}],
+                **self._with_hash(username),
             )
         except ClientError as error:
             code = _code(error)
@@ -142,7 +185,11 @@ class CognitoIdentity:
 
         try:
             self._call(
-                "confirm_sign_up", ClientId=self.client_id, Username=username, ConfirmationCode=code
+                "confirm_sign_up",
+                ClientId=self.client_id,
+                Username=username,
+                ConfirmationCode=code,
+                **self._with_hash(username),
             )
         except ClientError as error:
             if _code(error) == "NotAuthorizedException" and "CONFIRMED" in _message(error).upper():
@@ -203,7 +250,9 @@ class CognitoIdentity:
                 "initiate_auth",
                 ClientId=self.client_id,
                 AuthFlow="USER_PASSWORD_AUTH",
-                AuthParameters={"USERNAME": username, "PASSWORD": password},
+                AuthParameters=self._auth_parameters(
+                    username, USERNAME=username, PASSWORD=password
+                ),
             )
         except ClientError as error:
             code = _code(error)
@@ -216,7 +265,9 @@ class CognitoIdentity:
             raise
         return self._tokens(response)
 
-    def refresh(self, refresh_token: str) -> IssuedTokens:
+    def refresh(self, username: str, refresh_token: str) -> IssuedTokens:
+        """New tokens for ``username``'s refresh token; the user name is needed because a
+        client with a secret signs every call with SECRET_HASH, and the hash names the user."""
         from botocore.exceptions import ClientError
 
         try:
@@ -224,7 +275,7 @@ class CognitoIdentity:
                 "initiate_auth",
                 ClientId=self.client_id,
                 AuthFlow="REFRESH_TOKEN_AUTH",
-                AuthParameters={"REFRESH_TOKEN": refresh_token},
+                AuthParameters=self._auth_parameters(username, REFRESH_TOKEN=refresh_token),
             )
         except ClientError as error:
             if _code(error) in {"NotAuthorizedException", "UserNotFoundException"}:

@@ -42,6 +42,21 @@ def login_failures(scope: str, value: str) -> Key:
     return _key(f"LOGINFAIL#{scope}#{value.lower()}", "LOGINFAIL")
 
 
+def login_failures_partition(username: str) -> str:
+    """Every failed-login record of one account (the account's, and one per source)."""
+    return f"LOGINFAIL#USER#{username.lower()}"
+
+
+def login_failures_from(username: str, source: str) -> Key:
+    """Failed logins to one account from one source (in the account's LOGINFAIL partition)."""
+    return _key(login_failures_partition(username), f"SOURCE#{source.lower()}")
+
+
+def source_failures(source: str, window_start: int) -> Key:
+    """Failed logins from one source, to any account, in the window starting at that second."""
+    return _key(f"LOGINFAIL#SOURCE#{source.lower()}", f"WINDOW#{window_start}")
+
+
 # Articles
 def article(article_id: str) -> Key:
     return _key(f"ARTICLE#{article_id}", "ARTICLE")

@@ -27,7 +27,8 @@ class Email:
     subject: str
     text: str
     html: str
-    unsubscribe_url: str
+    unsubscribe_url: str | None
+    """None for mail that is no subscription (account notices): no List-Unsubscribe headers."""
     reference: str
 
 
@@ -48,9 +49,10 @@ def compose(email: Email) -> bytes:
     message["Date"] = formatdate(usegmt=True)
     domain = email.sender.split("@")[-1]
     message["Message-ID"] = make_msgid(idstring=header_text(email.reference), domain=domain)
-    message["List-Unsubscribe"] = f"<{header_text(email.unsubscribe_url)}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message["X-Byline-Digest"] = header_text(email.reference)
+    if email.unsubscribe_url is not None:
+        message["List-Unsubscribe"] = f"<{header_text(email.unsubscribe_url)}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message["X-Byline-Digest"] = header_text(email.reference)
     message.set_content(email.text)
     message.add_alternative(email.html, subtype="html")
     return message.as_bytes()

@@ -10,7 +10,6 @@ from byline.data.table import (
     ConditionFailed,
     Item,
     Table,
-    delete_op,
     put_op,
     raise_for_checks,
     update_op,
@@ -20,69 +19,82 @@ from byline.errors import Conflict, NotFound
 _IS_PROFILE = "#kind = :profile"
 """The condition of every change to a live profile (a deleted account's tombstone is none)."""
 
-PENDING_TTL_SECONDS = 7 * 24 * 3600
-"""An unconfirmed sign-up holds its username and email this long, then lets them go."""
+PENDING_TTL_SECONDS = 24 * 3600
+"""An unconfirmed sign-up holds its username this long (the life of Cognito's confirmation
+code), then anyone may take the name. It never holds the email address: that is claimed only
+by a confirmation, which takes the code sent to that address (docs/decisions/0004)."""
+
+
+def _is_pending(item: Item) -> bool:
+    return "ttl" in item and not item.get("confirmed")
 
 
 class Users:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    def reserve(self, profile: Item, email: str, pending_until: int) -> None:
-        """Claim the username and the email in one transaction, expiring unless confirmed."""
+    def reserve(self, profile: Item, pending_until: int, now: int) -> Item | None:
+        """Hold the username for an unconfirmed sign-up until ``pending_until``.
+
+        A name held by an unconfirmed sign-up whose time ran out is taken over (DynamoDB's TTL
+        may delete it days late, so expiry is read from the item, not from its absence); the
+        stale profile is returned so that its Cognito user can be removed. Any other holder
+        is a Conflict."""
         username = profile["username"]
         record = {**keys.user_profile(username), **profile, "ttl": pending_until}
-        claim = {
-            **keys.email_claim(email),
-            "kind": "email-claim",
-            "username": username,
-            "ttl": pending_until,
-        }
         try:
-            self._table.transact(
-                [
-                    put_op(record, "attribute_not_exists(PK)"),
-                    put_op(claim, "attribute_not_exists(PK)"),
-                ]
+            self._table.put(record, condition="attribute_not_exists(PK)")
+            return None
+        except ConditionFailed:
+            stale = self.get(username)
+        if stale is None or not _is_pending(stale) or int(stale["ttl"]) > now:
+            raise Conflict("That username is taken.")
+        try:
+            self._table.put(
+                record,
+                condition="#ttl = :stale AND confirmed = :no",
+                names={"#ttl": "ttl"},
+                values={":stale": stale["ttl"], ":no": False},
             )
-        except ConditionFailed as refused:
-            if 0 in refused.failed:
-                raise Conflict("That username is taken.") from refused
-            raise Conflict("That email address is already registered.") from refused
+        except ConditionFailed as refused:  # someone else took it over first
+            raise Conflict("That username is taken.") from refused
+        return stale
 
-    def release(self, username: str, email: str) -> None:
+    def release(self, username: str) -> None:
         """Undo :meth:`reserve` (compensation when Cognito refuses the sign-up)."""
-        self._table.transact(
-            [delete_op(keys.user_profile(username)), delete_op(keys.email_claim(email))]
-        )
+        self._table.delete(keys.user_profile(username))
 
-    def mark_confirmed(self, username: str, sub: str) -> None:
-        """Confirm the profile and bind it to its Cognito user's ``sub``, which every request's
-        token must then carry (services/authority.py)."""
+    def mark_confirmed(self, username: str, now: int, sub: str) -> None:
+        """Confirm a pending sign-up: its profile loses the TTL and is bound to its Cognito
+        user's ``sub`` (which every request's token must then carry, services/authority.py),
+        and its email address is claimed, in one transaction. NotFound when the sign-up lapsed
+        or is gone; Conflict when another account confirmed the same address first."""
         profile = self.get(username)
-        if profile is None:
-            raise NotFound("No such pending sign-up.")
+        if profile is None or not _is_pending(profile) or int(profile["ttl"]) <= now:
+            raise NotFound("No such pending sign-up; sign up again.")
+        claim = {**keys.email_claim(profile["email"]), "kind": "email-claim", "username": username}
         try:
             self._table.transact(
                 [
                     update_op(
                         keys.user_profile(username),
                         "SET confirmed = :yes, #sub = :sub REMOVE #ttl",
-                        _IS_PROFILE,
-                        names={"#ttl": "ttl", "#sub": "sub", "#kind": "kind"},
-                        values={":yes": True, ":sub": sub, ":profile": "profile"},
+                        "#ttl = :ttl",
+                        names={"#ttl": "ttl", "#sub": "sub"},
+                        values={":yes": True, ":ttl": profile["ttl"], ":sub": sub},
                     ),
-                    update_op(
-                        keys.email_claim(profile["email"]),
-                        "REMOVE #ttl",
-                        "attribute_exists(PK)",
+                    # a claim with a TTL was written by an unconfirmed sign-up of the old rules
+                    put_op(
+                        claim,
+                        "attribute_not_exists(PK) OR attribute_exists(#ttl)",
                         names={"#ttl": "ttl"},
                     ),
                 ]
             )
-        except ConditionFailed as gone:
-            # the pending profile or its email claim expired (TTL) or was deleted meanwhile
-            raise NotFound("No such pending sign-up; sign up again.") from gone
+        except ConditionFailed as refused:
+            if 0 in refused.failed:
+                raise NotFound("No such pending sign-up; sign up again.") from refused
+            raise Conflict("That email address is already registered.") from refused
 
     def get(self, username: str, *, consistent: bool = False) -> Item | None:
         """The profile, or None when there is none or only a deleted account's tombstone."""
@@ -135,8 +147,9 @@ class Users:
         return str(item["pseudonym"])
 
     def username_for_email(self, email: str) -> str | None:
+        """The confirmed account that holds the address, if any."""
         claim = self._table.get(keys.email_claim(email))
-        return str(claim["username"]) if claim else None
+        return str(claim["username"]) if claim and "ttl" not in claim else None
 
     def update(
         self, username: str, changes: dict[str, Any], *, checks: Sequence[dict[str, Any]] = ()
@@ -201,9 +214,6 @@ class Users:
         doomed = [k for k in self.owned_keys(username) if k != profile]
         if email:
             doomed.append(dict(keys.email_claim(email)))
-        doomed.append(dict(keys.login_failures("USER", username)))
-        if email:
-            doomed.append(dict(keys.login_failures("USER", email)))
         self._table.delete_many(doomed)
         # A put replaces the profile whole; deleting it first would free the name for a moment.
         self._table.put({**profile, "kind": "tombstone", "deleted_at": deleted_at})

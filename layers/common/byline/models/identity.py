@@ -52,10 +52,15 @@ class LoginRequest(_Strict):
 
 
 class RefreshRequest(_Strict):
+    username: Annotated[
+        Username,
+        Field(description="whose refresh token it is (the id token's cognito:username)"),
+    ]
     refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
 
 
 class Tokens(BaseModel):
+    username: str = Field(description="whose tokens these are; POST /auth/refresh needs it")
     id_token: str = Field(description="send as Authorization: Bearer <id_token>")
     access_token: str
     refresh_token: str | None = None

@@ -46,8 +46,8 @@ from byline.models.identity import (
     SignupResponse,
     Tokens,
 )
-from byline.observability import logger
-from byline.services.brute_force import PER_IP, PER_USER, retry_after_seconds
+from byline.observability import logger, metrics
+from byline.services.brute_force import retry_after_seconds, source_of, source_wait
 
 PASSWORD_RULES = (
     "at least 10 characters, with an upper-case letter, a lower-case letter and a digit"  # noqa: S105  # nosec B105
@@ -74,9 +74,15 @@ class Accounts:
     """Makes "is this the last admin?" and the change it guards take turns (None: no guard,
     for services built without a table)."""
     sleep: Callable[[float], None] = time.sleep
+    notify_owner: Callable[[str], None] | None = None
+    """Mails an address's owner that someone tried to sign up with it (None: nobody is told)."""
 
     # -- sign-up -----------------------------------------------------------------------------
     def sign_up(self, request: SignupRequest) -> SignupResponse:
+        """Hold the username and send a confirmation code, answering the same way whether or
+        not the address already belongs to an account: then its owner is told by email instead
+        and nothing is created in Cognito (docs/decisions/0004). A pending sign-up claims no
+        address, so nobody can keep the owner from registering theirs."""
         now = self.clock()
         profile = {
             "kind": "profile",
@@ -89,16 +95,40 @@ class Accounts:
             "confirmed": False,
             "joined_at": iso(now),
         }
-        self.users.reserve(profile, request.email, int(now.timestamp()) + PENDING_TTL_SECONDS)
+        owner = self.users.username_for_email(request.email)
+        stamp = int(now.timestamp())
+        self._reserve(profile, stamp)
+        answer = SignupResponse(
+            username=request.username, confirmed=False, delivery=_masked(request.email)
+        )
+        if owner is not None:
+            self._tell_owner(request.email)
+            return answer
         try:
-            delivery = self.identity.sign_up(
-                request.username, request.email, request.password, PASSWORD_RULES
-            )
+            self.identity.sign_up(request.username, request.email, request.password, PASSWORD_RULES)
             self.identity.add_to_group(request.username, "reader")
         except Exception:
-            self._undo_sign_up(request.username, request.email)
+            self._undo_sign_up(request.username)
             raise
-        return SignupResponse(username=request.username, confirmed=False, delivery=delivery)
+        return answer
+
+    def _reserve(self, profile: dict[str, Any], now: int) -> None:
+        stale = self.users.reserve(profile, now + PENDING_TTL_SECONDS, now)
+        if stale is not None:  # an unconfirmed sign-up that lapsed: its Cognito user goes too
+            self.identity.delete_user(str(stale["username"]))
+
+    def _tell_owner(self, email: str) -> None:
+        """Mail the owner of a registered address that someone tried to sign up with it. A
+        failure is logged and counted, never shown: the answer must not differ."""
+        if self.notify_owner is None:
+            return
+        try:
+            self.notify_owner(email)
+        except Exception:
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            logger.exception("Could not tell an address's owner about a sign-up attempt")
+            metrics.add_metric(name="SignupNoticeFailed", unit=MetricUnit.Count, value=1)
 
     def provision(
         self, username: str, email: str, password: str, display_name: str, role: str
@@ -108,8 +138,8 @@ class Accounts:
         existing = self.users.get(username)
         if existing is not None and existing.get("confirmed"):
             return False
+        now = int(self.clock().timestamp())
         if existing is None:
-            now = self.clock()
             profile = {
                 "kind": "profile",
                 "username": username,
@@ -119,62 +149,70 @@ class Accounts:
                 "links": [],
                 "role": role,
                 "confirmed": False,
-                "joined_at": iso(now),
+                "joined_at": iso(self.clock()),
             }
-            self.users.reserve(profile, email, int(now.timestamp()) + PENDING_TTL_SECONDS)
+            self._reserve(profile, now)
         self.identity.create_confirmed(username, email, password)
         self.identity.add_to_group(username, role)
-        self.users.mark_confirmed(username, self.identity.sub_of(username))
+        self.users.mark_confirmed(username, now, self.identity.sub_of(username))
         return True
 
-    def _undo_sign_up(self, username: str, email: str) -> None:
+    def _undo_sign_up(self, username: str) -> None:
         try:
             self.identity.delete_user(username)
-        except Exception:  # the pending TTL will still release the claims
+        except Exception:  # the pending TTL will still release the username
             logger.exception("Could not remove the Cognito user of a failed sign-up")
-        self.users.release(username, email)
+        self.users.release(username)
 
     def confirm(self, request: ConfirmRequest) -> None:
-        """Confirm in Cognito, then record it. Retrying is safe: an attempt that failed after
-        Cognito confirmed the user finishes the job instead of being refused forever."""
+        """Confirm in Cognito, then record it and claim the address. Retrying is safe: an
+        attempt that failed after Cognito confirmed the user finishes the job instead of being
+        refused forever. If another account confirmed the same address first, this is a 409 and
+        the sign-up is left to lapse (only the address's owner, who had both codes, gets here)."""
         profile = self.users.get(request.username)
-        if profile is None:
-            raise NotFound("No such pending sign-up; sign up again.")
-        if profile.get("confirmed"):
+        if profile is not None and profile.get("confirmed"):
             return
+        now = int(self.clock().timestamp())
+        if profile is None or int(profile.get("ttl", 0)) <= now:  # gone, or lapsed with its code
+            raise NotFound("No such pending sign-up; sign up again.")
         with suppress(AlreadyConfirmed):
             self.identity.confirm(request.username, request.code)
-        self.users.mark_confirmed(request.username, self.identity.sub_of(request.username))
+        self.users.mark_confirmed(request.username, now, self.identity.sub_of(request.username))
 
     # -- tokens ------------------------------------------------------------------------------
     def log_in(self, request: LoginRequest, source_ip: str) -> Tokens:
+        """Failures slow down their source (this account from this address, and this address
+        overall), never the account for everyone: a guesser elsewhere cannot keep the owner out
+        (docs/decisions/0004)."""
         now = self.clock()
         login = request.login.lower()
         username = login
         if "@" in login:
             username = self.users.username_for_email(login) or login
-        for scope, value in (("USER", username), ("IP", source_ip)):
-            wait = retry_after_seconds(self.attempts.get(scope, value).locked_until, now)
-            if wait:
-                raise TooManyRequests(
-                    f"Too many failed logins; try again in {_human(wait)}.",
-                    headers={"Retry-After": str(wait)},
-                )
+        source = source_of(source_ip)
+        wait = retry_after_seconds(self.attempts.of_pair(username, source).locked_until, now)
+        wait = wait or source_wait(
+            self.attempts.of_source(source, now), now, self.attempts.per_source
+        )
+        if wait:
+            raise TooManyRequests(
+                f"Too many failed logins from your address; try again in {_human(wait)}.",
+                headers={"Retry-After": str(wait)},
+            )
         try:
             issued = self.identity.authenticate(username, request.password)
         except InvalidCredentials as wrong:
-            self.attempts.record_failure("USER", username, now, PER_USER)
-            self.attempts.record_failure("IP", source_ip, now, PER_IP)
+            self.attempts.record_failure(username, source, now)
             raise Unauthorized("Wrong username, email or password.") from wrong
-        self.attempts.reset("USER", username)
-        return _tokens(issued)
+        self.attempts.reset(username, source)
+        return _tokens(username, issued)
 
     def refresh(self, request: RefreshRequest) -> Tokens:
         try:
-            issued = self.identity.refresh(request.refresh_token)
+            issued = self.identity.refresh(request.username, request.refresh_token)
         except InvalidCredentials as revoked:
             raise Unauthorized("The refresh token is invalid, expired or revoked.") from revoked
-        return _tokens(issued, keep_refresh=request.refresh_token)
+        return _tokens(request.username, issued, keep_refresh=request.refresh_token)
 
     def log_out(self, principal: Principal) -> None:
         """Revoke the refresh tokens (Cognito) and every ID token issued so far (the profile's
@@ -283,13 +321,21 @@ def _new_pseudonym() -> str:
     return "former-" + secrets.token_hex(6)
 
 
-def _tokens(issued: IssuedTokens, keep_refresh: str | None = None) -> Tokens:
+def _tokens(username: str, issued: IssuedTokens, keep_refresh: str | None = None) -> Tokens:
     return Tokens(
+        username=username,
         id_token=issued.id_token,
         access_token=issued.access_token,
         refresh_token=issued.refresh_token or keep_refresh,
         expires_in=issued.expires_in,
     )
+
+
+def _masked(email: str) -> str:
+    """Where the code went, as Cognito shows it (``a***@e***``): computed here so that the
+    answer is the same whether or not a code was sent."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***"
 
 
 def _human(seconds: int) -> str:
@@ -320,6 +366,9 @@ def accounts() -> Accounts:
         conversation_service().forget_user(username)
         article_service().withdraw_author(username, pseudonym)
         forget_archive(username)
+        LoginAttempts(table()).forget(username)
+
+    from byline.services.notices import tell_owner_of_sign_up_attempt
 
     return Accounts(
         users=Users(table()),
@@ -328,4 +377,5 @@ def accounts() -> Accounts:
         erasers=(erase_contributions,),
         forget_media=forget_media,
         leases=Leases(table()),
+        notify_owner=tell_owner_of_sign_up_attempt,
     )

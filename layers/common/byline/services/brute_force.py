@@ -1,13 +1,22 @@
 """How long a login must wait after repeated failures: the pure part of brute-force protection.
 
-Ghost's brute-force middleware is the reference: failures are counted per user and per source
-IP; after a few free retries every further failure doubles the wait, from a minute up to hours;
-the count is forgotten a day after the last failure (a TTL on the record), and a successful
-login clears the user's count.
+Failures slow down their *source*, never the account for everyone (docs/decisions/0004):
+
+* per account and source (the pair): after a few free failures each further one doubles the
+  wait, from a minute up to an hour; the count is forgotten a day after the last failure, and
+  a successful login from that source clears it. Someone guessing from elsewhere never delays
+  the owner.
+* per source overall: a fixed allowance of failures per hour against any accounts (Ghost's
+  global block is the reference: 100 per hour), sized for the many people one shared address
+  (an office, a carrier's NAT) can carry; past it, that address waits for the next hour.
+
+A source is an IPv4 address, or the /64 network of an IPv6 address (one subscriber's
+allocation: any address in it is the same source).
 """
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,9 +29,27 @@ class Limits:
     lifetime: timedelta
 
 
-PER_USER = Limits(5, timedelta(minutes=1), timedelta(hours=12), timedelta(days=1))
-# A source IP may be a whole office behind NAT: more free failures, same growth.
-PER_IP = Limits(25, timedelta(minutes=1), timedelta(hours=12), timedelta(days=1))
+@dataclass(frozen=True)
+class Allowance:
+    failures: int
+    window: timedelta
+
+
+PER_ACCOUNT_AND_SOURCE = Limits(5, timedelta(minutes=1), timedelta(hours=1), timedelta(days=1))
+PER_SOURCE = Allowance(100, timedelta(hours=1))
+
+
+def source_of(ip: str) -> str:
+    """The address failures are counted against: IPv4 as it is, IPv6 by its /64 network."""
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip.lower()
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 def wait_after(failures: int, limits: Limits) -> timedelta:
@@ -32,6 +59,20 @@ def wait_after(failures: int, limits: Limits) -> timedelta:
         return timedelta(0)
     seconds = limits.base_wait.total_seconds() * (2 ** min(over - 1, 30))
     return min(timedelta(seconds=seconds), limits.max_wait)
+
+
+def window_start(now: datetime, allowance: Allowance) -> int:
+    """The epoch second at which the allowance window holding ``now`` began."""
+    size = int(allowance.window.total_seconds())
+    return int(now.timestamp()) // size * size
+
+
+def source_wait(failures: int, now: datetime, allowance: Allowance) -> int:
+    """Whole seconds a source must wait having failed ``failures`` times in this window."""
+    if failures < allowance.failures:
+        return 0
+    ends = window_start(now, allowance) + int(allowance.window.total_seconds())
+    return max(1, ends - int(now.timestamp()))
 
 
 def retry_after_seconds(locked_until: datetime | None, now: datetime) -> int:

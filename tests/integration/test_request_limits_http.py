@@ -5,11 +5,14 @@ Each must be a 4xx problem document, and nothing may be written."""
 
 from __future__ import annotations
 
+import http.client
 import json
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
+from local.gateway import MAX_PAYLOAD_BYTES
 from tests.integration.identity_helpers import make_user
 from tests.integration.test_bad_input import assert_problem
 
@@ -116,3 +119,26 @@ def test_bodies_over_the_limits_are_refused_before_anything_is_written(
     assert_problem(response)
     after = requests.get(f"{local_api}/me/articles", headers=author.auth, timeout=30).json()
     assert len(after["items"]) == len(before["items"])
+
+
+def test_a_body_over_the_gateway_payload_limit_is_a_413_whose_document_says_413(local_api):
+    url = urlsplit(local_api)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.putrequest("POST", "/articles")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(MAX_PAYLOAD_BYTES + 1))
+        connection.endheaders(b"{}")
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert response.status == 413
+    assert response.getheader("Content-Type") == "application/problem+json"
+    assert json.loads(body)["status"] == 413
+
+
+def test_a_missing_token_is_a_401_whose_document_says_401(local_api):
+    response = requests.get(f"{local_api}/me", timeout=30)
+    assert response.status_code == 401
+    assert_problem(response)

@@ -38,7 +38,9 @@ GATEWAY_RESPONSES = {
         "ResponseParameters": {"Headers": {"Access-Control-Allow-Origin": "'*'"}},
     },
     "DEFAULT_5XX": {
-        "ResponseTemplates": {"application/json": '{"status":500,"id":"$context.requestId"}'},
+        "ResponseTemplates": {
+            "application/json": '{"title":"Gateway error","id":"$context.requestId"}'
+        },
         "ResponseParameters": {"Headers": {"Content-Type": "'application/problem+json'"}},
     },
 }
@@ -186,7 +188,8 @@ def test_a_function_error_is_a_502_rendered_from_default_5xx():
     response = gateway.handle(_request("GET", "/articles/1"))
     assert response.status == 502
     assert _headers(response)["Content-Type"] == "application/problem+json"
-    assert json.loads(response.body)["status"] == 500
+    request_id = _headers(response)["x-amzn-RequestId"]
+    assert json.loads(response.body) == {"title": "Gateway error", "id": request_id}
 
 
 def test_a_timeout_is_a_504():

@@ -11,6 +11,18 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, HttpUrl, StringConstraints
 
+
+class Secret:
+    """Marks a field whose value is a secret (a password, a token, a confirmation code):
+    ``Annotated[str, ..., SECRET]``. Nothing stores it in any form, hashes included;
+    byline.http.idempotency leaves such fields out of the request it binds a key to."""
+
+    def __repr__(self) -> str:
+        return "SECRET"
+
+
+SECRET = Secret()
+
 Username = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9_]{3,30}$"),
@@ -33,7 +45,7 @@ Tag = Annotated[
     Field(description="letters and digits only, case-insensitive (stored lower-case)"),
 ]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60)]
-Password = Annotated[str, Field(min_length=1, max_length=256)]
+Password = Annotated[str, Field(min_length=1, max_length=256), SECRET]
 RoleName = Literal["reader", "author", "editor", "admin"]
 MediaKey = Annotated[
     str,

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from byline.models.fields import SECRET
 from byline.models.fields import DisplayName as DisplayName
 from byline.models.fields import Email as Email
 from byline.models.fields import Link as Link
@@ -35,7 +36,9 @@ class SignupResponse(BaseModel):
 
 class ConfirmRequest(_Strict):
     username: Username
-    code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+    code: Annotated[
+        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), SECRET
+    ]
 
 
 class LoginRequest(_Strict):
@@ -48,13 +51,13 @@ class LoginRequest(_Strict):
 
 
 class RefreshRequest(_Strict):
-    refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
+    refresh_token: Annotated[str, Field(min_length=1, max_length=4096), SECRET]
 
 
 class Tokens(BaseModel):
-    id_token: str = Field(description="send as Authorization: Bearer <id_token>")
-    access_token: str
-    refresh_token: str | None = None
+    id_token: Annotated[str, SECRET] = Field(description="send as Authorization: Bearer <id_token>")
+    access_token: Annotated[str, SECRET]
+    refresh_token: Annotated[str | None, SECRET] = None
     expires_in: int = Field(description="seconds until id_token and access_token expire")
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme name, not a secret
 

@@ -392,6 +392,10 @@ class Gateway:
             except TokenRejected as rejected:
                 log.info("401 %s %s: %s", request.method, request.path, rejected)
                 return self.gateway_response(api, "UNAUTHORIZED", 401, "Unauthorized", request_id)
+            except (TypeError, ValueError, OverflowError):
+                # a claim the verifier let through but cannot be flattened: API Gateway says 401
+                log.exception("401 %s %s: claims not usable", request.method, request.path)
+                return self.gateway_response(api, "UNAUTHORIZED", 401, "Unauthorized", request_id)
         params = route.match(segments) or {}
         trace = trace_id(request.received_at)
         forwarded = HttpRequest(

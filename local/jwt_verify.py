@@ -117,11 +117,13 @@ class CognitoIdTokenVerifier:
                     "require": ["exp", "iss"],
                 },
             )
-        except jwt.PyJWTError as error:
+        except (jwt.PyJWTError, TypeError, ValueError) as error:
+            # PyJWT raises TypeError for some claims of the wrong type (an iss that is a list)
             raise TokenRejected(str(error)) from error
         if claims.get("token_use") != "id":
             raise TokenRejected(f"token_use {claims.get('token_use')!r} is not 'id'")
-        if not isinstance(claims.get("exp"), int | float) or claims["exp"] <= self._clock():
+        _check_shapes(claims)
+        if claims["exp"] <= self._clock():
             raise TokenRejected("expired")
         audience = claims.get("aud")
         if audience not in self._client_ids(False) and audience not in self._client_ids(True):
@@ -137,6 +139,36 @@ class CognitoIdTokenVerifier:
 
 
 _TIME_CLAIMS = ("exp", "iat")
+_REQUIRED_STRINGS = ("sub", "aud", "iss", "token_use")
+_OPTIONAL_STRINGS = ("cognito:username", "email")
+_EPOCH_CLAIMS = ("exp", "iat", "auth_time")
+_LATEST_EPOCH = 253_402_300_799  # 9999-12-31T23:59:59Z, the last second a datetime can hold
+
+
+def _is_epoch(value: Any) -> bool:
+    return (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and 0 <= value <= _LATEST_EPOCH  # also false for NaN
+    )
+
+
+def _check_shapes(claims: Mapping[str, Any]) -> None:
+    """Reject claims whose type Cognito never issues (an ``aud`` list, an ``exp`` string, no
+    ``sub``): API Gateway answers those with 401, and later checks and the flattening into
+    strings assume these types."""
+    for name in _REQUIRED_STRINGS:
+        if not isinstance(claims.get(name), str) or not claims[name]:
+            raise TokenRejected(f"{name} is missing or not a string")
+    for name in _OPTIONAL_STRINGS:
+        if name in claims and not isinstance(claims[name], str):
+            raise TokenRejected(f"{name} is not a string")
+    for name in _EPOCH_CLAIMS:
+        if (name in claims or name == "exp") and not _is_epoch(claims.get(name)):
+            raise TokenRejected(f"{name} is not a time in seconds")
+    groups = claims.get("cognito:groups", [])
+    if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+        raise TokenRejected("cognito:groups is not a list of strings")
 
 
 def apigw_time(epoch: float) -> str:

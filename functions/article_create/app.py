@@ -25,7 +25,7 @@ def create_article(draft: ArticleCreate) -> Response[Article]:
         "article-create",
         header(app, KEY_HEADER),
         principal.username,
-        draft.model_dump(mode="json"),
+        draft,
         lambda: article_service().create(principal, draft),
         Article,
         app.lambda_context,

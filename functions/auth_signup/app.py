@@ -23,7 +23,7 @@ def sign_up(request: SignupRequest) -> Response[SignupResponse]:
         "auth-signup",
         header(app, KEY_HEADER),
         "anonymous",
-        request.model_dump(mode="json"),
+        request,
         lambda: accounts().sign_up(request),
         SignupResponse,
         app.lambda_context,

@@ -32,10 +32,11 @@ def create_comment(
         "comment-create",
         header(app, KEY_HEADER),
         principal.username,
-        {"article": article, **comment.model_dump()},
+        comment,
         lambda: conversation_service().add_comment(principal, article, comment),
         Comment,
         app.lambda_context,
+        path={"article": article},
     )
     return json_response(201, created)
 

@@ -30,7 +30,7 @@ def request_upload(upload: MediaUploadRequest) -> Response[MediaUpload]:
         "media-upload",
         header(app, KEY_HEADER),
         principal.username,
-        upload.model_dump(mode="json"),
+        upload,
         lambda: media_service().request_upload(principal, upload),
         MediaUpload,
         app.lambda_context,

@@ -45,6 +45,8 @@ BAD_BODIES: dict[str, tuple[bytes, str]] = {
     "oversized": (json.dumps({"bio": "x" * 200_000}).encode(), "application/json"),
     "huge string": (json.dumps({"username": "x" * 60_000}).encode(), "application/json"),
     "nul bytes": (json.dumps({"username": "a\u0000b"}).encode(), "application/json"),
+    "integer of 5000 digits": (b'{"a": [{"b": 1' + b"0" * 5000 + b"}]}", "application/json"),
+    "number overflowing to infinity": (b'{"a": 1e999999}', "application/json"),
 }
 
 

@@ -207,3 +207,28 @@ def test_comment_pages_follow_the_cursor_and_unknown_articles_are_404(local_api,
     assert (
         requests.get(f"{local_api}/articles/{draft['id']}/comments", timeout=30).status_code == 404
     )
+
+
+@pytest.mark.parametrize(
+    ("withdraw", "expected"),
+    [(lambda base, user, a: requests.delete(f"{base}/articles/{a}", headers=user.auth, timeout=30),
+      204),
+     (lambda base, user, a: requests.post(
+         f"{base}/articles/{a}/unpublish", headers=user.auth, timeout=30), 200)],
+    ids=["deleted", "unpublished"],
+)  # fmt: skip
+def test_a_withdrawn_articles_comments_are_not_listed_with_or_without_an_earlier_cursor(
+    local_api, author, reader, withdraw, expected
+):
+    article = published_article(local_api, author)
+    for i in range(3):
+        assert comment(local_api, reader, article["id"], f"Withdrawn {i}").status_code == 201
+    first = threads(local_api, article["id"], limit=1)
+    assert first["next_cursor"]
+    assert withdraw(local_api, author, article["id"]).status_code == expected
+    for params in ({"limit": 1, "cursor": first["next_cursor"]}, {"limit": 1}):
+        response = requests.get(
+            f"{local_api}/articles/{article['id']}/comments", params=params, timeout=30
+        )
+        assert response.status_code == 404, (params, response.text)
+        assert "Withdrawn" not in response.text

@@ -242,6 +242,22 @@ def _reply(world: World) -> Request:
                    world.shared("reader"), {"body": "a reply", "parent_id": top["id"]})  # fmt: skip
 
 
+def _a_later_page_of_comments(world: World) -> Request:
+    import requests
+
+    from tests.integration.article_helpers import published_article
+
+    author = world.user()
+    article = published_article(world.base, author)
+    for _ in range(2):
+        world.comment(author, article)
+    first = requests.get(
+        f"{world.base}/articles/{article['id']}/comments", params={"limit": 1}, timeout=30
+    ).json()
+    return Request("GET", "/articles/{article}/comments", {"article": article["id"]},
+                   query={"limit": "1", "cursor": first["next_cursor"]})  # fmt: skip
+
+
 def _demote_an_admin(world: World) -> Request:
     target = world.user("admin")
     return Request("PUT", "/users/{username}/role", {"username": target.username},
@@ -281,13 +297,15 @@ MORE_PATHS: list[Callable[[World], Request]] = [
     _with_key(_by_field("POST", "/media", {"content_type": "image/png", "size": 2048})),
     _with_key(_reply),
     _reply,
+    _a_later_page_of_comments,
     _demote_an_admin,
     _author_leaves,
     _an_admin_leaves,
 ]
-"""Paths the matrix does not take: Idempotency-Key replays, replies, demoting an admin and an
-admin deleting their account (the last-admin check, under its lease), an author deleting their
-account (their articles are unpublished)."""
+"""Paths the matrix does not take: Idempotency-Key replays, replies, a later page of comments
+(the article is read before the page), demoting an admin and an admin deleting their account
+(the last-admin check, under its lease), an author deleting their account (their articles are
+unpublished)."""
 
 
 def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author: User) -> None:

@@ -200,6 +200,16 @@ READS: dict[tuple[str, str], list[Case]] = {
             status=304,
             secrets=1,
         ),
+        case(
+            "next page (?cursor=)",
+            lambda w: Request(
+                {"article": w.article["id"]}, query={"limit": "1", "cursor": w.comments_cursor}
+            ),
+            ("GetItem", "Query"),
+            secrets=1,
+            note="a later page's Query starts past the article item: a GetItem proves it is "
+            "still published",
+        ),
     ],
     ("GET", "/feed.xml"): [
         case("", lambda w: Request(), QUERY),
@@ -380,6 +390,7 @@ class World:
     period: str
     unsubscribe_token: str
     cursor: str = ""
+    comments_cursor: str = ""
     etags: dict[str, str] = field(default_factory=dict)
     editable: dict[str, Any] = field(default_factory=dict)
     draft_to_publish: dict[str, Any] = field(default_factory=dict)
@@ -412,6 +423,7 @@ def world(local_api, local_stack) -> World:
     published_article(local_api, author, tags=[tag])
     article = published_article(local_api, author, tags=[tag], series=series)
     comment(local_api, reader, article, "first")
+    comment(local_api, reader, article, "second")
 
     moved = published_article(local_api, author)
     slugs = [moved["slug"]]
@@ -611,6 +623,12 @@ def prepared(world, invoke_handler) -> World:
         )
     )
     world.etags["feed"] = str(header(call("/feed.xml", Request()), "ETag"))
+    comments = call(
+        "/articles/{article}/comments",
+        Request({"article": world.article["id"]}, query={"limit": "1"}),
+    )
+    world.comments_cursor = json.loads(comments["body"])["next_cursor"]
+    assert world.comments_cursor
     page = call("/articles", Request(query={"tag": world.tag, "limit": "1"}))
     world.cursor = json.loads(page["body"])["next_cursor"]
     assert world.cursor

@@ -5,11 +5,18 @@ Each must be a 4xx problem document, and nothing may be written."""
 
 from __future__ import annotations
 
+import http.client
 import json
+import os
+import time
+import uuid
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
 
+from local.gateway import MAX_PAYLOAD_BYTES
 from tests.integration.identity_helpers import make_user
 from tests.integration.test_bad_input import assert_problem
 
@@ -116,3 +123,84 @@ def test_bodies_over_the_limits_are_refused_before_anything_is_written(
     assert_problem(response)
     after = requests.get(f"{local_api}/me/articles", headers=author.auth, timeout=30).json()
     assert len(after["items"]) == len(before["items"])
+
+
+def test_a_body_over_the_gateway_payload_limit_is_a_413_whose_document_says_413(local_api):
+    url = urlsplit(local_api)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    try:
+        connection.putrequest("POST", "/articles")
+        connection.putheader("Content-Type", "application/json")
+        connection.putheader("Content-Length", str(MAX_PAYLOAD_BYTES + 1))
+        connection.endheaders(b"{}")
+        response = connection.getresponse()
+        body = response.read()
+    finally:
+        connection.close()
+    assert response.status == 413
+    assert response.getheader("Content-Type") == "application/problem+json"
+    assert json.loads(body)["status"] == 413
+
+
+def test_a_missing_token_is_a_401_whose_document_says_401(local_api):
+    response = requests.get(f"{local_api}/me", timeout=30)
+    assert response.status_code == 401
+    assert_problem(response)
+
+
+def _pool_signed(stack_resources: Any, **changes: Any) -> str:
+    """An id token signed with the emulated pool's own key (moto's), so it passes the signature
+    check and only its claims decide; None removes a claim."""
+    import gzip
+    from importlib.resources import files
+
+    import jwt
+
+    private = json.loads(
+        gzip.decompress(
+            files("moto.cognitoidp").joinpath("resources/jwks-private.json.gz").read_bytes()
+        )
+    )
+    region = os.environ["AWS_REGION"]
+    now = int(time.time())
+    claims = {
+        "sub": str(uuid.uuid4()),
+        "iss": f"https://cognito-idp.{region}.amazonaws.com/{stack_resources['USER_POOL_ID']}",
+        "aud": stack_resources["USER_POOL_CLIENT_ID"],
+        "token_use": "id",
+        "cognito:username": "someone",
+        "auth_time": now,
+        "iat": now,
+        "exp": now + 3600,
+    }
+    claims = {k: v for k, v in {**claims, **changes}.items() if v is not None}
+    key = jwt.PyJWK(private, algorithm="RS256").key
+    return jwt.PyJWS().encode(json.dumps(claims).encode(), key, "RS256", {"kid": private["kid"]})
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [{"aud": ["client"]}, {"aud": 7}, {"exp": "soon"}, {"exp": 10**20}, {"sub": None},
+     {"token_use": ["id"]}, {"iat": "yesterday"}, {"cognito:groups": "admin"}],
+    ids=lambda c: ", ".join(f"{k}={v!r}" for k, v in c.items()),
+)  # fmt: skip
+def test_a_pool_signed_token_with_a_malformed_claim_is_a_401_problem(
+    local_api, stack_resources, changes
+):
+    token = _pool_signed(stack_resources, **changes)
+    response = requests.get(
+        f"{local_api}/session", headers={"Authorization": f"Bearer {token}"}, timeout=30
+    )
+    assert response.status_code == 401, response.text
+    assert_problem(response)
+
+
+def test_a_well_formed_pool_signed_token_passes_the_local_authorizer(local_api, stack_resources):
+    """The key above is the pool's: the 401s are about the claims, not the signature."""
+    response = requests.get(
+        f"{local_api}/session",
+        headers={"Authorization": f"Bearer {_pool_signed(stack_resources)}"},
+        timeout=30,
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["username"] == "someone"

@@ -20,8 +20,9 @@ from local.gateway import (
     proxy_response,
     render_context,
 )
-from local.jwt_verify import TokenRejected
+from local.jwt_verify import CognitoIdTokenVerifier, TokenRejected
 from local.runtime import Invocation
+from tests.unit.test_local_jwt import CLIENT, MALFORMED_CLAIMS, NOW, POOL, POOL_KEY, _jwks, _signed
 
 GATEWAY_RESPONSES = {
     "UNAUTHORIZED": {
@@ -38,7 +39,9 @@ GATEWAY_RESPONSES = {
         "ResponseParameters": {"Headers": {"Access-Control-Allow-Origin": "'*'"}},
     },
     "DEFAULT_5XX": {
-        "ResponseTemplates": {"application/json": '{"status":500,"id":"$context.requestId"}'},
+        "ResponseTemplates": {
+            "application/json": '{"title":"Gateway error","id":"$context.requestId"}'
+        },
         "ResponseParameters": {"Headers": {"Content-Type": "'application/problem+json'"}},
     },
 }
@@ -186,7 +189,8 @@ def test_a_function_error_is_a_502_rendered_from_default_5xx():
     response = gateway.handle(_request("GET", "/articles/1"))
     assert response.status == 502
     assert _headers(response)["Content-Type"] == "application/problem+json"
-    assert json.loads(response.body)["status"] == 500
+    request_id = _headers(response)["x-amzn-RequestId"]
+    assert json.loads(response.body) == {"title": "Gateway error", "id": request_id}
 
 
 def test_a_timeout_is_a_504():
@@ -326,3 +330,59 @@ def test_sqs_records_look_like_lambda_s():
         "binaryListValues": [],
         "dataType": "String",
     }
+
+
+# ---------------------------------------------------------------- the Cognito authorizer
+
+
+def _cognito_gateway() -> tuple[Gateway, FakeRuntime]:
+    """A gateway whose one route is guarded by the real verifier, on a pool key the test holds."""
+    verifier = CognitoIdTokenVerifier(
+        region="us-east-1",
+        pool_id=POOL,
+        jwks=lambda: _jwks(POOL_KEY, "k1"),
+        client_ids=lambda: {CLIENT},
+        clock=lambda: NOW,
+    )
+    gateway, _ = _gateway(OK)
+    api = gateway.routes[0].api
+    cognito = Authorizer("Cognito", "Authorization", verifier.verify_header)
+    runtime = FakeRuntime(OK)
+    route = Route(api, "POST", "/articles", "CreateArticle", cognito)
+    return Gateway([route], runtime), runtime  # type: ignore[arg-type]
+
+
+def _bearer(token: str) -> HttpRequest:
+    return HttpRequest(
+        method="POST",
+        path="/articles",
+        headers=[("Host", "127.0.0.1:3000"), ("Authorization", f"Bearer {token}")],
+        body=b"{}",
+    )
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_CLAIMS))
+def test_a_signed_token_with_a_malformed_claim_is_a_401_not_a_500(name: str):
+    gateway, runtime = _cognito_gateway()
+    response = gateway.handle(_bearer(_signed(**MALFORMED_CLAIMS[name])))
+    assert response.status == 401
+    assert runtime.events == []
+
+
+def test_a_well_formed_token_of_the_same_key_reaches_the_function():
+    gateway, runtime = _cognito_gateway()
+    assert gateway.handle(_bearer(_signed())).status == 200
+    assert runtime.events[0]["requestContext"]["authorizer"]["claims"]["aud"] == CLIENT
+
+
+@pytest.mark.parametrize("exp", [10**20, float("nan")])
+def test_claims_that_cannot_be_flattened_are_a_401_not_a_500(exp: float):
+    gateway, runtime = _gateway(OK, claims={"sub": "s", "exp": exp})
+    request = _request("POST", "/articles", body=b"{}")
+    request = HttpRequest(
+        method="POST",
+        path="/articles",
+        headers=[*request.headers, ("Authorization", "Bearer good")],
+    )
+    assert gateway.handle(request).status == 401
+    assert runtime.events == []

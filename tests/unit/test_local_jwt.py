@@ -197,3 +197,58 @@ def test_claims_are_flattened_to_strings_like_api_gateway_rest_does():
 
 def test_api_gateway_time_format():
     assert apigw_time(1469818373) == "Fri Jul 29 18:52:53 UTC 2016"
+
+
+# Claims of the wrong type or shape, in tokens whose signature verifies against the pool's keys:
+# API Gateway answers 401 for every one of them, so the local authorizer must reject them (a
+# TypeError or a ValueError escaping from a check or from flattening was a 500).
+MALFORMED_CLAIMS: dict[str, dict[str, Any]] = {
+    "aud list": {"aud": [CLIENT]},
+    "aud list of two": {"aud": [CLIENT, "other"]},
+    "aud number": {"aud": 12345},
+    "aud object": {"aud": {"client": CLIENT}},
+    "aud null": {"aud": None},
+    "exp string": {"exp": str(int(NOW) + 3600)},
+    "exp boolean": {"exp": True},
+    "exp NaN": {"exp": float("nan")},
+    "exp past the year 9999": {"exp": 10**20},
+    "iat past the year 9999": {"iat": 10**20},
+    "iat string": {"iat": "yesterday"},
+    "auth_time list": {"auth_time": [1]},
+    "missing sub": {"sub": None},
+    "sub number": {"sub": 7},
+    "token_use list": {"token_use": ["id"]},
+    "cognito:username number": {"cognito:username": 42},
+    "cognito:groups string": {"cognito:groups": "admin"},
+    "cognito:groups of numbers": {"cognito:groups": [1, 2]},
+    "email list": {"email": ["ada@example.com"]},
+    "iss list": {"iss": [issuer("us-east-1", POOL)]},
+}
+
+
+def _signed(key: rsa.RSAPrivateKey = POOL_KEY, kid: str = "k1", **changes: Any) -> str:
+    """A token with these claims (None removes one), signed as is: PyJWT's own ``encode`` would
+    refuse some of the malformed ones."""
+    claims = {name: value for name, value in _claims(**changes).items() if value is not None}
+    return jwt.PyJWS().encode(json.dumps(claims).encode(), key, "RS256", headers={"kid": kid})
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_CLAIMS))
+def test_a_signed_token_with_a_malformed_claim_is_rejected(
+    verifier: CognitoIdTokenVerifier, name: str
+):
+    with pytest.raises(TokenRejected):
+        verifier.verify(_signed(**MALFORMED_CLAIMS[name]))
+
+
+@pytest.mark.parametrize("name", sorted(MALFORMED_CLAIMS))
+def test_a_token_with_a_malformed_claim_and_an_unknown_key_is_rejected(
+    verifier: CognitoIdTokenVerifier, name: str
+):
+    with pytest.raises(TokenRejected):
+        verifier.verify(_signed(OTHER_KEY, kid="not-in-the-jwks", **MALFORMED_CLAIMS[name]))
+
+
+def test_a_token_without_optional_claims_passes(verifier: CognitoIdTokenVerifier):
+    token = _signed(**{"cognito:groups": None, "email": None, "email_verified": None})
+    assert verifier.verify(token)["sub"].startswith("0f3c")

@@ -1,9 +1,10 @@
 import base64
+import json
 
 import pytest
 
 from byline.errors import BadRequest, PayloadTooLarge, UnprocessableContent, UnsupportedMediaType
-from byline.http.limits import check_request
+from byline.http.limits import MAX_NUMBER_LENGTH, check_request, load_json_body
 
 
 def event(body, *, method="POST", content_type="application/json", b64=False):
@@ -74,3 +75,32 @@ def test_a_json_array_body_is_refused_with_422():
     assert isinstance(check_request(event('[{"muted": true}]'), 100), UnprocessableContent)
     assert isinstance(check_request(event(" \n [1, 2]"), 100), UnprocessableContent)
     assert check_request(event('{"tags": [1, 2]}'), 100) is None
+
+
+def test_json_bodies_keep_ordinary_numbers():
+    assert load_json_body('{"a": 12, "b": -3.5e2, "c": [0.1, 1E3]}') == {
+        "a": 12,
+        "b": -350.0,
+        "c": [0.1, 1000.0],
+    }
+    longest = "9" * MAX_NUMBER_LENGTH
+    assert load_json_body(longest) == int(longest)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" + "0" * 5000,
+        "9" * (MAX_NUMBER_LENGTH + 1),
+        '{"a": [{"b": -' + "1" * 5000 + "}]}",
+        "1e999999",
+        "-1e400",
+        "0." + "1" * MAX_NUMBER_LENGTH,
+        "NaN",
+        '{"a": Infinity}',
+        "[-Infinity]",
+    ],
+)
+def test_json_numbers_python_cannot_hold_are_decode_errors(text):
+    with pytest.raises(json.JSONDecodeError):
+        load_json_body(text)

@@ -24,7 +24,7 @@ from byline.auth.principal import Principal, require_principal
 from byline.errors import DomainError
 from byline.http import problems
 from byline.http.headers import apply_standard_headers, set_header
-from byline.http.limits import check_request
+from byline.http.limits import check_request, load_json_body
 from byline.models.problem import PROBLEM_CONTENT_TYPE, Problem
 from byline.observability import logger, metrics, tracer
 from byline.settings import get_settings
@@ -156,7 +156,7 @@ def build_api() -> APIGatewayRestResolver:
         expose_headers=["ETag", "Location", "Retry-After", "X-Request-Id"],
         max_age=600,
     )
-    app = _RestResolver(enable_validation=True, cors=cors)
+    app = _RestResolver(enable_validation=True, cors=cors, json_body_deserializer=load_json_body)
 
     def _invalid_request(error: RequestValidationError) -> Response[str]:
         raw = list(error.errors())

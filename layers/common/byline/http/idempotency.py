@@ -4,17 +4,23 @@ response and creates nothing twice (powertools idempotency, records in the singl
 The key is scoped to the route and the caller, and bound to the request body: the same key
 with a different body is a 422, and while the first request is still running a retry is a 409.
 Records expire after 24 hours, as Stripe's do.
+
+The body is bound without its secret fields (marked ``SECRET`` in the model: passwords, tokens,
+codes): powertools stores an unsalted hash of what it validates, and a hash of a body that holds
+a password gives the password away to a dictionary attack. So a retry that changes only a secret
+is taken for the same request, and replays the first response.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
 from byline.errors import BadRequest, Conflict, ServiceUnavailable, UnprocessableContent
+from byline.models.fields import Secret
 from byline.settings import get_settings
 
 if TYPE_CHECKING:
@@ -23,6 +29,37 @@ if TYPE_CHECKING:
 KEY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 RECORD_SECONDS = 24 * 3600
+
+
+def _secret_exclusions(model: BaseModel) -> dict[str, Any]:
+    """``model_dump``'s ``exclude`` for the secret fields of ``model`` and of models inside it."""
+    excluded: dict[str, Any] = {}
+    for name, info in type(model).model_fields.items():
+        if _is_secret(info):
+            excluded[name] = True
+            continue
+        value = getattr(model, name)
+        items = value if isinstance(value, list | tuple) else None
+        if isinstance(value, BaseModel) and (inner := _secret_exclusions(value)):
+            excluded[name] = inner
+        elif items is not None:
+            nested = {
+                i: inner
+                for i, item in enumerate(items)
+                if isinstance(item, BaseModel) and (inner := _secret_exclusions(item))
+            }
+            if nested:
+                excluded[name] = nested
+    return excluded
+
+
+def _is_secret(info: Any) -> bool:
+    return any(isinstance(marker, Secret) for marker in info.metadata)
+
+
+def without_secrets(model: BaseModel) -> dict[str, Any]:
+    """The model as JSON values, its secret fields (at any depth) left out."""
+    return model.model_dump(mode="json", exclude=_secret_exclusions(model))
 
 
 @cache
@@ -45,16 +82,21 @@ def run_once[Model: BaseModel](
     scope: str,
     key: str | None,
     caller: str,
-    body: dict[str, Any],
+    body: BaseModel,
     create: Callable[[], Model],
     model: type[Model],
     lambda_context: Any = None,
+    path: Mapping[str, str] | None = None,
 ) -> Model:
-    """Run ``create`` once per (scope, caller, key); replay its result on retries. With the
-    Lambda context, a request that dies mid-way frees its key when the invocation's time runs
-    out instead of blocking retries with 409 until the record expires."""
+    """Run ``create`` once per (scope, caller, key); replay its result on retries. The key is
+    bound to ``body`` without its secrets and to the ``path`` parameters. With the Lambda
+    context, a request that dies mid-way frees its key when the invocation's time runs out
+    instead of blocking retries with 409 until the record expires."""
     if key is None:
         return create()
+    if any(_is_secret(info) for info in model.model_fields.values()):
+        # the record keeps the response to replay it: a response that holds a secret cannot
+        raise TypeError(f"{model.__name__} holds a secret: its route cannot replay responses")
     if not 1 <= len(key) <= MAX_KEY_LENGTH or not key.isprintable():
         raise BadRequest(f"{KEY_HEADER} must be 1 to {MAX_KEY_LENGTH} printable characters.")
 
@@ -91,7 +133,8 @@ def run_once[Model: BaseModel](
         return created[0]
 
     try:
-        result: Model = once(request={"scope": scope, "caller": caller, "key": key, "body": body})
+        bound = {**(path or {}), **without_secrets(body)}
+        result: Model = once(request={"scope": scope, "caller": caller, "key": key, "body": bound})
     except IdempotencyValidationError as error:
         raise UnprocessableContent(
             f"This {KEY_HEADER} was already used with a different request."

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+import json
+import math
+from typing import Any, NoReturn
 
 from byline.errors import (
     BadRequest,
@@ -18,6 +20,41 @@ _BODY_METHODS = {"POST", "PUT", "PATCH"}
 MAX_JSON_DEPTH = 32
 """No request body of this API nests deeper than a few levels; Python's JSON parser fails with
 a RecursionError (a 500) somewhere past 10,000, so depth is refused up front."""
+
+
+MAX_NUMBER_LENGTH = 64
+"""No number of this API needs more characters; DynamoDB keeps 38 significant digits, and
+Python refuses integers of more than 4,300 digits with a ValueError that is not a JSON error."""
+
+
+class _UnacceptableNumber(ValueError):
+    pass
+
+
+def _int(text: str) -> int:
+    if len(text) > MAX_NUMBER_LENGTH:
+        raise _UnacceptableNumber(f"A number has more than {MAX_NUMBER_LENGTH} characters")
+    return int(text)
+
+
+def _float(text: str) -> float:
+    value = float(text)
+    if len(text) > MAX_NUMBER_LENGTH or not math.isfinite(value):
+        raise _UnacceptableNumber(f"A number is too large or has too many digits: {text[:20]}")
+    return value
+
+
+def _constant(text: str) -> NoReturn:
+    raise _UnacceptableNumber(f"{text} is not JSON")
+
+
+def load_json_body(text: str) -> Any:
+    """The request body as Python values, with JSON's numbers bounded: every failure is a
+    ``JSONDecodeError`` (which the resolver answers as a 400 problem), never a 500."""
+    try:
+        return json.loads(text, parse_int=_int, parse_float=_float, parse_constant=_constant)
+    except _UnacceptableNumber as error:
+        raise json.JSONDecodeError(str(error), text, 0) from error
 
 
 def _header(event: dict[str, Any], name: str) -> str | None:

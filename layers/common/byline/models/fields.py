@@ -38,6 +38,18 @@ def _one_line(value: str) -> str:
 SingleLine = AfterValidator(_one_line)
 """Add to the ``Annotated`` of every single-line string of a request body."""
 
+
+class Secret:
+    """Marks a field whose value is a secret (a password, a token, a confirmation code):
+    ``Annotated[str, ..., SECRET]``. Nothing stores it in any form, hashes included;
+    byline.http.idempotency leaves such fields out of the request it binds a key to."""
+
+    def __repr__(self) -> str:
+        return "SECRET"
+
+
+SECRET = Secret()
+
 Username = Annotated[
     str,
     StringConstraints(strip_whitespace=True, to_lower=True, pattern=r"^[A-Za-z0-9_]{3,30}$"),
@@ -63,7 +75,7 @@ Tag = Annotated[
 DisplayName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SingleLine
 ]
-Password = Annotated[str, Field(min_length=1, max_length=256)]
+Password = Annotated[str, Field(min_length=1, max_length=256), SECRET]
 RoleName = Literal["reader", "author", "editor", "admin"]
 MediaKey = Annotated[
     str,

@@ -7,13 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from byline.models.fields import SECRET, SingleLine
 from byline.models.fields import DisplayName as DisplayName
 from byline.models.fields import Email as Email
 from byline.models.fields import Link as Link
 from byline.models.fields import MediaKey as MediaKey
 from byline.models.fields import Password as Password
 from byline.models.fields import RoleName as RoleName
-from byline.models.fields import SingleLine
 from byline.models.fields import Username as Username
 
 
@@ -37,7 +37,10 @@ class SignupResponse(BaseModel):
 class ConfirmRequest(_Strict):
     username: Username
     code: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64), SingleLine
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+        SingleLine,
+        SECRET,
     ]
 
 
@@ -56,14 +59,14 @@ class RefreshRequest(_Strict):
         Username,
         Field(description="whose refresh token it is (the id token's cognito:username)"),
     ]
-    refresh_token: Annotated[str, Field(min_length=1, max_length=4096)]
+    refresh_token: Annotated[str, Field(min_length=1, max_length=4096), SECRET]
 
 
 class Tokens(BaseModel):
     username: str = Field(description="whose tokens these are; POST /auth/refresh needs it")
-    id_token: str = Field(description="send as Authorization: Bearer <id_token>")
-    access_token: str
-    refresh_token: str | None = None
+    id_token: Annotated[str, SECRET] = Field(description="send as Authorization: Bearer <id_token>")
+    access_token: Annotated[str, SECRET]
+    refresh_token: Annotated[str | None, SECRET] = None
     expires_in: int = Field(description="seconds until id_token and access_token expire")
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme name, not a secret
 

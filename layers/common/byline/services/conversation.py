@@ -32,6 +32,12 @@ def to_comment(item: Item) -> Comment:
     )
 
 
+def _require_published(article: Item | None) -> Item:
+    if article is None or article.get("status") != "published":
+        raise NotFound("No such published article.")
+    return article
+
+
 @dataclass
 class ConversationService:
     conversation: Conversation
@@ -41,22 +47,22 @@ class ConversationService:
     site_host: str | None = None
     new_id: Callable[[datetime], str] = new_id
 
-    def _published(self, article_id: str) -> Item:
-        article = self.articles.get(article_id, consistent=True)
-        if article is None or article.get("status") != "published":
-            raise NotFound("No such published article.")
-        return article
+    def _published(self, article_id: str, *, consistent: bool = True) -> Item:
+        return _require_published(self.articles.get(article_id, consistent=consistent))
 
     # -- comments ----------------------------------------------------------------------------
     def comments(self, article_id: str, limit: int, cursor: str | None) -> CommentPage:
         key = self.cursor_key()
         listing = f"comments:{article_id}"
         start = cursors.decode(cursor, listing, key)
+        if start is not None:
+            # A later page's Query starts after the cursor, past the article item, so it cannot
+            # prove the article is still published: ask the article first (one GetItem more).
+            self._published(article_id, consistent=False)
         page = self.conversation.comments(article_id, limit, start)
         items = page.items
         if start is None:
-            if not items or items[0].get("kind") != "article" or items[0]["status"] != "published":
-                raise NotFound("No such published article.")
+            _require_published(items[0] if items and items[0].get("kind") == "article" else None)
             items = items[1:]
         threads: list[Thread] = []
         for item in items:

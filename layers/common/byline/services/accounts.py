@@ -263,7 +263,7 @@ class Accounts:
         with self._admins_guard(self.identity.groups_of(username)):
             profile = self.users.get(username, consistent=True)
             if profile is None:
-                raise NotFound("This account does not exist (any more).")
+                return  # deleted already: only the tombstone is left
             pseudonym = self.users.begin_deletion(username, _new_pseudonym())
             self.identity.sign_out_everywhere(username)
             for erase in self.erasers:
@@ -271,9 +271,10 @@ class Accounts:
             avatar = profile.get("avatar")
             if avatar and self.forget_media is not None:
                 self.forget_media(username, str(avatar))
-            # Only the account's own stored email claim goes, never one a token names.
-            self.users.erase(username, profile.get("email"), iso(self.clock()))
             self.identity.delete_user(username)
+            # Last, as the tombstone ends DELETE /me's own access. Only the account's own
+            # stored email claim goes, never one a token names.
+            self.users.erase(username, profile.get("email"), iso(self.clock()))
         logger.info("Account deleted", extra={"username": username})
 
     @contextmanager

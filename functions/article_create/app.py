@@ -2,7 +2,7 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.api import BEARER_AUTH, acting, build_api, claimed, entrypoint, problem_responses
 from byline.http.idempotency import KEY_HEADER, run_once
 from byline.http.responses import header, with_etag
 from byline.models.articles import Article, ArticleCreate
@@ -20,13 +20,12 @@ app = build_api()
     responses={201: {"description": "The draft"}} | problem_responses(401, 403, 409),
 )
 def create_article(draft: ArticleCreate) -> Response[Article]:
-    principal = caller(app)
     article = run_once(
         "article-create",
         header(app, KEY_HEADER),
-        principal.username,
+        claimed(app).username,
         draft,
-        lambda: article_service().create(principal, draft),
+        lambda: acting(app, lambda who: article_service().create(who, draft)),
         Article,
         app.lambda_context,
     )

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.api import BEARER_AUTH, acting, build_api, entrypoint, problem_responses
 from byline.services.articles import article_service
 
 app = build_api()
@@ -22,7 +22,7 @@ app = build_api()
 def delete_article(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
 ) -> Response[None]:
-    article_service().delete(caller(app), article)
+    acting(app, lambda who: article_service().delete(who, article))
     return Response(204)
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.api import BEARER_AUTH, acting, build_api, entrypoint, problem_responses
 from byline.http.responses import with_etag
 from byline.models.articles import Article, PublishRequest
 from byline.services.articles import article_service, edit_etag
@@ -27,7 +27,7 @@ def publish_article(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
     request: PublishRequest,
 ) -> Response[Article]:
-    published = article_service().publish(caller(app), article, request)
+    published = acting(app, lambda who: article_service().publish(who, article, request))
     return with_etag(published, etag=edit_etag(published))
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.api import BEARER_AUTH, acting, build_api, entrypoint, problem_responses
 from byline.http.responses import with_etag
 from byline.models.articles import Article
 from byline.services.articles import article_service, edit_etag
@@ -25,7 +25,7 @@ app = build_api()
 def unpublish_article(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
 ) -> Response[Article]:
-    unpublished = article_service().unpublish(caller(app), article)
+    unpublished = acting(app, lambda who: article_service().unpublish(who, article))
     return with_etag(unpublished, etag=edit_etag(unpublished))
 
 

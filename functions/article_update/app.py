@@ -5,7 +5,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.api import BEARER_AUTH, acting, build_api, entrypoint, problem_responses
 from byline.http.responses import header, with_etag
 from byline.models.articles import Article, ArticlePatch
 from byline.services.articles import article_service, edit_etag
@@ -26,7 +26,8 @@ def update_article(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
     patch: ArticlePatch,
 ) -> Response[Article]:
-    edited = article_service().update(caller(app), article, patch, header(app, "If-Match"))
+    if_match = header(app, "If-Match")
+    edited = acting(app, lambda who: article_service().update(who, article, patch, if_match))
     return with_etag(edited, etag=edit_etag(edited))
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.api import BEARER_AUTH, acting, build_api, claimed, entrypoint, problem_responses
 from byline.http.idempotency import KEY_HEADER, run_once
 from byline.http.responses import header, json_response
 from byline.models.conversation import Comment, CommentCreate
@@ -27,13 +27,12 @@ def create_comment(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
     comment: CommentCreate,
 ) -> Response[Comment]:
-    principal = caller(app)
     created = run_once(
         "comment-create",
         header(app, KEY_HEADER),
-        principal.username,
+        claimed(app).username,
         comment,
-        lambda: conversation_service().add_comment(principal, article, comment),
+        lambda: acting(app, lambda who: conversation_service().add_comment(who, article, comment)),
         Comment,
         app.lambda_context,
         path={"article": article},

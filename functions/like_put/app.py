@@ -4,7 +4,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from byline.http.api import BEARER_AUTH, build_api, caller, entrypoint, problem_responses
+from byline.http.api import BEARER_AUTH, acting, build_api, entrypoint, problem_responses
 from byline.models.conversation import LikeState
 from byline.services.conversation import conversation_service
 
@@ -23,7 +23,7 @@ app = build_api()
 def set_like(
     article: Annotated[str, Path(min_length=1, max_length=40, description="the article id")],
 ) -> LikeState:
-    return conversation_service().set_like(caller(app), article, liked=True)
+    return acting(app, lambda who: conversation_service().set_like(who, article, liked=True))
 
 
 lambda_handler = entrypoint(app)

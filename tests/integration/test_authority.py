@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -18,7 +19,7 @@ import requests
 from byline import aws
 from byline.auth.principal import Principal
 from byline.data import keys
-from byline.data.table import table
+from byline.data.table import put_op, table
 from byline.settings import get_settings
 from tests.integration.article_helpers import comment, create, published_article
 from tests.integration.identity_helpers import (
@@ -279,3 +280,51 @@ def test_comments_by_a_deleted_account_stay_anonymous(local_api):
 
     assert listed["items"]
     assert all(c["author"] != commenter.username for c in listed["items"])
+
+
+def _claims_of(user: User, role: str) -> Principal:
+    """The principal the token of ``user`` names, claiming ``role``, issued now."""
+    profile = table().get(keys.user_profile(user.username), consistent=True)
+    assert profile is not None
+    return Principal(
+        username=user.username, sub=profile["sub"], groups=(role,), issued_at=datetime.now(UTC)
+    )
+
+
+def test_a_demotion_between_the_decision_and_the_write_is_caught_by_the_transaction(local_api):
+    """The account check rides in the write's own transaction: a demotion that lands after
+    the service decided, but before it wrote, cancels the write, and the request is decided
+    again with the role stored now."""
+    from byline.services.authority import authority
+
+    editor = make_user(local_api, "editor")
+    marker = {"PK": f"TEST#{uuid.uuid4().hex}", "SK": "MARK"}
+    roles_seen: list[str] = []
+
+    def use(who: Principal) -> str:
+        roles_seen.append(who.role.name)
+        if who.role.name == "editor":
+            set_role(editor.username, "reader")  # after the decision, before the write
+        table().transact([put_op({**marker, "by": who.role.name})])
+        return who.role.name
+
+    assert authority().act(_claims_of(editor, "editor"), use) == "reader"
+    assert roles_seen == ["editor", "reader"]
+    stored = table().get(marker, consistent=True)
+    assert stored is not None
+    assert stored["by"] == "reader"  # the write made as an editor never landed
+
+
+def test_a_write_whose_transaction_carries_the_check_reads_no_profile(local_api, monkeypatch):
+    from byline.services.authority import authority
+
+    author = make_user(local_api, "author")
+    claims = _claims_of(author, "author")
+    marker = {"PK": f"TEST#{uuid.uuid4().hex}", "SK": "MARK"}
+    service = authority()
+    monkeypatch.setattr(service.users, "get", lambda *a, **k: pytest.fail("read the profile"))
+
+    assert service.act(claims, lambda who: table().transact([put_op(marker)]) or who.role.name) == (
+        "author"
+    )
+    assert table().get(marker, consistent=True) is not None

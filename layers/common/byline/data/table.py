@@ -6,7 +6,9 @@ It speaks Python values, not DynamoDB's attribute-value JSON, and maps the datab
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -56,6 +58,44 @@ class ConditionFailed(Exception):
     def __init__(self, failed: Sequence[int] = (0,)) -> None:
         super().__init__(f"condition failed for operation(s) {list(failed)}")
         self.failed = tuple(failed)
+
+
+class GuardFailed(Exception):
+    """The guard of :func:`guarded_by` no longer held: the transaction wrote nothing."""
+
+
+@dataclass
+class Guard:
+    """A ConditionCheck that every transaction of a block must pass (the caller's account as
+    the request assumed it, byline/services/authority.py). ``held`` turns true once a
+    transaction carrying it has committed."""
+
+    check: dict[str, Any]
+    held: bool = False
+
+    def applies_to(self, operations: Sequence[Mapping[str, Any]]) -> bool:
+        """False for a transaction that writes the guarded item itself (DynamoDB allows one
+        operation per item in a transaction); such a transaction commits unguarded."""
+        guarded = self.check["ConditionCheck"]["Key"]
+        for operation in operations:
+            for body in operation.values():
+                key = body.get("Key") or {k: body["Item"][k] for k in ("PK", "SK")}
+                if key == guarded:
+                    return False
+        return True
+
+
+_guard: ContextVar[Guard | None] = ContextVar("byline_transaction_guard", default=None)
+
+
+@contextmanager
+def guarded_by(guard: Guard) -> Iterator[Guard]:
+    """Add ``guard.check`` to every transaction written in the block."""
+    token = _guard.set(guard)
+    try:
+        yield guard
+    finally:
+        _guard.reset(token)
 
 
 class CheckFailed(Exception):
@@ -256,14 +296,18 @@ class Table:
             raise ServiceUnavailable("The database could not be reached.") from error
 
     def transact(self, operations: Sequence[Mapping[str, Any]]) -> None:
-        """Write several items atomically; each operation names its table implicitly."""
+        """Write several items atomically; each operation names its table implicitly. Inside
+        :func:`guarded_by`, the guard's ConditionCheck rides along as one more operation."""
         from botocore.exceptions import BotoCoreError, ClientError
 
-        items = [
-            {op: {"TableName": self.name, **body} for op, body in o.items()} for o in operations
-        ]
+        guard = _guard.get()
+        riding = guard is not None and guard.applies_to(operations)
+        ops = [*operations, guard.check] if guard is not None and riding else list(operations)
+        items = [{op: {"TableName": self.name, **body} for op, body in o.items()} for o in ops]
         try:
             self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+            if guard is not None and riding:
+                guard.held = True
         except ClientError as error:
             code = error.response.get("Error", {}).get("Code")
             if code == "TransactionCanceledException":
@@ -271,6 +315,8 @@ class Table:
                 failed = [
                     i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"
                 ]
+                if riding and len(operations) in failed:
+                    raise GuardFailed() from error
                 if failed:
                     raise ConditionFailed(failed) from error
                 raise ServiceUnavailable("The database refused a transaction; retry.") from error

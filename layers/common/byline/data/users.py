@@ -10,6 +10,7 @@ from byline.data.table import (
     ConditionFailed,
     Item,
     Table,
+    check_op,
     put_op,
     raise_for_checks,
     update_op,
@@ -115,6 +116,24 @@ class Users:
         except ConditionFailed:
             return False
         return True
+
+    def account_check(self, username: str, *, sub: str, role: str, issued_at: int) -> Item:
+        """A ConditionCheck that the profile still backs a token of ``sub`` issued at
+        ``issued_at`` with ``role``: what services/authority.py reads, as one condition."""
+        return check_op(
+            keys.user_profile(username),
+            f"{_IS_PROFILE} AND #sub = :sub AND #role = :role AND confirmed = :yes"
+            " AND attribute_not_exists(deleting)"
+            " AND (attribute_not_exists(tokens_valid_from) OR tokens_valid_from <= :iat)",
+            names={"#kind": "kind", "#sub": "sub", "#role": "role"},
+            values={
+                ":profile": "profile",
+                ":sub": sub,
+                ":role": role,
+                ":yes": True,
+                ":iat": issued_at,
+            },
+        )
 
     def revoke_tokens(self, username: str, issued_before: int) -> None:
         """Refuse, from now on, every token of the account issued before ``issued_before``

@@ -98,6 +98,20 @@ def caller(app: APIGatewayRestResolver, *, deleting_ok: bool = False) -> Princip
     return authority().current(principal, deleting_ok=deleting_ok)
 
 
+def claimed(app: APIGatewayRestResolver) -> Principal:
+    """Who the token says the caller is, unchecked against the account: only for scoping
+    (an idempotency key), never for a decision."""
+    return require_principal(app.current_event.raw_event)
+
+
+def acting[T](app: APIGatewayRestResolver, use: Callable[[Principal], T]) -> T:
+    """``use(caller)`` for a route whose writes are transactions: the account check rides in
+    the transaction instead of a read before it (byline.services.authority.Authority.act)."""
+    from byline.services.authority import authority
+
+    return authority().act(require_principal(app.current_event.raw_event), use)
+
+
 def source_ip(app: APIGatewayRestResolver) -> str:
     """The client address API Gateway saw."""
     context = app.current_event.request_context

@@ -7,16 +7,23 @@ it decide: the role stored there is the caller's role; a deleted account (a tomb
 being deleted) has no authority; a token whose ``sub`` is not the account's was issued to some
 other Cognito user of that name; a token issued before the account's last sign-out is refused.
 docs/decisions/0010 says why and what it costs.
+
+Writes that end in a transaction need not read first: :meth:`Authority.act` runs them as the
+token says and adds a ConditionCheck on the profile (the same facts, as the token claims them)
+to the transaction, so the check costs no request and nothing can change between it and the
+write. Only when the check fails, or nothing was committed, is the profile read.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 
 from byline.auth.principal import ROLE_GROUPS, Principal
+from byline.data.table import Guard, GuardFailed, guarded_by
 from byline.data.users import Users
-from byline.errors import Unauthorized
+from byline.errors import DomainError, Unauthorized
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,37 @@ class Authority:
             raise Unauthorized("This token was signed out; log in again.")
         role = str(profile.get("role") or "reader")
         return principal.model_copy(update={"groups": (role if role in ROLE_GROUPS else "reader",)})
+
+    def act[T](self, claimed: Principal, use: Callable[[Principal], T]) -> T:
+        """``use(caller)`` with the caller's current authority, checked inside the transaction
+        ``use`` writes. ``use`` must write only through transactions (the check rides on
+        them); if it commits none, or is refused before committing, the profile is read and
+        ``use`` runs again only when the stored role differs from the token's."""
+        if claimed.issued_at is None:
+            return use(self.current(claimed))
+        check = self.users.account_check(
+            claimed.username,
+            sub=claimed.sub,
+            role=claimed.role.name,
+            issued_at=int(claimed.issued_at.timestamp()),
+        )
+        guard = Guard(check)
+        try:
+            with guarded_by(guard):
+                result = use(claimed)
+        except GuardFailed:
+            return use(self.current(claimed))  # nothing was written
+        except DomainError:
+            if guard.held:
+                raise
+            current = self.current(claimed)
+            if current.role == claimed.role:
+                raise  # the account's own authority refuses the same way
+            return use(current)
+        if guard.held:
+            return result
+        current = self.current(claimed)
+        return result if current.role == claimed.role else use(current)
 
 
 @cache

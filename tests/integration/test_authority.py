@@ -20,6 +20,7 @@ from byline import aws
 from byline.auth.principal import Principal
 from byline.data import keys
 from byline.data.table import put_op, table
+from byline.errors import Forbidden
 from byline.settings import get_settings
 from tests.integration.article_helpers import comment, create, published_article
 from tests.integration.identity_helpers import (
@@ -328,3 +329,48 @@ def test_a_write_whose_transaction_carries_the_check_reads_no_profile(local_api,
         "author"
     )
     assert table().get(marker, consistent=True) is not None
+
+
+def test_an_admin_demoted_while_their_request_runs_cannot_promote_themselves_back(local_api):
+    """The race an attacker wins without the check: their request passes the authority read as
+    an admin, the demotion lands, then their own role change would write 'admin' back."""
+    from byline.models.identity import RoleChange
+    from byline.services.accounts import accounts
+    from byline.services.authority import authority
+
+    admin = make_user(local_api, "admin")
+    seen_as_admin = authority().current(_claims_of(admin, "admin"))
+    assert seen_as_admin.role.name == "admin"
+    set_role(admin.username, "reader")  # another admin demotes them, at that moment
+
+    with pytest.raises(Forbidden):
+        accounts().set_role(seen_as_admin, admin.username, RoleChange(role="admin"))
+
+    profile = table().get(keys.user_profile(admin.username), consistent=True)
+    assert profile is not None
+    assert profile["role"] == "reader"
+
+
+def test_an_admin_demoted_while_their_request_runs_cannot_promote_someone_else(local_api):
+    from byline.models.identity import RoleChange
+    from byline.services.accounts import accounts
+    from byline.services.authority import authority
+
+    admin, accomplice = make_user(local_api, "admin"), make_user(local_api)
+    seen_as_admin = authority().current(_claims_of(admin, "admin"))
+    set_role(admin.username, "reader")
+
+    with pytest.raises(Forbidden):
+        accounts().set_role(seen_as_admin, accomplice.username, RoleChange(role="admin"))
+
+    assert table().get(keys.user_profile(accomplice.username), consistent=True)["role"] == "reader"
+
+
+def test_a_pending_sign_up_cannot_be_given_a_role(local_api):
+    admin = make_user(local_api, "admin")
+    username, _ = sign_up(local_api)
+
+    response = _put_role(local_api, admin, username, "admin")
+
+    assert response.status_code == 404
+    assert table().get(keys.user_profile(username), consistent=True)["role"] == "reader"

@@ -123,8 +123,33 @@ def test_a_password_that_fails_the_policy_is_a_400_with_the_reason(local_api):
         },
         timeout=30,
     )
-    assert response.status_code == 400
-    assert "10 characters" in response.json()["detail"]
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["pointer"] == "/password"
+    assert "10 characters" in error["detail"]
+
+
+def test_a_weak_password_gets_the_same_answer_whether_or_not_the_address_is_registered(
+    local_api,
+):
+    """Only Cognito knew the policy, and only unregistered addresses reached Cognito: a weak
+    password told registered addresses (201) from new ones (400)."""
+    answers = []
+    for email in ("reader@example.com", f"nobody{uuid.uuid4().hex[:8]}@example.com"):
+        response = requests.post(
+            f"{local_api}/auth/signup",
+            json={
+                "username": "probe" + uuid.uuid4().hex[:8],
+                "email": email,
+                "password": "a",
+                "display_name": "P",
+            },
+            timeout=30,
+        )
+        body = response.json()
+        answers.append((response.status_code, body["type"], body["errors"]))
+    assert answers[0] == answers[1]
+    assert answers[0][0] == 422
 
 
 @pytest.mark.parametrize(
@@ -379,3 +404,20 @@ def test_the_owner_registers_their_address_after_a_stranger_signed_up_with_it(lo
     logged_in = log_in(local_api, address)
     assert logged_in.status_code == 200
     assert logged_in.json()["username"] == owner
+
+
+def test_failed_logins_by_address_do_not_tell_which_username_the_address_has(local_api):
+    """Failures by email were counted against the account the email names, so locking out
+    'editor@...' and then trying 'editor' from the same address showed they are one account."""
+    user = make_user(local_api)
+    attacker = client_from()
+    for _ in range(7):
+        assert log_in(local_api, user.email, "Wrong-pass-99", client=attacker).status_code in (
+            401,
+            429,
+        )
+    assert log_in(local_api, user.email, "Wrong-pass-99", client=attacker).status_code == 429
+
+    by_name = log_in(local_api, user.username, "Wrong-pass-99", client=attacker)
+
+    assert by_name.status_code == 401

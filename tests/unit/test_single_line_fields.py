@@ -30,7 +30,12 @@ BREAKERS = {
     "file separator": "\x1c",
     "lone surrogate": "\ud800",
 }
-SIGNUP = {"username": "someone", "email": "a@example.com", "password": "pw", "display_name": "A"}
+SIGNUP = {
+    "username": "someone",
+    "email": "a@example.com",
+    "password": "Correct-horse-42",
+    "display_name": "A",
+}
 MEDIA = {"content_type": "image/png", "size": 10}
 FIELDS: list[tuple[type[BaseModel], dict[str, Any], str]] = [
     (ArticleCreate, {}, "title"),

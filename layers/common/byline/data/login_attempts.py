@@ -1,5 +1,5 @@
-"""Failed-login counters, kept with a TTL: per account and source (with a growing lock), and per
-source in fixed windows (docs/decisions/0004, byline.services.brute_force)."""
+"""Failed-login counters, kept with a TTL: per login (as typed) and source (with a growing
+lock), and per source in fixed windows (docs/decisions/0004, byline.services.brute_force)."""
 
 from __future__ import annotations
 
@@ -35,9 +35,9 @@ class LoginAttempts:
         self.per_pair = per_pair
         self.per_source = per_source
 
-    def of_pair(self, username: str, source: str) -> Attempts:
-        """The failures of logins to ``username`` from ``source``, and its lock if any."""
-        item = self._table.get(keys.login_failures_from(username, source), consistent=True)
+    def of_pair(self, login: str, source: str) -> Attempts:
+        """The failures of logins to ``login`` from ``source``, and its lock if any."""
+        item = self._table.get(keys.login_failures_from(login, source), consistent=True)
         if not item:
             return Attempts(0, None)
         locked = item.get("locked_until")
@@ -52,13 +52,13 @@ class LoginAttempts:
         item = self._table.get(keys.source_failures(source, start), consistent=True)
         return int(item.get("failures", 0)) if item else 0
 
-    def record_failure(self, username: str, source: str, now: datetime) -> Attempts:
+    def record_failure(self, login: str, source: str, now: datetime) -> Attempts:
         """Count a failure against the pair (locking it past its free failures) and the
         source's window; returns the pair's state."""
         start = window_start(now, self.per_source)
         window_ends = start + int(self.per_source.window.total_seconds())
         self._count(keys.source_failures(source, start), window_ends)
-        key = keys.login_failures_from(username, source)
+        key = keys.login_failures_from(login, source)
         failures = self._count(key, int((now + self.per_pair.lifetime).timestamp()))
         wait = wait_after(failures, self.per_pair)
         if not wait:
@@ -84,20 +84,20 @@ class LoginAttempts:
         )
         return int(item.get("failures", 1))
 
-    def forget(self, username: str) -> None:
-        """Delete every failed-login record of the account (its sources are personal data):
-        an eraser of account deletion."""
+    def forget(self, login: str) -> None:
+        """Delete every failed-login record of a login (a username or an address, as typed; their
+        sources are personal data): part of account deletion."""
         doomed: list[dict[str, str]] = []
         start: dict[str, object] | None = None
         while True:
-            page = self._table.query("PK", keys.login_failures_partition(username), start_key=start)
+            page = self._table.query("PK", keys.login_failures_partition(login), start_key=start)
             doomed.extend({"PK": i["PK"], "SK": i["SK"]} for i in page.items)
             if page.last_key is None:
                 break
             start = page.last_key
         self._table.delete_many(doomed)
 
-    def reset(self, username: str, source: str) -> None:
+    def reset(self, login: str, source: str) -> None:
         """A successful login clears its pair (not the source's window: those failures
         happened, whoever they were against)."""
-        self._table.delete(keys.login_failures_from(username, source))
+        self._table.delete(keys.login_failures_from(login, source))

@@ -30,6 +30,10 @@ def _is_pending(item: Item) -> bool:
     return "ttl" in item and not item.get("confirmed")
 
 
+class ActorChanged(Exception):
+    """Whoever made a change no longer holds the role or account it was made with."""
+
+
 class Users:
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -134,6 +138,33 @@ class Users:
                 ":iat": issued_at,
             },
         )
+
+    def set_role(self, username: str, role: str, *, actor: Item | None = None) -> None:
+        """Store the account's role, which decides its authority. ``actor`` is an
+        :meth:`account_check` of whoever makes the change, in the same transaction (on the
+        update itself when they change their own role), so an admin demoted meanwhile changes
+        nothing: :class:`ActorChanged`. NotFound when there is no confirmed account."""
+        update = update_op(
+            keys.user_profile(username),
+            "SET #newrole = :newrole",
+            f"{_IS_PROFILE} AND confirmed = :confirmed",
+            names={"#newrole": "role", "#kind": "kind"},
+            values={":newrole": role, ":profile": "profile", ":confirmed": True},
+        )
+        ops = [update]
+        if actor is not None and actor["ConditionCheck"]["Key"] == update["Update"]["Key"]:
+            check, body = actor["ConditionCheck"], update["Update"]
+            body["ConditionExpression"] += " AND " + check["ConditionExpression"]
+            body["ExpressionAttributeNames"].update(check["ExpressionAttributeNames"])
+            body["ExpressionAttributeValues"].update(check["ExpressionAttributeValues"])
+        elif actor is not None:
+            ops.append(actor)
+        try:
+            self._table.transact(ops)
+        except ConditionFailed as refused:
+            if actor is not None and (len(ops) == 1 or 1 in refused.failed):
+                raise ActorChanged() from refused
+            raise NotFound("No such user.") from refused
 
     def revoke_tokens(self, username: str, issued_before: int) -> None:
         """Refuse, from now on, every token of the account issued before ``issued_before``

@@ -61,7 +61,12 @@ Email = Annotated[
         strip_whitespace=True,
         to_lower=True,
         max_length=254,
-        pattern=r"^[^@\s]{1,64}@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$",
+        # The local part is an RFC 5322 dot-atom: no quotes, commas, brackets, semicolons or
+        # backslashes, which mail headers cannot carry unquoted and SES refuses.
+        pattern=(
+            r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*"
+            r"@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$"
+        ),
     ),
     SingleLine,
 ]
@@ -76,6 +81,31 @@ DisplayName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), SingleLine
 ]
 Password = Annotated[str, Field(min_length=1, max_length=256), SECRET]
+
+PASSWORD_RULES = (
+    "at least 10 characters, with an upper-case letter, a lower-case letter and a digit, and no "  # noqa: S105  # nosec B105
+    "space at either end"
+)
+"""The user pool's PasswordPolicy (template.yaml), in words."""
+
+
+def _meets_policy(password: str) -> str:
+    """The pool's password policy, checked before anything else looks at the sign-up, so that
+    the answer cannot depend on whether the address is registered (Cognito is asked only when
+    it is not)."""
+    if (
+        len(password) < 10
+        or password != password.strip()
+        or not any(c.isupper() for c in password)
+        or not any(c.islower() for c in password)
+        or not any(c.isdigit() for c in password)
+    ):
+        raise ValueError(f"the password needs {PASSWORD_RULES}")
+    return password
+
+
+NewPassword = Annotated[Password, AfterValidator(_meets_policy)]
+"""A password being chosen: it must meet the pool's policy."""
 RoleName = Literal["reader", "author", "editor", "admin"]
 MediaKey = Annotated[
     str,

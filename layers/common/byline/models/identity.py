@@ -12,6 +12,7 @@ from byline.models.fields import DisplayName as DisplayName
 from byline.models.fields import Email as Email
 from byline.models.fields import Link as Link
 from byline.models.fields import MediaKey as MediaKey
+from byline.models.fields import NewPassword as NewPassword
 from byline.models.fields import Password as Password
 from byline.models.fields import RoleName as RoleName
 from byline.models.fields import Username as Username
@@ -24,7 +25,7 @@ class _Strict(BaseModel):
 class SignupRequest(_Strict):
     username: Username
     email: Email
-    password: Password
+    password: NewPassword
     display_name: DisplayName
 
 

@@ -25,14 +25,16 @@ from byline.data.leases import Leases
 from byline.data.login_attempts import LoginAttempts
 from byline.data.media import MediaRecords
 from byline.data.table import CheckFailed
-from byline.data.users import PENDING_TTL_SECONDS, Users
+from byline.data.users import PENDING_TTL_SECONDS, ActorChanged, Users
 from byline.errors import (
     Conflict,
+    Forbidden,
     NotFound,
     TooManyRequests,
     Unauthorized,
     UnprocessableContent,
 )
+from byline.models.fields import PASSWORD_RULES
 from byline.models.identity import (
     ConfirmRequest,
     LoginRequest,
@@ -48,10 +50,6 @@ from byline.models.identity import (
 )
 from byline.observability import logger, metrics
 from byline.services.brute_force import retry_after_seconds, source_of, source_wait
-
-PASSWORD_RULES = (
-    "at least 10 characters, with an upper-case letter, a lower-case letter and a digit"  # noqa: S105  # nosec B105
-)
 
 ROLE_GROUPS = ("reader", "author", "editor", "admin")
 
@@ -190,7 +188,9 @@ class Accounts:
         if "@" in login:
             username = self.users.username_for_email(login) or login
         source = source_of(source_ip)
-        wait = retry_after_seconds(self.attempts.of_pair(username, source).locked_until, now)
+        # Counted against what was typed, not the account it names: counting an address's
+        # failures against its account would tell anyone which username an address has.
+        wait = retry_after_seconds(self.attempts.of_pair(login, source).locked_until, now)
         wait = wait or source_wait(
             self.attempts.of_source(source, now), now, self.attempts.per_source
         )
@@ -202,9 +202,9 @@ class Accounts:
         try:
             issued = self.identity.authenticate(username, request.password)
         except InvalidCredentials as wrong:
-            self.attempts.record_failure(username, source, now)
+            self.attempts.record_failure(login, source, now)
             raise Unauthorized("Wrong username, email or password.") from wrong
-        self.attempts.reset(username, source)
+        self.attempts.reset(login, source)
         return _tokens(username, issued)
 
     def refresh(self, request: RefreshRequest) -> Tokens:
@@ -271,11 +271,26 @@ class Accounts:
             avatar = profile.get("avatar")
             if avatar and self.forget_media is not None:
                 self.forget_media(username, str(avatar))
+            for login in (username, profile.get("email")):
+                if login:  # failed logins are counted per login as typed: name or address
+                    self.attempts.forget(str(login))
             self.identity.delete_user(username)
             # Last, as the tombstone ends DELETE /me's own access. Only the account's own
             # stored email claim goes, never one a token names.
             self.users.erase(username, profile.get("email"), iso(self.clock()))
         logger.info("Account deleted", extra={"username": username})
+
+    def _still_admin(self, principal: Principal) -> dict[str, Any] | None:
+        """A check that the caller's account is still the admin this request saw (None for a
+        principal without a token, such as an operator's script)."""
+        if principal.issued_at is None:
+            return None
+        return self.users.account_check(
+            principal.username,
+            sub=principal.sub,
+            role="admin",
+            issued_at=int(principal.issued_at.timestamp()),
+        )
 
     @contextmanager
     def _admins_guard(self, groups: Sequence[str], keeps_admin: bool = False) -> Iterator[None]:
@@ -296,13 +311,19 @@ class Accounts:
     def set_role(self, principal: Principal, username: str, change: RoleChange) -> RoleChanged:
         authorize(principal, Action.set_user_role)
         target = username.lower()
-        if self.users.get(target) is None:
+        profile = self.users.get(target, consistent=True)
+        if profile is None or not profile.get("confirmed"):
             raise NotFound("No such user.")
         current = [g for g in self.identity.groups_of(target) if g in ROLE_GROUPS]
         with self._admins_guard(current, keeps_admin=change.role == "admin"):
             # The profile's role is the authority (services/authority.py): it changes first,
             # so a demotion holds from the next request; the groups follow for new tokens.
-            self.users.update(target, {"role": change.role})
+            # The write also checks that the caller is still an admin: one demoted meanwhile
+            # (by another admin, at the same moment) changes nothing.
+            try:
+                self.users.set_role(target, change.role, actor=self._still_admin(principal))
+            except ActorChanged as gone:
+                raise Forbidden("Your role does not allow this (any more).") from gone
             if change.role not in current:
                 self.identity.add_to_group(target, change.role)
             for group in current:
@@ -367,7 +388,6 @@ def accounts() -> Accounts:
         conversation_service().forget_user(username)
         article_service().withdraw_author(username, pseudonym)
         forget_archive(username)
-        LoginAttempts(table()).forget(username)
 
     from byline.services.notices import tell_owner_of_sign_up_attempt
 

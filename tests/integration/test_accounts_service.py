@@ -364,3 +364,19 @@ def test_the_last_admin_cannot_delete_their_account(service):
     guarded.delete_account(admin_principal(name))  # with another admin back, it may go
     assert service.users.get(name) is None
     guarded.delete_account(admin_principal(name))  # and again: deletion is idempotent
+
+
+def test_sign_up_attempts_with_a_registered_address_mail_its_owner_once_an_hour(service, clock):
+    from byline.data.notices import Notices
+
+    told = []
+    service.notify_owner = told.append
+    service.notices = Notices(table())
+    owner = new_user(service)
+    for _ in range(5):
+        _sign_up(service, "s" + uuid.uuid4().hex[:10], f"{owner}@example.com")
+    assert told == [f"{owner}@example.com"]
+
+    clock.now += timedelta(hours=1, seconds=1)
+    _sign_up(service, "s" + uuid.uuid4().hex[:10], f"{owner}@example.com")
+    assert told == [f"{owner}@example.com"] * 2

@@ -26,7 +26,10 @@ def test_sign_up_confirm_log_in_me_refresh_log_out_then_refresh_is_refused(local
     confirm(local_api, username)
 
     tokens = log_in(local_api, username).json()
-    assert {"id_token", "access_token", "refresh_token", "expires_in"} <= tokens.keys()
+    assert {"id_token", "refresh_token", "expires_in"} <= tokens.keys()
+    # Cognito's access token would let its holder call Cognito's user APIs directly
+    # (UpdateUserAttributes, DeleteUser), around the API; the API never needs it
+    assert "access_token" not in tokens
     assert tokens["username"] == username
     bearer = {"Authorization": f"Bearer {tokens['id_token']}"}
 

@@ -124,6 +124,16 @@ def gif_javascript_polyglot() -> bytes:
     return b"GIF89a" + screen + image + b"\x3b" + b"*/=1;alert(document.domain);//"
 
 
+def gif_comment_polyglot() -> bytes:
+    """A fully valid GIF that is also JavaScript, with nothing after its trailer: the header
+    opens a comment (width ``/*``), and a comment extension block closes it and runs a script."""
+    screen = b"/*" + struct.pack("<HBBB", 1, 0x80, 0, 0) + b"\x00\x00\x00\xff\xff\xff"
+    script = b"*/=alert(document.domain)//"
+    comment = b"\x21\xfe" + bytes([len(script)]) + script + b"\x00"
+    image = b"\x2c" + struct.pack("<HHHHB", 0, 0, 1, 1, 0) + b"\x02\x02\x44\x01\x00"
+    return b"GIF89a" + screen + comment + image + b"\x3b"
+
+
 def png_claiming(width: int = 1 << 24, height: int = 1 << 24) -> bytes:
     """A well-formed PNG whose header claims ``width`` x ``height`` pixels (2^48 by default)
     with a tiny compressed IDAT: a decompression bomb for anyone who trusts the header."""

@@ -67,6 +67,17 @@ def test_if_match_is_required_and_must_be_current():
     assert matches("*", '"abc"')
 
 
+def test_if_match_compares_strongly_so_a_weak_tag_never_passes():
+    """RFC 9110 13.1.1: If-Match uses the strong comparison; If-None-Match the weak one."""
+    with pytest.raises(PreconditionFailed):
+        require_match('W/"abc"', '"abc"')
+    with pytest.raises(PreconditionFailed):
+        require_match('"old", W/"abc"', '"abc"')
+    require_match('W/"old", "abc"', '"abc"')
+    assert not matches('W/"abc"', '"abc"', strong=True)
+    assert matches('W/"abc"', '"abc"')
+
+
 def test_ids_sort_by_creation_time_and_are_unique():
     start = datetime(2026, 1, 1, tzinfo=UTC)
     ids = [new_id(start + timedelta(milliseconds=i)) for i in range(50)]

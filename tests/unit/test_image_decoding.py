@@ -84,3 +84,9 @@ def test_a_jpeg_whose_scan_runs_past_the_end_of_the_file_is_rejected():
     data = images.encoded(JPEG, 16, 16)
     with pytest.raises(ImageRejected):
         verify_image(data[: len(data) - 2], JPEG)  # EOI cut off
+
+
+def test_a_gif_javascript_polyglot_without_trailing_bytes_is_rejected():
+    """The script hides in a comment block of an otherwise valid GIF (found by the review)."""
+    with pytest.raises(ImageRejected, match="comment"):
+        verify_image(images.gif_comment_polyglot(), GIF)

@@ -235,6 +235,10 @@ def _gif_sub_blocks(data: bytes, position: int) -> int:
             return position
 
 
+_GIF_FREE_TEXT = {0xFE, 0x01}
+"""Comment and plain-text extensions: free bytes no renderer shows."""
+
+
 def _gif_end(data: bytes) -> int:
     _need(data, 13, "GIF logical screen descriptor")
     flags = data[10]
@@ -245,6 +249,12 @@ def _gif_end(data: bytes) -> int:
         if introducer == 0x3B:  # trailer
             return position + 1
         if introducer == 0x21:  # extension: label, then sub-blocks
+            _need(data, position + 2, "GIF extension label")
+            if data[position + 1] in _GIF_FREE_TEXT:
+                raise ImageRejected(
+                    "GIF comment and plain-text blocks are not accepted (they carry arbitrary "
+                    "bytes that make the file something else as well, e.g. a script)"
+                )
             position = _gif_sub_blocks(data, position + 2)
         elif introducer == 0x2C:  # image descriptor, local colour table, LZW data
             _need(data, position + 10, "GIF image descriptor")

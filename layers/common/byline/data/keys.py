@@ -57,6 +57,11 @@ def source_failures(source: str, window_start: int) -> Key:
     return _key(f"LOGINFAIL#SOURCE#{source.lower()}", f"WINDOW#{window_start}")
 
 
+def notice(kind: str, address: str) -> Key:
+    """The last account notice of a kind sent to an address (TTL)."""
+    return _key(f"NOTICE#{kind}#{address.lower()}", "NOTICE")
+
+
 # Articles
 def article(article_id: str) -> Key:
     return _key(f"ARTICLE#{article_id}", "ARTICLE")

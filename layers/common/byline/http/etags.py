@@ -22,17 +22,19 @@ def etag_of_text(body: str) -> str:
     return f'"{digest[:32]}"'
 
 
-def matches(header: str | None, etag: str) -> bool:
-    """If-None-Match / If-Match comparison (``*`` matches anything; lists are allowed)."""
+def matches(header: str | None, etag: str, *, strong: bool = False) -> bool:
+    """Whether an If-None-Match (weak comparison) or If-Match (``strong``: a ``W/`` tag never
+    matches, RFC 9110 13.1.1) header names ``etag``; ``*`` matches any current version and
+    lists are allowed."""
     if not header:
         return False
     candidates = [c.strip() for c in header.split(",")]
-    return "*" in candidates or etag in candidates or f"W/{etag}" in candidates
+    return "*" in candidates or etag in candidates or (not strong and f"W/{etag}" in candidates)
 
 
 def require_match(if_match: str | None, current: str) -> None:
     """Optimistic concurrency: a write must name the version it was based on."""
     if not if_match:
         raise PreconditionRequired("Send If-Match with the ETag of the version you edited.")
-    if not matches(if_match, current):
+    if not matches(if_match, current, strong=True):
         raise PreconditionFailed("The article changed since you read it; fetch it again.")

@@ -66,9 +66,8 @@ class RefreshRequest(_Strict):
 class Tokens(BaseModel):
     username: str = Field(description="whose tokens these are; POST /auth/refresh needs it")
     id_token: Annotated[str, SECRET] = Field(description="send as Authorization: Bearer <id_token>")
-    access_token: Annotated[str, SECRET]
     refresh_token: Annotated[str | None, SECRET] = None
-    expires_in: int = Field(description="seconds until id_token and access_token expire")
+    expires_in: int = Field(description="seconds until id_token expires")
     token_type: Literal["Bearer"] = "Bearer"  # noqa: S105 - a scheme name, not a secret
 
 

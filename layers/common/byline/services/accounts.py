@@ -24,6 +24,7 @@ from byline.data.identity import (
 from byline.data.leases import Leases
 from byline.data.login_attempts import LoginAttempts
 from byline.data.media import MediaRecords
+from byline.data.notices import Notices
 from byline.data.table import CheckFailed
 from byline.data.users import PENDING_TTL_SECONDS, ActorChanged, Users
 from byline.errors import (
@@ -53,6 +54,9 @@ from byline.services.brute_force import retry_after_seconds, source_of, source_w
 
 ROLE_GROUPS = ("reader", "author", "editor", "admin")
 
+NOTICE_EVERY_SECONDS = 3600
+"""At most one "someone tried to sign up with your address" mail per address an hour."""
+
 Eraser = Callable[[str, str], None]
 """Removes or anonymises one kind of a deleted user's data, given the username and the
 pseudonym that replaces it where something must stay attributed (articles)."""
@@ -72,6 +76,8 @@ class Accounts:
     """Makes "is this the last admin?" and the change it guards take turns (None: no guard,
     for services built without a table)."""
     sleep: Callable[[float], None] = time.sleep
+    notices: Notices | None = None
+    """Keeps sign-up notices to one per address an hour (None: no limit)."""
     notify_owner: Callable[[str], None] | None = None
     """Mails an address's owner that someone tried to sign up with it (None: nobody is told)."""
 
@@ -120,6 +126,11 @@ class Accounts:
         failure is logged and counted, never shown: the answer must not differ."""
         if self.notify_owner is None:
             return
+        now = int(self.clock().timestamp())
+        if self.notices is not None and not self.notices.claim(
+            "sign-up-attempt", email, now, NOTICE_EVERY_SECONDS
+        ):
+            return  # told within the hour: more would only flood the owner's inbox
         try:
             self.notify_owner(email)
         except Exception:
@@ -347,7 +358,6 @@ def _tokens(username: str, issued: IssuedTokens, keep_refresh: str | None = None
     return Tokens(
         username=username,
         id_token=issued.id_token,
-        access_token=issued.access_token,
         refresh_token=issued.refresh_token or keep_refresh,
         expires_in=issued.expires_in,
     )
@@ -398,5 +408,6 @@ def accounts() -> Accounts:
         erasers=(erase_contributions,),
         forget_media=forget_media,
         leases=Leases(table()),
+        notices=Notices(table()),
         notify_owner=tell_owner_of_sign_up_attempt,
     )

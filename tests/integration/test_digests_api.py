@@ -2,7 +2,7 @@
 planner and worker run by the local runtime, mail read from the emulated SES."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -34,9 +34,12 @@ def follow(base, user, tag, muted=False):
 
 
 def run_digest_cycle(local_stack):
+    """Plan the next digest of ``subscribe``'s subscribers (this UTC hour, tomorrow: today's is
+    past when they subscribe), as the schedule's event for it would, then drain the queue."""
+    due = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
     local_stack.runtime.invoke(
         "DigestPlannerFunction",
-        scheduled_event("arn:aws:events:us-east-1:123456789012:rule/digest", datetime.now(UTC)),
+        scheduled_event("arn:aws:events:us-east-1:123456789012:rule/digest", due),
     )
     stack = local_stack.stack
     mapping = next(

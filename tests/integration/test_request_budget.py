@@ -234,8 +234,8 @@ READS: dict[tuple[str, str], list[Case]] = {
             "",
             lambda w: Request(user="reader"),
             ("Query", "Query"),
-            note="exception: joins the subscriber's partition with the last eight days of "
-            "published articles (GSI2), two partitions, so two Queries, and one more per "
+            note="exception: joins the subscriber's partition with the articles (re)published "
+            "in the last eight days (GSI4), two partitions, so two Queries, and one more per "
             "further 200 articles published in those days",
             pages=further_candidate_pages,
         )

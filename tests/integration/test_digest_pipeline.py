@@ -20,6 +20,7 @@ from byline.services.digests import (
     LEASE_SECONDS,
     DigestInProgress,
     DigestService,
+    Outcome,
     S3Store,
     SqsOutbox,
 )
@@ -364,7 +365,30 @@ def test_a_capped_digest_says_how_many_more_matched_and_links_to_them(world):
     (email,) = mailbox.to(name)
     assert "And 2 more articles matched: https://byline.example/digests/2024-04-04" in email.text
     assert 'href="https://byline.example/digests/2024-04-04"' in email.html
-    record = Subscriptions(table()).digest(name, "2024-04-04")
-    assert len(record["articles"]) == 7
-    assert len(record["more"]) == 2
+    me = Principal(username=name, sub=name, groups=("reader",))
+    page = world[2].archived(me, "2024-04-04")
+    assert len(page.article_ids) == 7
+    assert len(page.more_article_ids) == 2
+    assert not set(page.article_ids) & set(page.more_article_ids)
     assert deliver(world, plan(world, at(5, 6)), name, at(5, 6, 1)) == "empty"
+
+
+def test_the_planner_function_plans_the_time_its_scheduled_event_names(invoke_handler, monkeypatch):
+    import sys
+
+    from local.events import scheduled_event
+
+    rule = "arn:aws:events:us-east-1:123456789012:rule/digest-replay"
+    slot = datetime(2024, 4, 4, 3, 45, tzinfo=UTC)  # a quarter-hour nobody here is due in
+    invoke_handler("DigestPlannerFunction", scheduled_event(rule, slot))  # load it
+    planner = sys.modules["byline_local_fn_DigestPlannerFunction"]
+    asked = []
+
+    class Service:
+        def plan(self, outbox, at):
+            asked.append(at)
+            return Outcome()
+
+    monkeypatch.setattr(planner, "digest_service", Service)
+    invoke_handler("DigestPlannerFunction", scheduled_event(rule, slot))
+    assert asked == [slot]

@@ -396,6 +396,7 @@ class DigestService:
             state=item["state"],
             sent_at=item.get("sent_at"),
             article_ids=list(item.get("articles") or []),
+            more_article_ids=list(item.get("more") or []),
             html_url=self.store.link(str(archive), seconds) if archive else None,
             expires_in=seconds,
         )

@@ -33,13 +33,18 @@ def follow(base, user, tag, muted=False):
     return response.json()
 
 
+def next_digest_slot():
+    """The slot of the next digest of ``subscribe``'s subscribers: this UTC hour, tomorrow
+    (today's was past when they subscribed)."""
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
 def run_digest_cycle(local_stack):
-    """Plan the next digest of ``subscribe``'s subscribers (this UTC hour, tomorrow: today's is
-    past when they subscribe), as the schedule's event for it would, then drain the queue."""
-    due = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    """Plan the next digest of ``subscribe``'s subscribers, as the schedule's event for its
+    slot would, then drain the queue."""
     local_stack.runtime.invoke(
         "DigestPlannerFunction",
-        scheduled_event("arn:aws:events:us-east-1:123456789012:rule/digest", due),
+        scheduled_event("arn:aws:events:us-east-1:123456789012:rule/digest", next_digest_slot()),
     )
     stack = local_stack.stack
     mapping = next(

@@ -562,9 +562,11 @@ def projection(results: Sequence[Measurement]) -> list[str]:
         f"{DUE_PAGE}; DynamoDB may add one empty page per bucket when the last is exactly "
         "full), `SendMessageBatch = Σ ⌈due / 10⌉` (pages of 500 sent in tens), one S3 "
         f"PutObject for the run's candidates. {verdict} The candidate pages depend on the "
-        f"articles alone ({articles_note}; the same at {n1:,} and {n2:,} subscribers): the "
-        "items carry whole articles, so DynamoDB's 1 MB page limit, not the Limit of 200, "
-        "decides how many pages.",
+        f"articles alone ({articles_note}; the same at {n1:,} and {n2:,} subscribers). moto "
+        "sizes a page by the whole item even on GSI4, whose INCLUDE projection carries only a "
+        "candidate's fields, so here DynamoDB's 1 MB page limit decides; on DynamoDB the "
+        "projected items are about half a kilobyte and the Limit of 200 decides: "
+        "⌈articles / 200⌉ pages.",
         "",
         f"At {PROJECTED_SUBSCRIBERS:,} due subscribers ({daily:,} daily, {weekly:,} weekly) "
         f"and {large.population.articles:,} articles the planner makes "

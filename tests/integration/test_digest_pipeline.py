@@ -108,18 +108,15 @@ def publish(world, tag):
     return articles.publish(AUTHOR, draft.id, PublishRequest())
 
 
-def run_candidates(digests):
-    """Plan-like: store this hour's candidates and return the run key the worker reads."""
-    now = digests.clock()
-    run = f"test-{uuid.uuid4().hex[:8]}"
-    candidates = digests.load_candidates(now)
+def run_candidates(digests, only=None):
+    """Plan-like: store this moment's candidates (or only those ``only`` names, as a snapshot
+    read from a lagging index would hold) and return the run key the worker reads."""
     from byline.services.digests import _candidate_to_json
 
-    digests.store.put(
-        f"runs/{run}/candidates.json",
-        json.dumps([_candidate_to_json(c) for c in candidates]).encode(),
-        "application/json",
-    )
+    run = f"test-{uuid.uuid4().hex[:8]}"
+    found = [c for c in digests.load_candidates(digests.clock()) if only is None or c.id in only]
+    body = json.dumps([_candidate_to_json(c) for c in found]).encode()
+    digests.store.put(f"runs/{run}/candidates.json", body, "application/json")
     return run
 
 
@@ -392,3 +389,23 @@ def test_the_planner_function_plans_the_time_its_scheduled_event_names(invoke_ha
     monkeypatch.setattr(planner, "digest_service", Service)
     invoke_handler("DigestPlannerFunction", scheduled_event(rule, slot))
     assert asked == [slot]
+
+
+def test_an_article_a_lagging_index_left_out_of_a_snapshot_reaches_the_next_digest_once(world):
+    clock, mailbox, digests, _, _ = world
+    tag = f"g{uuid.uuid4().hex[:8]}"
+    name = subscriber(world, [tag])
+    clock.now = at(4, 5, 59) + timedelta(seconds=55)
+    missed = publish(world, tag)  # seconds before the slot, not yet in the index's answer
+    clock.now += timedelta(seconds=2)
+    seen = publish(world, tag)
+    clock.now = at(4, 6, 1)
+    first = run_candidates(digests, {seen.id})
+    assert digests.deliver(name, first, slot=at(4, 6), upto=at(4, 6)) == "sent"
+    clock.now = at(5, 6, 1)
+    second = run_candidates(digests, {seen.id, missed.id})
+    assert digests.deliver(name, second, slot=at(5, 6), upto=at(5, 6)) == "sent"
+    day_one, day_two = mailbox.to(name)
+    assert seen.title in day_one.text
+    assert missed.title in day_two.text
+    assert seen.title not in day_two.text

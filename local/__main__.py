@@ -173,6 +173,8 @@ def invoke(args: argparse.Namespace) -> int:
     from local.template import Template
 
     event = _read_event(args.event)
+    if args.time:
+        event = {**event, "time": _event_time(args.time)}
     state = live_state(args.state)
     if state is not None:
         template = Template.load(state["stack"]["template"], state["stack"]["parameters"])
@@ -264,6 +266,16 @@ def resolve_function(name: str, template: Any) -> str:
     raise SystemExit(f"no function {name!r} in the template; functions: {', '.join(functions)}")
 
 
+def _event_time(value: str) -> str:
+    from datetime import UTC, datetime, timedelta
+
+    if value == "next-hour":
+        moment = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    else:
+        moment = datetime.fromisoformat(value).astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _read_event(source: str) -> Any:
     text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
     try:
@@ -313,6 +325,11 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="afterwards, run the functions mapped to SQS queues until the queues are empty "
         "(default: on with a temporary stack, off with a running one, whose pollers do it)",
+    )
+    invoke_parser.add_argument(
+        "--time",
+        help="for a scheduled event, the moment its `time` names: ISO 8601 (replay a missed "
+        "digest slot), or next-hour (the seeded reader's next digest)",
     )
     invoke_parser.add_argument(
         "--seed",

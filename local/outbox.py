@@ -111,9 +111,9 @@ def outbox_html(emails: list[SentEmail], endpoint: str) -> bytes:
         "<table><tr><th>Sent (UTC)</th><th>Subject</th><th>From</th><th>To</th></tr>\n"
         f"{rows}\n</table>"
         if emails
-        else "<p>No email yet. Digests go out when the hourly planner runs; run one now with "
-        "<code>make invoke FUNCTION=DigestPlannerFunction "
-        "EVENT=events/digest_planner.json</code>.</p>"
+        else "<p>No email yet. Digests go out when the planner runs for a subscriber's hour; "
+        "send the demo reader's next one now with <code>make invoke "
+        "FUNCTION=DigestPlannerFunction EVENT=events/digest_planner.json TIME=next-hour</code>.</p>"
     )
     return _document(
         "Outbox - Byline local stack",

@@ -7,11 +7,11 @@ environment): users with their profiles through ``Accounts.provision`` (Cognito'
 so no email round trip), then a few published articles with a comment and a like, and a
 daily digest subscription for ``reader`` following "python" and "aws".
 
-The reader's digest is due at the UTC hour in which the stack was seeded (the planner queues
-only the subscribers due in the current hour), so ``make invoke FUNCTION=DigestPlannerFunction
-EVENT=events/digest_planner.json`` sends a real demo digest from a fresh temporary stack, and
-does so on a running ``make dev`` stack until that hour is over. Seeding again keeps an
-existing subscription as it is.
+The reader's digest is due at the next whole UTC hour after seeding (a digest carries what was
+published before the slot it is planned for, so the demo articles go into the next one), so
+``make invoke FUNCTION=DigestPlannerFunction EVENT=events/digest_planner.json TIME=next-hour``
+sends a real demo digest from a fresh temporary stack, and a running ``make dev`` stack's
+schedule sends it when that hour comes. Seeding again keeps an existing subscription as it is.
 """
 
 from __future__ import annotations
@@ -147,9 +147,9 @@ def seed(stack: Stack, users: tuple[DemoUser, ...] = DEMO_USERS) -> list[DemoUse
 
 
 def _subscribe_reader(stack: Stack) -> None:
-    """A daily digest for ``reader`` at this UTC hour, following DEMO_FOLLOWS, through the
+    """A daily digest for ``reader`` at the next UTC hour, following DEMO_FOLLOWS, through the
     subscription service; an existing subscription is left alone."""
-    from datetime import UTC, datetime
+    from datetime import UTC, datetime, timedelta
 
     from byline.auth.principal import Principal
     from byline.data.subscriptions import Subscriptions
@@ -166,7 +166,7 @@ def _subscribe_reader(stack: Stack) -> None:
         subscriptions=subscriptions, users=Users(table), unsubscribe_key=lambda: b"seed"
     )
     reader = Principal(username="reader", sub="reader", groups=("reader",))
-    hour = datetime.now(UTC).hour
+    hour = (datetime.now(UTC) + timedelta(hours=1)).hour
     for tag in DEMO_FOLLOWS:
         service.follow_tag(reader, tag, muted=False)
     service.put(reader, SubscriptionUpdate(cadence="daily", hour=hour, timezone="UTC"))

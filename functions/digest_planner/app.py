@@ -1,5 +1,8 @@
-"""Every hour: queue one message per subscriber whose digest is due in this UTC hour."""
+"""Every quarter-hour: queue one message per subscriber whose digest is due in the quarter-hour
+the scheduled event names (its ``time``), so a late or retried run plans its own slot and a
+missed one can be replayed with an event naming it (docs/decisions/0009-digests.md)."""
 
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -13,7 +16,8 @@ from byline.settings import get_settings
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
-    outcome = digest_service().plan(SqsOutbox(get_settings().digest_queue_url))
+    at = datetime.fromisoformat(event["time"]) if event.get("time") else None
+    outcome = digest_service().plan(SqsOutbox(get_settings().digest_queue_url), at)
     metrics.add_metric(name="DigestsPlanned", unit=MetricUnit.Count, value=outcome.planned)
     logger.info("Digests planned", extra=outcome.__dict__)
     if outcome.failed_to_queue:

@@ -29,7 +29,7 @@ METRICS = {
 def deliver(record: SQSRecord) -> str:
     message = json.loads(record.body)
     try:
-        outcome = digest_service().deliver(str(message["username"]), str(message["run"]))
+        outcome = digest_service().deliver_message(message)
     except Exception:
         metrics.add_metric(name="DigestsFailed", unit=MetricUnit.Count, value=1)
         logger.exception("Digest failed", extra={"username": message.get("username")})

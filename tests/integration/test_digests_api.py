@@ -2,7 +2,7 @@
 planner and worker run by the local runtime, mail read from the emulated SES."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -33,10 +33,18 @@ def follow(base, user, tag, muted=False):
     return response.json()
 
 
+def next_digest_slot():
+    """The slot of the next digest of ``subscribe``'s subscribers: this UTC hour, tomorrow
+    (today's was past when they subscribed)."""
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+
+
 def run_digest_cycle(local_stack):
+    """Plan the next digest of ``subscribe``'s subscribers, as the schedule's event for its
+    slot would, then drain the queue."""
     local_stack.runtime.invoke(
         "DigestPlannerFunction",
-        scheduled_event("arn:aws:events:us-east-1:123456789012:rule/digest", datetime.now(UTC)),
+        scheduled_event("arn:aws:events:us-east-1:123456789012:rule/digest", next_digest_slot()),
     )
     stack = local_stack.stack
     mapping = next(

@@ -312,7 +312,7 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
     import byline.services.digests
     from local.events import s3_event, scheduled_event, sqs_event
     from tests.integration.article_helpers import published_article
-    from tests.integration.test_digests_api import follow, subscribe
+    from tests.integration.test_digests_api import follow, next_digest_slot, subscribe
 
     stack = local_stack.stack
     now = datetime.now(UTC)
@@ -322,7 +322,7 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
         worker.digest_service = byline.services.digests.digest_service
     rule = "arn:aws:events:us-east-1:123456789012:rule/least-privilege"
 
-    # digests: a subscriber due this hour, following a tag an article was just published with
+    # digests: a subscriber due at the planned slot, following a tag of an article just published
     reader = make_user(base, "reader")
     tag = "lp" + uuid.uuid4().hex[:8]
     subscribe(base, reader)
@@ -331,7 +331,7 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
     queue = stack.ref("DigestQueue")
     sqs = _plain("sqs")
     _drain(sqs, queue)
-    run.run("DigestPlannerFunction", scheduled_event(rule, now))
+    run.run("DigestPlannerFunction", scheduled_event(rule, next_digest_slot()))
     messages = _drain(sqs, queue)
     mine = [m for m in messages if json.loads(m["Body"])["username"] == reader.username]
     assert mine, "the planner queued nothing for the due subscriber"

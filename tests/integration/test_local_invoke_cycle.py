@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 def _invoke_planner(state: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "local", "invoke", "DigestPlannerFunction",
-         "events/digest_planner.json", "--state", state],
+         "events/digest_planner.json", "--time", "next-hour", "--state", state],
         cwd=REPO_ROOT,
         capture_output=True,
         text=True,
@@ -29,8 +29,9 @@ def _invoke_planner(state: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_invoking_the_planner_drains_the_queue_through_the_worker_and_sends_a_digest(tmp_path):
-    # The demo reader is due in the UTC hour of seeding; a run that straddles the turn of an
-    # hour plans for the next one and is made again (a second turn in one run cannot happen).
+    # The demo reader is due at the next UTC hour after seeding, the slot next-hour names; a run
+    # that straddles the turn of an hour names the one after and is made again (a second turn
+    # in one run cannot happen).
     for _attempt in range(2):
         hour = datetime.now(UTC).hour
         result = _invoke_planner(str(tmp_path / "absent.json"))

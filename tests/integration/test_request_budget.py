@@ -93,7 +93,7 @@ def case(
 
 def further_candidate_pages() -> int:
     """Pages of recent articles past the first that the digest's candidate read goes through,
-    counted by paging the same read (``Articles.published_since``) the same way."""
+    counted by paging the same read (``Articles.released_since``) the same way."""
     from byline.clock import iso, utc_now
     from byline.data.articles import Articles
     from byline.data.table import table
@@ -101,9 +101,9 @@ def further_candidate_pages() -> int:
     from byline.services.digests import CANDIDATE_PAGE
 
     since, articles = iso(utc_now() - CANDIDATE_WINDOW), Articles(table())
-    pages, start = 1, articles.published_since(since, CANDIDATE_PAGE, None).last_key
+    pages, start = 1, articles.released_since(since, CANDIDATE_PAGE, None).last_key
     while start is not None:
-        pages, start = pages + 1, articles.published_since(since, CANDIDATE_PAGE, start).last_key
+        pages, start = pages + 1, articles.released_since(since, CANDIDATE_PAGE, start).last_key
     return pages - 1
 
 
@@ -248,8 +248,8 @@ READS: dict[tuple[str, str], list[Case]] = {
             "",
             lambda w: Request(user="reader"),
             (*AUTHORITY, "Query", "Query"),
-            note="exception: joins the subscriber's partition with the last eight days of "
-            "published articles (GSI2), two partitions, so two Queries, and one more per "
+            note="exception: joins the subscriber's partition with the articles (re)published "
+            "in the last eight days (GSI4), two partitions, so two Queries, and one more per "
             "further 200 articles published in those days",
             pages=further_candidate_pages,
         )

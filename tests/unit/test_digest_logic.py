@@ -1,4 +1,6 @@
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -7,8 +9,12 @@ from byline.services.digest_logic import (
     Candidate,
     Interests,
     due_buckets,
+    is_due,
+    next_due,
     period_of,
+    rank,
     select,
+    slot_of,
     utc_bucket,
 )
 
@@ -40,10 +46,13 @@ def reader(tags=("python",), muted=(), authors=(), sent=()):
         ("UTC", 8, "H08"),
         ("Europe/Paris", 9, "H08"),
         ("America/New_York", 3, "H08"),
-        ("Asia/Kolkata", 14, "H08"),
+        ("Asia/Kolkata", 14, "H08M30"),
+        ("Asia/Kathmandu", 14, "H08M15"),
+        ("America/St_Johns", 5, "H08M30"),
+        ("Pacific/Chatham", 22, "H08M15"),
     ],
 )
-def test_local_delivery_hours_become_utc_buckets(zone, hour, expected):
+def test_local_delivery_hours_become_utc_buckets_to_the_quarter_hour(zone, hour, expected):
     assert utc_bucket("daily", None, hour, zone, NOW) == expected
 
 
@@ -61,8 +70,66 @@ def test_daylight_saving_moves_the_bucket():
     assert utc_bucket("daily", None, 9, "Europe/Paris", summer) == "H07"
 
 
-def test_the_planner_looks_at_the_daily_and_weekly_buckets_of_this_hour():
-    assert due_buckets(NOW) == [("daily", "H08"), ("weekly", "D2H08")]
+def test_the_planner_looks_at_the_daily_and_weekly_buckets_of_its_quarter_hour():
+    assert due_buckets(NOW.replace(minute=0)) == [("daily", "H08"), ("weekly", "D2H08")]
+    assert due_buckets(NOW) == [("daily", "H08M30"), ("weekly", "D2H08M30")]
+
+
+def test_an_event_anywhere_in_a_quarter_hour_names_that_quarter_hour():
+    assert slot_of(datetime(2026, 3, 8, 7, 59, 59, tzinfo=UTC)) == datetime(
+        2026, 3, 8, 7, 45, tzinfo=UTC
+    )
+
+
+def utc(*args):
+    return datetime(*args, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("zone", "previous", "expected"),
+    [  # the digest after the previous one, across the spring switch (23:00 local)
+        ("Europe/Paris", utc(2026, 3, 28, 22), utc(2026, 3, 29, 21)),
+        ("Europe/London", utc(2026, 3, 28, 23), utc(2026, 3, 29, 22)),
+        ("America/New_York", utc(2026, 3, 8, 4), utc(2026, 3, 9, 3)),
+        ("America/Los_Angeles", utc(2026, 3, 8, 7), utc(2026, 3, 9, 6)),
+    ],
+)
+def test_a_23_00_subscriber_is_due_on_the_spring_switch_day(zone, previous, expected):
+    assert next_due("daily", None, 23, zone, previous) == expected
+    assert utc_bucket("daily", None, 23, zone, previous) == f"H{expected.hour:02d}"
+    assert is_due("daily", None, 23, zone, expected)
+
+
+def test_a_weekly_sunday_23_00_digest_is_due_in_the_week_of_the_switch():
+    previous = utc(2026, 3, 22, 22)  # Sunday 23:00 CET
+    assert next_due("weekly", 6, 23, "Europe/Paris", previous) == utc(2026, 3, 29, 21)
+    assert utc_bucket("weekly", 6, 23, "Europe/Paris", previous) == "D6H21"
+    assert period_of("weekly", "Europe/Paris", utc(2026, 3, 29, 21)) == "2026-W13"
+
+
+def test_midnight_in_half_hour_zones_is_due_at_midnight_with_the_new_days_label():
+    due = next_due("daily", None, 0, "Asia/Kolkata", utc(2026, 3, 3, 12))
+    assert due == utc(2026, 3, 3, 18, 30)
+    assert period_of("daily", "Asia/Kolkata", due) == "2026-03-04"
+    due = next_due("daily", None, 0, "Pacific/Chatham", utc(2026, 4, 5, 0))
+    assert due.astimezone(ZoneInfo("Pacific/Chatham")).strftime("%H:%M") == "00:00"
+
+
+def test_the_autumn_25_hour_day_has_its_digest_25_hours_after_the_last():
+    previous = utc(2026, 10, 24, 21)  # Saturday 23:00 CEST
+    assert next_due("daily", None, 23, "Europe/Paris", previous) == utc(2026, 10, 25, 22)
+
+
+def test_a_skipped_02_00_is_delivered_at_03_00_that_day_and_at_02_00_the_next():
+    first = next_due("daily", None, 2, "America/New_York", utc(2026, 3, 7, 7))
+    assert first == utc(2026, 3, 8, 7)  # 03:00 EDT: 02:00 never happened
+    assert next_due("daily", None, 2, "America/New_York", first) == utc(2026, 3, 9, 6)
+
+
+def test_an_hour_that_happens_twice_is_due_the_first_time_only():
+    first = next_due("daily", None, 1, "America/New_York", utc(2026, 10, 31, 6))
+    assert first == utc(2026, 11, 1, 5)  # 01:00 EDT
+    assert not is_due("daily", None, 1, "America/New_York", utc(2026, 11, 1, 6))  # 01:00 EST
 
 
 def test_periods_are_local_days_and_iso_weeks():
@@ -109,3 +176,27 @@ def test_at_most_seven_and_never_twice():
 
 def test_nothing_matches_means_nothing_to_send():
     assert select([article(1, tags=("rust",))], reader(), NOW - DAY, NOW, DAY) == []
+
+
+def test_a_republished_article_is_new_again_though_its_first_release_was_sent():
+    first = article(1, hours_ago=50)
+    republished = replace(first, released_at=NOW - timedelta(hours=2))
+    assert first.sent_token() == "a001"
+    picks = select([republished], reader(sent=("a001",)), NOW - DAY, NOW, DAY)
+    assert [p.article.id for p in picks] == ["a001"]
+    sent_again = reader(sent=("a001", republished.sent_token()))
+    assert select([republished], sent_again, NOW - DAY, NOW, DAY) == []
+
+
+def test_articles_count_from_the_watermark_to_the_snapshot_bound():
+    candidates = [article(1, hours_ago=3), article(2, hours_ago=1), article(3, hours_ago=0)]
+    picks = select(candidates, reader(), NOW - timedelta(hours=2), NOW - timedelta(minutes=30), DAY)
+    assert [p.article.id for p in picks] == ["a002"]
+
+
+def test_rank_keeps_every_match_so_the_cap_can_say_how_many_more():
+    ranked = rank([article(i) for i in range(10)], reader(), NOW - DAY, NOW, DAY)
+    assert len(ranked) == 10
+    assert ranked[:MAX_ARTICLES] == select(
+        [article(i) for i in range(10)], reader(), NOW - DAY, NOW, DAY
+    )

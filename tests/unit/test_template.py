@@ -12,11 +12,13 @@ import json
 import re
 import shlex
 import tomllib
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from byline.services.digest_logic import Candidate
 from local.template import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -151,17 +153,22 @@ def test_table_is_on_demand_recoverable_encrypted_and_expires_items_by_ttl() -> 
     assert TABLE["DeletionProtectionEnabled"] == {"Fn::If": ["ProtectTable", True, False]}
 
 
-def test_table_has_the_three_overloaded_secondary_indexes() -> None:
+def test_table_has_the_three_overloaded_secondary_indexes_and_the_release_index() -> None:
     indexes = {index["IndexName"]: index for index in TABLE["GlobalSecondaryIndexes"]}
-    assert sorted(indexes) == ["GSI1", "GSI2", "GSI3"]
+    assert sorted(indexes) == ["GSI1", "GSI2", "GSI3", "GSI4"]
     defined = {a["AttributeName"] for a in TABLE["AttributeDefinitions"]}
     for name, index in indexes.items():
         assert index["KeySchema"] == [
             {"AttributeName": f"{name}PK", "KeyType": "HASH"},
             {"AttributeName": f"{name}SK", "KeyType": "RANGE"},
         ]
-        assert index["Projection"] == {"ProjectionType": "ALL"}
+        if name != "GSI4":
+            assert index["Projection"] == {"ProjectionType": "ALL"}
         assert {f"{name}PK", f"{name}SK"} <= defined
+    # the release index carries every field a digest candidate is built from, and no more
+    assert set(indexes["GSI4"]["Projection"]["NonKeyAttributes"]) == {
+        f.name for f in fields(Candidate)
+    }
 
 
 def test_every_bucket_is_versioned_encrypted_private_and_tls_only() -> None:

@@ -44,8 +44,11 @@ def index_keys(article: Mapping[str, Any]) -> dict[str, str | None]:
     status = article["status"]
     article_id = article["id"]
     feed: tuple[str | None, str | None] = (None, None)
+    released: tuple[str | None, str | None] = (None, None)
     if status == "published":
         feed = (keys.published_feed(), keys.timeline_sort(article["published_at"], article_id))
+        release = article.get("released_at") or article["published_at"]
+        released = (keys.released_feed(), keys.timeline_sort(release, article_id))
     elif status == "scheduled":
         feed = (keys.scheduled_queue(), keys.timeline_sort(article["publish_at"], article_id))
     when = article["published_at"] if status == "published" else article["updated_at"]
@@ -56,6 +59,8 @@ def index_keys(article: Mapping[str, Any]) -> dict[str, str | None]:
         "GSI2SK": feed[1],
         "GSI3PK": keys.author_articles(article["author"]) if status != "deleted" else None,
         "GSI3SK": f"{status.upper()}#{when}#{article_id}" if status != "deleted" else None,
+        "GSI4PK": released[0],
+        "GSI4SK": released[1],
     }
 
 
@@ -107,13 +112,14 @@ class Articles:
             start_key=start,
         )
 
-    def published_since(self, since: str, limit: int, start: Mapping[str, Any] | None) -> Page:
-        """Published articles newer than ``since``, newest first (the digest planner's read)."""
+    def released_since(self, since: str, limit: int, start: Mapping[str, Any] | None) -> Page:
+        """Articles (re)published after ``since``, newest release first (the digest planner's
+        candidates: a republished article is found by its republication)."""
         return self._table.query(
-            "GSI2PK",
-            keys.published_feed(),
-            index="GSI2",
-            sort_condition="GSI2SK > :since",
+            "GSI4PK",
+            keys.released_feed(),
+            index="GSI4",
+            sort_condition="GSI4SK > :since",
             values={":since": since},
             forward=False,
             limit=limit,

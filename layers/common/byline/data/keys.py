@@ -1,7 +1,8 @@
 """Every key of the single table, built in one place.
 
 The table has a primary key (PK, SK) and three overloaded global secondary indexes
-(GSI1PK/GSI1SK, GSI2PK/GSI2SK, GSI3PK/GSI3SK). docs/ARCHITECTURE.md lists each access
+(GSI1PK/GSI1SK, GSI2PK/GSI2SK, GSI3PK/GSI3SK), and a sparse fourth (GSI4PK/GSI4SK) of
+published articles by release time. docs/ARCHITECTURE.md lists each access
 pattern with the key condition and index that serve it; this module is its executable half.
 Identifiers embedded in keys are lower-cased where the product treats them case-insensitively
 (usernames, emails, tags) so that uniqueness holds regardless of case.
@@ -83,6 +84,12 @@ def slug_lookup(slug: str) -> str:
 def published_feed() -> str:
     """GSI2PK of the site-wide newest-first listing of published articles."""
     return "FEED#PUBLISHED"
+
+
+def released_feed() -> str:
+    """GSI4PK of published articles by their last publication (a republished article moves to
+    its republication time); the digest planner's candidates."""
+    return "FEED#RELEASED"
 
 
 def scheduled_queue() -> str:

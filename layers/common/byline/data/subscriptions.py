@@ -45,7 +45,7 @@ class Subscriptions:
                 elif sk.startswith("FOLLOW#"):
                     found.follows.append(item)
                 elif sk.startswith("SENT#"):
-                    found.sent.add(sk.removeprefix("SENT#"))
+                    found.sent.add(str(item.get("token") or sk.removeprefix("SENT#")))
                 elif sk.startswith("DIGEST#"):
                     found.digests[sk.removeprefix("DIGEST#")] = item
             if page.last_key is None:
@@ -64,11 +64,23 @@ class Subscriptions:
     def save_subscription(
         self, username: str, fields: Mapping[str, Any], bucket: str | None
     ) -> None:
-        item: dict[str, Any] = {**keys.subscription(username), "kind": "subscription", **fields}
+        """Write the subscriber's choices, keeping what the digests wrote (the watermark of the
+        last digest): saving the form must not make the next digest forget what it owes."""
+        chosen: dict[str, Any] = {"kind": "subscription", **fields}
         if bucket is not None:
-            item["GSI1PK"] = keys.digest_bucket(str(fields["cadence"]), bucket)
-            item["GSI1SK"] = keys.user_partition(username)
-        self._table.put(item)
+            chosen["GSI1PK"] = keys.digest_bucket(str(fields["cadence"]), bucket)
+            chosen["GSI1SK"] = keys.user_partition(username)
+        else:
+            chosen.update(GSI1PK=None, GSI1SK=None)
+        names = {f"#f{i}": name for i, name in enumerate(chosen)}
+        sets = [f"#f{i} = :f{i}" for i, v in enumerate(chosen.values()) if v is not None]
+        removes = [f"#f{i}" for i, v in enumerate(chosen.values()) if v is None]
+        self._table.update(
+            keys.subscription(username),
+            "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
+            names=names,
+            values={f":f{i}": v for i, v in enumerate(chosen.values()) if v is not None},
+        )
 
     def move_bucket(self, username: str, cadence: str, bucket: str) -> None:
         self._table.update(
@@ -147,19 +159,31 @@ class Subscriptions:
         return True
 
     def hand_over(
-        self, username: str, period: str, token: str, article_ids: Sequence[str], archive: str
+        self,
+        username: str,
+        period: str,
+        token: str,
+        article_ids: Sequence[str],
+        archive: str,
+        *,
+        more: Sequence[str] = (),
+        upto: str = "",
     ) -> None:
         """Record, just before the mail service is called, that this claim is handing the
-        digest over, with what it holds: from here on nobody sends it again."""
+        digest over, with what it holds (``article_ids`` are ledger tokens), the matches the
+        size cap left out (``more``) and the snapshot bound it covers (``upto``): from here on
+        nobody sends it again."""
         self._table.update(
             keys.digest(username, period),
-            "SET #s = :handed, #articles = :ids, #archive = :archive",
+            "SET #s = :handed, #articles = :ids, #archive = :archive, more = :more, upto = :upto",
             condition="claim = :token AND #s = :sending",
             names={"#s": "state", "#articles": "articles", "#archive": "archive"},
             values={
                 ":handed": "handed",
                 ":ids": list(article_ids),
                 ":archive": archive,
+                ":more": list(more),
+                ":upto": upto,
                 ":token": token,
                 ":sending": "sending",
             },
@@ -203,10 +227,12 @@ class Subscriptions:
         sent_at: str,
         expires: int,
         state: str = "sent",
+        watermark: str | None = None,
     ) -> None:
         """Move a handed-over digest to ``state`` (``sent``, or ``unconfirmed`` when recovering
-        one whose delivery stopped during the hand-over) and add its articles to the sent
-        ledger, atomically."""
+        one whose delivery stopped during the hand-over), add its articles (ledger tokens:
+        ``<id>`` or ``<id>@<release>``) to the sent ledger and move the subscriber's watermark
+        to the snapshot bound the digest covered, atomically."""
         names = {"#s": "state"}
         values = {":state": state, ":token": token, ":at": sent_at, ":handed": "handed"}
         sets = ["#s = :state", "sent_at = :at"]
@@ -224,16 +250,17 @@ class Subscriptions:
             ),
             update_op(
                 keys.subscription(username),
-                "SET last_digest_at = :at",
+                "SET last_digest_at = :at" + (", watermark = :w" if watermark else ""),
                 "attribute_exists(PK)",
-                values={":at": sent_at},
+                values={":at": sent_at, **({":w": watermark} if watermark else {})},
             ),
         ]
-        for article_id in article_ids:
+        for sent_token in article_ids:
             ops.append(
                 put_op(
                     {
-                        **keys.sent_article(username, article_id),
+                        **keys.sent_article(username, sent_token.split("@", 1)[0]),
+                        "token": sent_token,
                         "kind": "sent",
                         "period": period,
                         "ttl": expires,

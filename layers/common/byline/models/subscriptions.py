@@ -115,6 +115,11 @@ class DigestArchive(BaseModel):
     state: DigestState = Field(description=DIGEST_STATES)
     sent_at: datetime | None
     article_ids: list[str]
+    more_article_ids: list[str] = Field(
+        default_factory=list,
+        description="matches the size cap left out: the email counts them and links to the "
+        "site's /digests/<period> page, which lists them from here",
+    )
     html_url: str | None = Field(description="short-lived link to the archived email")
     expires_in: int
 

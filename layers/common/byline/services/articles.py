@@ -329,6 +329,7 @@ class ArticleService:
             **before,
             "status": "published",
             "published_at": before.get("published_at") or iso(now),
+            "released_at": iso(now),
             "publish_at": None,
             "updated_at": iso(now),
         }

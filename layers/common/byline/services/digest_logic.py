@@ -6,8 +6,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+from byline.clock import iso
 
 MAX_ARTICLES = 7
 WINDOWS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -15,24 +17,68 @@ CANDIDATE_WINDOW = timedelta(days=8)
 """How far back the planner loads articles: a weekly digest plus a day of slack."""
 
 
-def utc_bucket(cadence: str, weekday: int | None, hour: int, zone: str, at: datetime) -> str | None:
-    """The UTC hour (and weekday) in which a subscriber's local delivery time falls, with the
-    time zone's offset as it is at ``at``. None for ``off``."""
+SLOT = timedelta(minutes=15)
+"""The planner runs every quarter-hour: the finest step of any time zone's offset (Chatham and
+Kathmandu are 45 minutes off the hour)."""
+SETTLE = timedelta(seconds=10)
+"""How far back of the watermark the next digest looks again: the release index is eventually
+consistent, so an article published just before a snapshot's bound may be missing from that
+snapshot. The sent ledger keeps what the overlap sees twice from being sent twice."""
+
+
+def next_due(
+    cadence: str, weekday: int | None, hour: int, zone: str, after: datetime
+) -> datetime | None:
+    """The first moment after ``after`` at which the subscriber's digest is due: ``hour``:00 local
+    time (on ``weekday`` for weekly). A local hour that daylight saving skips falls to the same
+    wall time read with the offset before the switch (02:00 becomes 03:00); an hour that happens
+    twice is taken the first time. None for ``off``."""
     if cadence == "off":
         return None
-    local = at.astimezone(ZoneInfo(zone)).replace(hour=hour, minute=0, second=0, microsecond=0)
-    if cadence == "weekly":
-        if weekday is None:
-            raise ValueError("a weekly subscription needs a weekday")
-        local += timedelta(days=(weekday - local.weekday()) % 7)
-    moment = local.astimezone(UTC)
-    return f"H{moment.hour:02d}" if cadence == "daily" else f"D{moment.weekday()}H{moment.hour:02d}"
+    if cadence == "weekly" and weekday is None:
+        raise ValueError("a weekly subscription needs a weekday")
+    tz = ZoneInfo(zone)
+    day = after.astimezone(tz).date() - timedelta(days=1)
+    for _ in range(10):
+        if cadence == "daily" or day.weekday() == weekday:
+            moment = datetime.combine(day, time(hour), tzinfo=tz).astimezone(UTC)
+            if moment > after:
+                return moment
+        day += timedelta(days=1)
+    raise AssertionError("a due moment is always within ten days")  # pragma: no cover
 
 
-def due_buckets(now: datetime) -> list[tuple[str, str]]:
-    """The (cadence, bucket) pairs whose subscribers are due in the UTC hour of ``now``."""
-    at = now.astimezone(UTC)
-    return [("daily", f"H{at.hour:02d}"), ("weekly", f"D{at.weekday()}H{at.hour:02d}")]
+def is_due(cadence: str, weekday: int | None, hour: int, zone: str, slot: datetime) -> bool:
+    """Whether ``slot`` is a moment at which this schedule's digest is due."""
+    return next_due(cadence, weekday, hour, zone, slot - timedelta(microseconds=1)) == slot
+
+
+def slot_label(cadence: str, moment: datetime) -> str:
+    """The bucket of a UTC moment: ``H07`` on the hour, ``H07M30`` between; weekly ones lead
+    with the UTC weekday (``D2H07``). Whole-hour zones keep the labels they always had."""
+    at = moment.astimezone(UTC)
+    label = f"H{at.hour:02d}" + (f"M{at.minute:02d}" if at.minute else "")
+    return label if cadence == "daily" else f"D{at.weekday()}{label}"
+
+
+def utc_bucket(cadence: str, weekday: int | None, hour: int, zone: str, at: datetime) -> str | None:
+    """The bucket of the subscriber's next due moment after ``at`` (None for ``off``). Computed
+    from the next delivery, not from ``at``'s offset, so a daylight-saving switch between two
+    digests is already in the bucket the planner looks at."""
+    moment = next_due(cadence, weekday, hour, zone, at)
+    return None if moment is None else slot_label(cadence, moment)
+
+
+def slot_of(moment: datetime) -> datetime:
+    """The quarter-hour a scheduled event names (EventBridge's ``time`` is the slot's start, but
+    a hand-made replay may be anywhere inside it)."""
+    at = moment.astimezone(UTC)
+    return at.replace(minute=at.minute - at.minute % 15, second=0, microsecond=0)
+
+
+def due_buckets(slot: datetime) -> list[tuple[str, str]]:
+    """The (cadence, bucket) pairs whose subscribers are due in the quarter-hour ``slot``."""
+    return [("daily", slot_label("daily", slot)), ("weekly", slot_label("weekly", slot))]
 
 
 def period_of(cadence: str, zone: str, at: datetime) -> str:
@@ -55,6 +101,19 @@ class Candidate:
     published_at: datetime
     like_count: int = 0
     comment_count: int = 0
+    released_at: datetime | None = None
+    """When it was last published: a republished article is new again (None: ``published_at``)."""
+
+    @property
+    def release(self) -> datetime:
+        return self.released_at or self.published_at
+
+    def sent_token(self) -> str:
+        """How the sent ledger names this release: the id alone for a first publication (as
+        the ledger always has), the id and the release time for a republication."""
+        if self.release == self.published_at:
+            return self.id
+        return f"{self.id}@{iso(self.release)}"
 
 
 @dataclass(frozen=True)
@@ -78,7 +137,7 @@ def score(
 ) -> float:
     """Matches weigh most, then engagement (log-damped so one viral post cannot drown the
     rest), then freshness within the period."""
-    age = max((now - article.published_at).total_seconds(), 0.0)
+    age = max((now - article.release).total_seconds(), 0.0)
     freshness = max(0.0, 1.0 - age / window.total_seconds())
     return round(
         3.0 * tag_matches
@@ -90,22 +149,22 @@ def score(
     )
 
 
-def select(
+def rank(
     candidates: Iterable[Candidate],
     interests: Interests,
     since: datetime,
-    now: datetime,
+    upto: datetime,
     window: timedelta,
-    limit: int = MAX_ARTICLES,
 ) -> list[Pick]:
-    """Up to ``limit`` articles published after ``since`` that match a followed tag or author,
-    carry no muted tag, were not written by the subscriber and were never sent to them."""
+    """Every article (re)published in ``(since, upto]`` that matches a followed tag or author,
+    carries no muted tag, was not written by the subscriber and was not sent to them in this
+    release; best first."""
     picks: list[Pick] = []
     seen: set[str] = set()
     for article in candidates:
-        if article.id in seen or article.id in interests.already_sent:
+        if article.id in seen or article.sent_token() in interests.already_sent:
             continue
-        if not since < article.published_at <= now:
+        if not since < article.release <= upto:
             continue
         if article.author == interests.username or interests.muted & set(article.tags):
             continue
@@ -117,14 +176,27 @@ def select(
         reasons = tuple(
             [f"tag:{t}" for t in tags] + ([f"author:{article.author}"] if author else [])
         )
-        picks.append(Pick(article, score(article, len(tags), author, now, window), reasons))
-    picks.sort(key=lambda p: (-p.score, -p.article.published_at.timestamp(), p.article.id))
-    return picks[:limit]
+        picks.append(Pick(article, score(article, len(tags), author, upto, window), reasons))
+    picks.sort(key=lambda p: (-p.score, -p.article.release.timestamp(), p.article.id))
+    return picks
+
+
+def select(
+    candidates: Iterable[Candidate],
+    interests: Interests,
+    since: datetime,
+    now: datetime,
+    window: timedelta,
+    limit: int = MAX_ARTICLES,
+) -> list[Pick]:
+    """The best ``limit`` of :func:`rank`."""
+    return rank(candidates, interests, since, now, window)[:limit]
 
 
 def interests_from(
     username: str, follows: Sequence[dict[str, object]], sent: Iterable[str]
 ) -> Interests:
+    """``sent`` holds the ledger's tokens (:meth:`Candidate.sent_token`)."""
     tags, muted, authors = set(), set(), set()
     for follow in follows:
         kind, target = str(follow["kind_of"]), str(follow["target"])

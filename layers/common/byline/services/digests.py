@@ -1,5 +1,5 @@
-"""The digest pipeline: the hourly planner, the queue worker, the preview a subscriber can ask
-for, and the archive of what was sent."""
+"""The digest pipeline: the quarter-hourly planner, the queue worker, the preview a subscriber can
+ask for, and the archive of what was sent."""
 
 from __future__ import annotations
 
@@ -33,13 +33,17 @@ from byline.observability import logger
 from byline.services import unsubscribe_tokens
 from byline.services.digest_logic import (
     CANDIDATE_WINDOW,
+    MAX_ARTICLES,
+    SETTLE,
     WINDOWS,
     Candidate,
     Pick,
     due_buckets,
     interests_from,
+    is_due,
     period_of,
-    select,
+    rank,
+    slot_of,
     utc_bucket,
 )
 
@@ -86,12 +90,13 @@ class DigestService:
 
     # -- candidates --------------------------------------------------------------------------
     def load_candidates(self, now: datetime) -> list[Candidate]:
-        """Published articles of the last eight days, newest first (paged Queries of GSI2)."""
+        """Articles (re)published in the last eight days, newest release first (paged Queries of
+        the release index, GSI4)."""
         since = iso(now - CANDIDATE_WINDOW)
         found: list[Candidate] = []
         start: dict[str, Any] | None = None
         while True:
-            page = self.articles.published_since(since, CANDIDATE_PAGE, start)
+            page = self.articles.released_since(since, CANDIDATE_PAGE, start)
             found.extend(_candidate(item) for item in page.items)
             if page.last_key is None:
                 return found
@@ -104,25 +109,35 @@ class DigestService:
         return self._candidates[run]
 
     # -- planner -----------------------------------------------------------------------------
-    def plan(self, outbox: Outbox) -> Outcome:
-        """Find the subscribers due this hour and queue one message each, in batches of ten;
-        the period's candidate articles are loaded once and stored for the workers."""
-        now = self.clock()
-        run = f"{now.strftime('%Y-%m-%dT%H%M%S')}-{secrets.token_hex(4)}"  # one per planner run
-        candidates = self.load_candidates(now)
-        self.store.put(
-            f"runs/{run}/candidates.json",
-            json.dumps([_candidate_to_json(c) for c in candidates]).encode(),
-            "application/json",
-        )
+    def plan(self, outbox: Outbox, at: datetime | None = None) -> Outcome:
+        """Queue one message for each subscriber due in the quarter-hour ``at`` names (the
+        scheduled event's time; the clock only when none is given), in batches of ten. The
+        candidate articles are read once, when the first subscriber is found, and stored for
+        the workers; their bound (``upto``) is the watermark those digests move to. Planning a
+        past quarter-hour again (a missed or failed run) sends what that slot owed, once."""
+        started = self.clock()
+        slot = slot_of(at or started)
+        upto = iso(min(slot, started))
+        run = f"{slot.strftime('%Y-%m-%dT%H%M')}-{secrets.token_hex(4)}"
         outcome = Outcome()
-        for cadence, bucket in due_buckets(now):
+        stored = False
+        for cadence, bucket in due_buckets(slot):
             start: dict[str, Any] | None = None
             while True:
                 page = self.subscriptions.due(cadence, bucket, DUE_PAGE, start)
                 outcome.pages += 1
+                if page.items and not stored:
+                    self._store_candidates(run, min(slot, started))
+                    stored = True
                 bodies = [
-                    json.dumps({"username": str(item["PK"]).split("#", 1)[1], "run": run})
+                    json.dumps(
+                        {
+                            "username": str(item["PK"]).split("#", 1)[1],
+                            "run": run,
+                            "slot": iso(slot),
+                            "upto": upto,
+                        }
+                    )
                     for item in page.items
                 ]
                 for offset in range(0, len(bodies), 10):
@@ -134,13 +149,44 @@ class DigestService:
                 start = page.last_key
         return outcome
 
+    def _store_candidates(self, run: str, now: datetime) -> None:
+        candidates = self.load_candidates(now)
+        self.store.put(
+            f"runs/{run}/candidates.json",
+            json.dumps([_candidate_to_json(c) for c in candidates]).encode(),
+            "application/json",
+        )
+
     # -- worker ------------------------------------------------------------------------------
-    def deliver(self, username: str, run: str) -> str:
-        """Send this subscriber's digest for the current period, at most once. Returns what
-        happened: sent, empty, duplicate, off, or unconfirmed (a delivery that stopped while
-        handing this digest to SES, recovered without sending it again). Raises when sending
-        failed (the queue retries)."""
+    def deliver_message(self, message: dict[str, Any]) -> str:
+        """:meth:`deliver` for a queue message as the planner wrote it (older messages, without
+        a slot, are for the moment they are read)."""
+        slot, upto = message.get("slot"), message.get("upto")
+        return self.deliver(
+            str(message["username"]),
+            str(message["run"]),
+            slot=datetime.fromisoformat(str(slot)) if slot else None,
+            upto=datetime.fromisoformat(str(upto)) if upto else None,
+        )
+
+    def deliver(
+        self,
+        username: str,
+        run: str,
+        *,
+        slot: datetime | None = None,
+        upto: datetime | None = None,
+    ) -> str:
+        """Send this subscriber's digest for the period of ``slot`` (the quarter-hour it was
+        planned for, however late the message is read), at most once, with what was published
+        after their watermark and up to ``upto`` (the planner's snapshot bound). Returns what
+        happened: sent, empty, duplicate, off, not_due (the schedule changed since planning),
+        or unconfirmed (a delivery that stopped while handing this digest to SES, recovered
+        without sending it again). Raises when sending failed (the queue retries)."""
         now = self.clock()
+        timed = slot is not None
+        slot = slot or now
+        upto = upto or slot
         subscriber = self.subscriptions.subscriber(username)
         subscription = subscriber.subscription or {}
         cadence = str(subscription.get("cadence", "off"))
@@ -148,14 +194,17 @@ class DigestService:
         if cadence == "off" or not profile.get("confirmed") or not profile.get("email"):
             return "off"
         zone = str(subscription.get("timezone", "UTC"))
-        self._keep_bucket_current(username, subscription, now)
-        period = period_of(cadence, zone, now)
+        self._keep_bucket_current(username, subscription, slot)
+        if timed and not _due(subscription, slot):
+            return "not_due"
+        period = period_of(cadence, zone, slot)
         stamp = int(now.timestamp())
         if period in subscriber.digests:
             settled = self._settled(username, period, subscriber.digests[period], stamp)
             if settled:
                 return settled
-        picks = self._picks(subscriber, self._run_candidates(run), cadence, now)
+        ranked = self._ranked(subscriber, self._run_candidates(run), cadence, upto)
+        picks, more = ranked[:MAX_ARTICLES], [p.article.id for p in ranked[MAX_ARTICLES:]]
         if not picks:
             return "empty"
         token = secrets.token_hex(8)
@@ -167,7 +216,7 @@ class DigestService:
             # another delivery holds a live claim: it is sending now, or it crashed and its
             # lease will run out before the queue shows us this message again
             raise DigestInProgress(f"{username}/{period} is being sent by another delivery")
-        built = self._build(subscriber, cadence, period, picks)
+        built = self._build(subscriber, cadence, period, picks, len(more))
         if built is None:
             self.subscriptions.fail(username, period, token, iso(self.clock()))
             logger.error(
@@ -177,10 +226,17 @@ class DigestService:
             return "failed"
         email, html, kept = built
         article_ids = [p.article.id for p in kept]
+        ledger = [p.article.sent_token() for p in kept] + [
+            p.article.sent_token()
+            for p in ranked[MAX_ARTICLES:]
+            if p.article.release > upto - SETTLE
+        ]  # left out ones the next digest's overlap would see again: accounted for here
         try:
             archive_key = f"{archive_prefix(subscriber.username)}{period}.html"
             self.store.put(archive_key, html.encode(), "text/html; charset=utf-8")
-            self.subscriptions.hand_over(username, period, token, article_ids, archive_key)
+            self.subscriptions.hand_over(
+                username, period, token, article_ids, archive_key, more=more, upto=iso(upto)
+            )
         except Exception:
             self.subscriptions.release(username, period, token)
             raise
@@ -195,9 +251,10 @@ class DigestService:
             period,
             token,
             {"message_id": message_id},
-            article_ids,
+            ledger,
             iso(self.clock()),
             stamp + SENT_LEDGER_SECONDS,
+            watermark=iso(upto),
         )
         return "sent"
 
@@ -227,13 +284,15 @@ class DigestService:
                 iso(self.clock()),
                 stamp + SENT_LEDGER_SECONDS,
                 state="unconfirmed",
+                watermark=str(record.get("upto") or "") or None,
             )
         return "unconfirmed"
 
     def _keep_bucket_current(
         self, username: str, subscription: dict[str, Any], now: datetime
     ) -> None:
-        """Daylight saving moves a local hour to another UTC hour: re-bucket when it has."""
+        """File the subscriber under the bucket of their next due moment after ``now`` (the slot
+        being delivered), so a daylight-saving switch before then is already accounted for."""
         cadence = str(subscription["cadence"])
         weekday = subscription.get("weekday")  # a Decimal, as DynamoDB returns numbers
         bucket = utc_bucket(
@@ -244,23 +303,28 @@ class DigestService:
         if bucket and not current.endswith(f"#{bucket}"):
             self.subscriptions.move_bucket(username, cadence, bucket)
 
-    def _picks(
-        self, subscriber: Subscriber, candidates: Iterable[Candidate], cadence: str, now: datetime
+    def _ranked(
+        self, subscriber: Subscriber, candidates: Iterable[Candidate], cadence: str, upto: datetime
     ) -> list[Pick]:
+        """What the subscriber is owed up to ``upto``: everything (re)published after their
+        watermark, the bound of the snapshot their last digest covered (a digest older than
+        this change left its send time instead), less the index's settling time, or one period
+        back for a first digest."""
         window = WINDOWS[cadence]
-        last = (subscriber.subscription or {}).get("last_digest_at")
-        since = max(datetime.fromisoformat(str(last)), now - window) if last else now - window
+        subscription = subscriber.subscription or {}
+        mark = subscription.get("watermark") or subscription.get("last_digest_at")
+        since = datetime.fromisoformat(str(mark)) - SETTLE if mark else upto - window
         interests = interests_from(subscriber.username, subscriber.follows, subscriber.sent)
-        return select(candidates, interests, since, now, window)
+        return rank(candidates, interests, since, upto, window)
 
     def _build(
-        self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick]
+        self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick], more: int
     ) -> tuple[Email, str, list[Pick]] | None:
         """The email, its HTML and the picks it holds; without the articles that cannot be
         rendered or put into a MIME message when the whole cannot be built, None when even
         that fails. Content is data: a failure here is the same on every retry."""
         try:
-            return (*self._render(subscriber, cadence, period, picks), picks)
+            return (*self._render(subscriber, cadence, period, picks, more), picks)
         except Exception:
             logger.exception(
                 "Digest cannot be built; retrying without the articles that break it",
@@ -274,7 +338,7 @@ class DigestService:
             extra={"dropped": [p.article.id for p in picks if p not in kept]},
         )
         try:
-            return (*self._render(subscriber, cadence, period, kept), kept)
+            return (*self._render(subscriber, cadence, period, kept, more), kept)
         except Exception:
             logger.exception("Digest cannot be built even without them")
             return None
@@ -287,7 +351,7 @@ class DigestService:
         return True
 
     def _render(
-        self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick]
+        self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick], more: int = 0
     ) -> tuple[Email, str]:
         """The email and its HTML, checked to make a MIME message; no I/O."""
         profile = subscriber.profile or {}
@@ -305,6 +369,8 @@ class DigestService:
             "cadence": cadence,
             "articles": articles,
             "unsubscribe_url": unsubscribe_url,
+            "more": more,
+            "more_url": f"{self.site_url}/digests/{period}",
         }
         html = render_template("digest.html.j2", **context)
         text = render_template("digest.txt.j2", **context)
@@ -342,7 +408,7 @@ class DigestService:
         subscription = subscriber.subscription or {}
         cadence = str(subscription.get("cadence", "off"))
         effective = cadence if cadence != "off" else "daily"
-        picks = self._picks(subscriber, self.load_candidates(now), effective, now)
+        picks = self._ranked(subscriber, self.load_candidates(now), effective, now)[:MAX_ARTICLES]
         return DigestPreview(
             period=period_of(effective, str(subscription.get("timezone", "UTC")), now),
             articles=[self._article(p) for p in picks],
@@ -375,9 +441,18 @@ class DigestService:
             state=item["state"],
             sent_at=item.get("sent_at"),
             article_ids=list(item.get("articles") or []),
+            more_article_ids=list(item.get("more") or []),
             html_url=self.store.link(str(archive), seconds) if archive else None,
             expires_in=seconds,
         )
+
+
+def _due(subscription: dict[str, Any], slot: datetime) -> bool:
+    weekday = subscription.get("weekday")  # a Decimal, as DynamoDB returns numbers
+    return is_due(
+        str(subscription["cadence"]), None if weekday is None else int(weekday),
+        int(subscription.get("hour", 8)), str(subscription.get("timezone", "UTC")), slot,
+    )  # fmt: skip
 
 
 def _candidate(item: dict[str, Any]) -> Candidate:
@@ -391,6 +466,9 @@ def _candidate(item: dict[str, Any]) -> Candidate:
         published_at=datetime.fromisoformat(str(item["published_at"])),
         like_count=int(item.get("like_count") or 0),
         comment_count=int(item.get("comment_count") or 0),
+        released_at=datetime.fromisoformat(str(item["released_at"]))
+        if item.get("released_at")
+        else None,
     )
 
 
@@ -399,6 +477,7 @@ def _candidate_to_json(candidate: Candidate) -> dict[str, Any]:
         **candidate.__dict__,
         "tags": list(candidate.tags),
         "published_at": iso(candidate.published_at),
+        "released_at": iso(candidate.released_at) if candidate.released_at else None,
     }
 
 

@@ -48,7 +48,7 @@ def test_secret_fields_are_left_out_at_any_depth():
 
 def test_the_identity_requests_keep_only_what_is_not_secret():
     signup = SignupRequest(
-        username="ada", email="ada@example.com", password="hunter2", display_name="Ada"
+        username="ada", email="ada@example.com", password="Hunter2-hunter2", display_name="Ada"
     )
     assert without_secrets(signup) == {
         "username": "ada",

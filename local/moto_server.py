@@ -257,6 +257,31 @@ _FLOW_PERMISSIONS = {
 }
 
 
+def sign_with_a_key_of_its_own() -> None:
+    """Make the emulated Cognito sign tokens with a key made at start, not moto's.
+
+    moto signs every pool's tokens with one RSA key that ships inside the moto package
+    (``cognitoidp/resources/jwks-private.json``, kid ``dummy``), so anyone with moto installed
+    could mint tokens that the local stack's authorizer accepts for any user. The child makes a
+    fresh key when it starts and serves its public half as every pool's JWKS, which is where
+    the local authorizer gets its keys (as API Gateway does from Cognito).
+    """
+    from joserfc import jwk
+    from moto.cognitoidp import models, responses
+
+    # moto names the key "dummy" in every token's header; the name stays, the key is new
+    key = jwk.RSAKey.generate_key(2048, parameters={"kid": "dummy", "alg": "RS256", "use": "sig"})
+    public = key.as_dict(private=False)
+    responses.CognitoIdpJsonWebKeyResponse.json_web_key = json.dumps({"keys": [public]}).encode()
+    original = models.CognitoIdpUserPool.__init__
+
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.json_web_key = key
+
+    models.CognitoIdpUserPool.__init__ = init  # type: ignore[method-assign]
+
+
 def enforce_client_secrets() -> None:
     """Make the emulated Cognito refuse what real Cognito refuses for a client with a secret.
 
@@ -455,6 +480,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale-patches", action="store_true")
     args = parser.parse_args(argv)
     stop_instance_tracking()
+    sign_with_a_key_of_its_own()
     enforce_client_secrets()
     if args.scale_patches:
         apply_scale_patches()

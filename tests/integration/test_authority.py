@@ -374,3 +374,77 @@ def test_a_pending_sign_up_cannot_be_given_a_role(local_api):
 
     assert response.status_code == 404
     assert table().get(keys.user_profile(username), consistent=True)["role"] == "reader"
+
+
+def test_a_token_signed_with_motos_packaged_key_is_refused(local_api):
+    """moto signs with a private key that ships in its package; the local stack's emulated
+    Cognito signs with a key of its own, so nobody can mint tokens for the local stack."""
+    import gzip
+    import importlib.resources
+    import json
+
+    import jwt
+
+    user = make_user(local_api)
+    claims = jwt.decode(user.id_token, options={"verify_signature": False})
+    resources = importlib.resources.files("moto.cognitoidp") / "resources"
+    packaged = next(p for p in resources.iterdir() if p.name.startswith("jwks-private.json"))
+    raw = packaged.read_bytes()
+    jwk = json.loads(gzip.decompress(raw) if packaged.name.endswith(".gz") else raw)
+    key = jwt.PyJWK(jwk.get("keys", [jwk])[0], algorithm="RS256")
+    forged = jwt.encode(claims, key.key, algorithm="RS256", headers={"kid": "dummy"})
+
+    response = requests.get(
+        f"{local_api}/me", headers={"Authorization": f"Bearer {forged}"}, timeout=30
+    )
+
+    assert response.status_code == 401
+
+
+def test_writes_racing_the_deletion_of_their_account_leave_nothing_under_its_name(local_api):
+    """Comments, likes and articles sent with the token while DELETE /me runs: each either
+    lands before the deletion (and is anonymised, withdrawn or unpublished by it) or is refused;
+    none is left naming the deleted account."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    user = make_user(local_api, "author")
+    other = make_user(local_api, "author")
+    target = published_article(local_api, other)
+
+    def write(i: int) -> int:
+        if i % 3 == 0:
+            return requests.post(
+                f"{local_api}/articles/{target['id']}/comments",
+                json={"body": f"racing {i}"},
+                headers=user.auth,
+                timeout=60,
+            ).status_code
+        if i % 3 == 1:
+            return requests.put(
+                f"{local_api}/articles/{target['id']}/like", headers=user.auth, timeout=60
+            ).status_code
+        return requests.post(
+            f"{local_api}/articles",
+            json={"title": f"Racing {i} {uuid.uuid4().hex[:6]}", "body": "x"},
+            headers=user.auth,
+            timeout=60,
+        ).status_code
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        writes = [pool.submit(write, i) for i in range(12)]
+        deleted = pool.submit(
+            requests.delete, f"{local_api}/me", headers=user.auth, timeout=60
+        ).result()
+        statuses = [w.result() for w in writes]
+
+    assert deleted.status_code == 204
+    assert set(statuses) <= {200, 201, 401}
+    left = table().query("GSI2PK", f"COMMENTER#{user.username}", index="GSI2").items
+    assert left == []
+    assert table().query("GSI2PK", f"LIKER#{user.username}", index="GSI2").items == []
+    listed = requests.get(f"{local_api}/articles", params={"author": user.username}, timeout=30)
+    assert listed.json()["items"] == []
+    mine = table().query("GSI3PK", keys.author_articles(user.username), index="GSI3").items
+    assert mine == []
+    after = requests.get(f"{local_api}/articles/{target['slug']}", timeout=30).json()
+    assert after["like_count"] == 0

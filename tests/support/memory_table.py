@@ -2,7 +2,7 @@
 thousands of requests (moto answers a GSI Query in ~100 ms once it holds a few thousand items).
 
 It evaluates the subset of DynamoDB's expression language the repositories use: conditions with
-AND/OR/NOT, parentheses, comparisons, IN, ``attribute_exists``/``attribute_not_exists``/
+AND/OR/NOT, parentheses, comparisons, IN, BETWEEN, ``attribute_exists``/``attribute_not_exists``/
 ``begins_with``; updates with SET (``+``, ``-``, ``if_not_exists``), REMOVE and ADD. Anything else
 raises, so a repository that starts using more fails loudly here instead of passing silently.
 """
@@ -114,6 +114,11 @@ class _Expr:
             return (value is not _MISSING) == (token == "attribute_exists")
         left = self.operand(item)
         op = self.take()
+        if op.upper() == "BETWEEN":
+            low = self.operand(item)
+            self.take("AND")
+            high = self.operand(item)
+            return left is not _MISSING and low <= left <= high
         if op.upper() == "IN":
             self.take("(")
             options = [self.operand(item)]

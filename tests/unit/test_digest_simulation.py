@@ -31,15 +31,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from byline.auth.principal import Principal
-from byline.data.articles import Articles
-from byline.data.subscriptions import Subscriptions
-from byline.data.users import Users
 from byline.models.articles import ArticleCreate, PublishRequest
 from byline.models.subscriptions import SubscriptionUpdate
-from byline.services.articles import ArticleService
 from byline.services.digest_logic import period_of
-from byline.services.digests import DigestService
-from byline.services.subscriptions import SubscriptionService
+from tests.support.digest_world import Clock, DigestWorld, MemoryStore, Outbox
 from tests.support.memory_table import MemoryTable
 
 EXTRA_DAYS = int(os.environ.get("BYLINE_DIGEST_SIM_DAYS", "0"))
@@ -88,37 +83,6 @@ CHANGES = (  # what "changer" switches to, in turn, right after a digest
 )
 
 
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
-
-
-class MemoryStore:
-    def __init__(self) -> None:
-        self.objects: dict[str, bytes] = {}
-
-    def put(self, key: str, body: bytes, content_type: str) -> None:
-        self.objects[key] = body
-
-    def get(self, key: str) -> bytes:
-        return self.objects[key]
-
-    def link(self, key: str, seconds: int) -> str:
-        return f"memory://{key}"
-
-
-class Outbox:
-    def __init__(self) -> None:
-        self.bodies: list[str] = []
-
-    def send_batch(self, bodies: list[str]) -> list[int]:
-        self.bodies.extend(bodies)
-        return []
-
-
 @dataclass
 class Release:
     start: datetime
@@ -151,30 +115,10 @@ class Simulation:
 
     def __post_init__(self) -> None:
         self.clock = Clock(self.begin)
-        key = lambda: b"k" * 32  # noqa: E731
-        self.digests = DigestService(
-            subscriptions=Subscriptions(self.table),  # type: ignore[arg-type]
-            articles=Articles(self.table),  # type: ignore[arg-type]
-            store=self.store,
-            send_email=lambda email: "message",
-            unsubscribe_key=key,
-            site_url="https://byline.example",
-            sender="digests@byline.example",
-            clock=self.clock,
-        )
-        self.articles = ArticleService(
-            articles=Articles(self.table),  # type: ignore[arg-type]
-            cursor_key=key,
-            publish_event=lambda *_: True,
-            clock=self.clock,
-            new_id=lambda moment: f"{moment:%Y%m%d%H%M%S}{self.rng.randrange(10**6):06d}",
-        )
-        self.subscriptions = SubscriptionService(
-            Subscriptions(self.table),  # type: ignore[arg-type]
-            Users(self.table),  # type: ignore[arg-type]
-            key,
-            self.clock,
-        )
+        world = DigestWorld(self.clock, table=self.table, store=self.store)
+        world.send = lambda email: None  # 80 days of mail need not be kept
+        self.digests, self.articles = world.digests, world.articles
+        self.subscriptions = world.subscriptions
         self.end = self.begin + timedelta(days=self.days)
 
     # -- setting up -------------------------------------------------------------------------

@@ -41,3 +41,17 @@ def test_a_non_ascii_subject_is_encoded_and_reads_back_unchanged():
     assert all(byte < 128 for byte in raw.split(b"\r\n\r\n", 1)[0])
     parsed = message_from_bytes(raw, policy=default)
     assert parsed["Subject"] == "1 new article on Byline: Café 日本語 👩‍💻"
+
+
+def test_a_long_unsubscribe_link_is_sent_literally_never_as_encoded_words():
+    """RFC 2369/8058: List-Unsubscribe holds the angle-bracketed URL itself; folded into
+    encoded-words, mailbox providers do not recognise one-click unsubscribe (Python's own
+    parser decodes them, so the raw bytes are what is checked)."""
+    url = (
+        "https://byline.example/unsubscribe?token=" + "czEwX2EwYjg.1XF9Do6k86kDtMRf-TQWIMs7Vjw" * 3
+    )
+    email = _email("A subject")
+    raw = compose(
+        Email(**{**email.__dict__, "unsubscribe_url": url})  # type: ignore[arg-type]
+    )
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw

@@ -112,6 +112,21 @@ class Articles:
             start_key=start,
         )
 
+    def released_between(
+        self, since: str, until: str, limit: int, start: Mapping[str, Any] | None
+    ) -> Page:
+        """Articles (re)published after ``since`` and no later than ``until``, oldest first
+        (a digest owed more than the planner's snapshot holds)."""
+        return self._table.query(
+            "GSI4PK",
+            keys.released_feed(),
+            index="GSI4",
+            sort_condition="GSI4SK BETWEEN :since AND :until",
+            values={":since": since + "#", ":until": until + "#~"},
+            limit=limit,
+            start_key=start,
+        )
+
     def released_since(self, since: str, limit: int, start: Mapping[str, Any] | None) -> Page:
         """Articles (re)published after ``since``, newest release first (the digest planner's
         candidates: a republished article is found by its republication)."""

@@ -32,6 +32,12 @@ class Email:
     reference: str
 
 
+_POLICY = SMTP.clone(max_line_length=998)
+"""RFC 5322's hard line limit, not its 78-character advice: the SMTP policy folds a longer
+header without spaces (a List-Unsubscribe URL) into RFC 2047 encoded-words, which RFC 2369
+and 8058 do not allow there, so mailbox providers would not offer one-click unsubscribe."""
+
+
 def header_text(value: str) -> str:
     """``value`` on one line: every control character, line or paragraph separator becomes a
     space, runs of white space one space. Titles stored before single-line fields were
@@ -42,7 +48,7 @@ def header_text(value: str) -> str:
 
 def compose(email: Email) -> bytes:
     """The raw MIME message; raises (ValueError, ...) when content cannot make one."""
-    message = EmailMessage(policy=SMTP)
+    message = EmailMessage(policy=_POLICY)
     message["From"] = Address(display_name="Byline", addr_spec=email.sender)
     message["To"] = Address(addr_spec=email.recipient)
     message["Subject"] = header_text(email.subject)

@@ -70,16 +70,23 @@ class Subscriptions:
         if bucket is not None:
             chosen["GSI1PK"] = keys.digest_bucket(str(fields["cadence"]), bucket)
             chosen["GSI1SK"] = keys.user_partition(username)
-        else:
-            chosen.update(GSI1PK=None, GSI1SK=None)
+        else:  # off: what is published from now on is owed to nobody
+            chosen.update(GSI1PK=None, GSI1SK=None, watermark=None)
         names = {f"#f{i}": name for i, name in enumerate(chosen)}
         sets = [f"#f{i} = :f{i}" for i, v in enumerate(chosen.values()) if v is not None]
         removes = [f"#f{i}" for i, v in enumerate(chosen.values()) if v is None]
+        values = {f":f{i}": v for i, v in enumerate(chosen.values()) if v is not None}
+        if bucket is not None:
+            # A subscription (re)starting now owes what is published from now on: its first
+            # digest starts here, not one period before whenever it happens to be sent.
+            names["#mark"] = "watermark"
+            sets.append("#mark = if_not_exists(#mark, :since)")
+            values[":since"] = str(fields["updated_at"])
         self._table.update(
             keys.subscription(username),
             "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
             names=names,
-            values={f":f{i}": v for i, v in enumerate(chosen.values()) if v is not None},
+            values=values,
         )
 
     def move_bucket(self, username: str, cadence: str, bucket: str) -> None:
@@ -95,7 +102,8 @@ class Subscriptions:
         try:
             self._table.update(
                 keys.subscription(username),
-                "SET cadence = :off, updated_at = :at REMOVE GSI1PK, GSI1SK",
+                # without a watermark, turning digests on again starts a fresh one then
+                "SET cadence = :off, updated_at = :at REMOVE GSI1PK, GSI1SK, watermark",
                 condition="attribute_exists(PK) AND cadence <> :off",
                 values={":off": "off", ":at": at},
             )

@@ -8,7 +8,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Protocol
 
@@ -194,7 +194,9 @@ class DigestService:
         if cadence == "off" or not profile.get("confirmed") or not profile.get("email"):
             return "off"
         zone = str(subscription.get("timezone", "UTC"))
-        self._keep_bucket_current(username, subscription, slot)
+        # never file the subscriber under a moment before now: a redelivered old message
+        # (a dead-letter redrive) must not move them back to a bucket already past
+        self._keep_bucket_current(username, subscription, max(slot, now))
         if timed and not _due(subscription, slot):
             return "not_due"
         period = period_of(cadence, zone, slot)
@@ -203,7 +205,10 @@ class DigestService:
             settled = self._settled(username, period, subscriber.digests[period], stamp)
             if settled:
                 return settled
-        ranked = self._ranked(subscriber, self._run_candidates(run), cadence, upto)
+        if self._settle_other_periods(username, period, subscriber, stamp):
+            subscriber = self.subscriptions.subscriber(username)  # their ledger grew
+        candidates = self._candidates_for(subscriber, run, upto)
+        ranked = self._ranked(subscriber, candidates, cadence, upto)
         picks, more = ranked[:MAX_ARTICLES], [p.article.id for p in ranked[MAX_ARTICLES:]]
         if not picks:
             return "empty"
@@ -288,6 +293,18 @@ class DigestService:
             )
         return "unconfirmed"
 
+    def _settle_other_periods(
+        self, username: str, period: str, subscriber: Subscriber, stamp: int
+    ) -> bool:
+        """Record as unconfirmed any other period a stopped delivery left handed over to SES
+        (its message may have gone to the dead-letter queue), so its articles, which may well
+        have arrived, are not sent again by this one. True when the ledger changed."""
+        changed = False
+        for other, record in subscriber.digests.items():
+            if other != period and record.get("state") == "handed":
+                changed |= self._settled(username, other, record, stamp) == "unconfirmed"
+        return changed
+
     def _keep_bucket_current(
         self, username: str, subscription: dict[str, Any], now: datetime
     ) -> None:
@@ -303,19 +320,44 @@ class DigestService:
         if bucket and not current.endswith(f"#{bucket}"):
             self.subscriptions.move_bucket(username, cadence, bucket)
 
+    def _candidates_for(self, subscriber: Subscriber, run: str, upto: datetime) -> list[Candidate]:
+        """The run's snapshot (the last eight days before ``upto``), and, for a subscriber whose
+        watermark is older (digests skipped by a schedule change, a dead-lettered message, days
+        of SES refusals), the releases between the two, read for them alone: paged Queries of
+        the release index, at most as far back as the sent ledger remembers."""
+        snapshot = self._run_candidates(run)
+        floor = upto - CANDIDATE_WINDOW
+        since = self._since(subscriber, upto)
+        if since >= floor:
+            return snapshot
+        since = max(since, upto - timedelta(seconds=SENT_LEDGER_SECONDS))
+        older: list[Candidate] = []
+        start: dict[str, Any] | None = None
+        while True:
+            page = self.articles.released_between(iso(since), iso(floor), CANDIDATE_PAGE, start)
+            older.extend(_candidate(item) for item in page.items)
+            if page.last_key is None:
+                return snapshot + older
+            start = page.last_key
+
+    def _since(self, subscriber: Subscriber, upto: datetime) -> datetime:
+        """Where the subscriber's next digest starts: their watermark, the bound of the snapshot
+        their last digest covered (set when they subscribed; a digest older than the watermark
+        left its send time instead), less the index's settling time; one period back for a
+        subscription older than both."""
+        subscription = subscriber.subscription or {}
+        mark = subscription.get("watermark") or subscription.get("last_digest_at")
+        if mark:
+            return datetime.fromisoformat(str(mark)) - SETTLE
+        return upto - WINDOWS[str(subscription.get("cadence", "daily"))]
+
     def _ranked(
         self, subscriber: Subscriber, candidates: Iterable[Candidate], cadence: str, upto: datetime
     ) -> list[Pick]:
-        """What the subscriber is owed up to ``upto``: everything (re)published after their
-        watermark, the bound of the snapshot their last digest covered (a digest older than
-        this change left its send time instead), less the index's settling time, or one period
-        back for a first digest."""
-        window = WINDOWS[cadence]
-        subscription = subscriber.subscription or {}
-        mark = subscription.get("watermark") or subscription.get("last_digest_at")
-        since = datetime.fromisoformat(str(mark)) - SETTLE if mark else upto - window
+        """What the subscriber is owed up to ``upto``: everything (re)published since
+        :meth:`_since` that matches what they follow."""
         interests = interests_from(subscriber.username, subscriber.follows, subscriber.sent)
-        return rank(candidates, interests, since, upto, window)
+        return rank(candidates, interests, self._since(subscriber, upto), upto, WINDOWS[cadence])
 
     def _build(
         self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick], more: int

@@ -1,0 +1,146 @@
+"""Digest scenarios a review found losing or repeating articles, each replayed with the real
+planner and worker on an in-memory table and one clock (tests/support/digest_world.py)."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+
+from byline.data import keys
+from tests.support.digest_world import Clock, DigestWorld
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _world(start: str) -> DigestWorld:
+    return DigestWorld(Clock(_at(start)))
+
+
+def _digests(world: DigestWorld, name: str) -> dict[str, set[str]]:
+    """Each period's digest: the ids it listed and counted as more."""
+    return {
+        str(r["SK"]).removeprefix("DIGEST#"): {
+            str(a).split("@")[0] for a in r.get("articles") or ()
+        }
+        | {str(a) for a in r.get("more") or ()}
+        for r in world.digests.subscriptions.digests(name)
+        if r.get("state") in ("sent", "unconfirmed")
+    }
+
+
+def test_a_weekly_subscriber_who_moves_their_weekday_after_a_digest_loses_nothing():
+    """The skipped period left the watermark older than the planner's eight-day snapshot."""
+    world = _world("2026-11-16T09:00")
+    reader = world.add_reader("weekly")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="weekly", weekday=0, hour=8, timezone="UTC")
+    world.clock.now = _at("2026-11-20T10:00")
+    first = world.publish("A", ["python"])
+    world.cycle(_at("2026-11-23T08:00"))
+    world.clock.now = _at("2026-11-23T09:00")
+    world.subscribe(reader, cadence="weekly", weekday=6, hour=8, timezone="UTC")
+    owed = []
+    for moment in ("2026-11-24T10:00", "2026-11-27T12:00", "2026-11-29T06:00"):
+        world.clock.now = _at(moment)
+        owed.append(world.publish(f"owed {moment}", ["python"]))
+    world.cycle(_at("2026-11-29T08:00"))  # still ISO week 48: already sent
+    world.clock.now = _at("2026-12-02T10:00")
+    owed.append(world.publish("E", ["python"]))
+
+    world.cycle(_at("2026-12-06T08:00"))
+
+    digests = _digests(world, "weekly")
+    assert digests["2026-W48"] == {first}
+    assert digests["2026-W49"] == set(owed)
+
+
+def test_a_first_digest_sent_later_than_planned_holds_what_was_published_since_subscribing():
+    world = _world("2026-11-23T09:00")
+    reader = world.add_reader("newcomer")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    world.clock.now = _at("2026-11-23T09:30")
+    early = world.publish("N1", ["python"])
+    world.clock.now = _at("2026-11-24T07:30")
+    world.subscribe(reader, cadence="daily", hour=10, timezone="UTC")  # before the first digest
+    late = world.publish("N2", ["python"])
+
+    world.cycle(_at("2026-11-24T10:00"))
+
+    assert _digests(world, "newcomer") == {"2026-11-24": {early, late}}
+
+
+def test_what_is_published_while_unsubscribed_is_not_sent_after_resubscribing():
+    world = _world("2026-11-20T09:00")
+    reader = world.add_reader("returning")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    world.clock.now = _at("2026-11-20T12:00")
+    before = world.publish("before", ["python"])
+    world.cycle(_at("2026-11-21T08:00"))
+    world.clock.now = _at("2026-11-21T09:00")
+    world.subscribe(reader, cadence="off", hour=8, timezone="UTC")
+    world.clock.now = _at("2026-11-21T12:00")
+    world.publish("while away", ["python"])
+    world.clock.now = _at("2026-11-22T09:00")
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    world.clock.now = _at("2026-11-22T12:00")
+    after = world.publish("after", ["python"])
+
+    world.cycle(_at("2026-11-23T08:00"))
+
+    assert _digests(world, "returning") == {"2026-11-21": {before}, "2026-11-23": {after}}
+
+
+def test_a_message_redelivered_days_late_does_not_move_the_subscriber_to_a_past_bucket():
+    """A dead-letter redrive of a message planned before a spring switch filed the subscriber
+    under the winter bucket, and the next day's digest was skipped."""
+    world = _world("2027-03-25T09:00")
+    reader = world.add_reader("paris")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="Europe/Paris")
+    world.clock.now = _at("2027-03-25T12:00")
+    world.publish("P0", ["python"])
+    stale = world.plan(_at("2027-03-26T07:00"))  # never delivered: dead-lettered
+    world.cycle(_at("2027-03-27T07:00"))
+    world.cycle(_at("2027-03-28T06:00"))  # summer time: 08:00 in Paris is 06:00 UTC
+    world.clock.now = _at("2027-03-28T10:00")
+    world.deliver(stale)  # the redrive
+    world.clock.now = _at("2027-03-28T12:00")
+    p1 = world.publish("P1", ["python"])
+
+    world.cycle(_at("2027-03-29T06:00"))
+
+    assert _digests(world, "paris")["2027-03-29"] == {p1}
+    subscription = world.table.get(keys.subscription("paris"))
+    assert subscription is not None
+    assert str(subscription["GSI1PK"]).endswith("H06")
+
+
+def test_a_digest_left_handed_over_by_a_dead_lettered_message_is_not_sent_again_next_period():
+    world = _world("2026-11-19T09:00")
+    reader = world.add_reader("timedout")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    world.cycle(_at("2026-11-20T08:00"))
+    world.clock.now = _at("2026-11-20T10:00")
+    x1 = world.publish("X1", ["python"])
+    messages = world.plan(_at("2026-11-21T08:00"))
+
+    def times_out(_email: object) -> None:
+        raise TimeoutError("SES did not answer")
+
+    world.send = times_out
+    with contextlib.suppress(TimeoutError):  # its last receive: dead-lettered, left handed
+        world.deliver(messages)
+    world.send = world.mails.append
+    world.clock.now = _at("2026-11-21T12:00")
+    x2 = world.publish("X2", ["python"])
+
+    world.cycle(_at("2026-11-22T08:00"))
+
+    digests = _digests(world, "timedout")
+    assert digests["2026-11-21"] == {x1}  # recorded unconfirmed: it may well have arrived
+    assert digests["2026-11-22"] == {x2}

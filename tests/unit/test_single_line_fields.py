@@ -29,6 +29,8 @@ BREAKERS = {
     "C1 CSI": "\x9b",
     "file separator": "\x1c",
     "lone surrogate": "\ud800",
+    "right-to-left override": "\u202e",
+    "left-to-right isolate": "\u2066",
 }
 SIGNUP = {
     "username": "someone",
@@ -64,7 +66,16 @@ def test_a_single_line_field_refuses_separators_and_controls(model, base, field,
 
 
 @pytest.mark.parametrize(
-    "title", ["Plain", "Café crème — « quotes »", "日本語のタイトル", "👩‍💻 at work", "a  b"]
+    "title",
+    [
+        "Plain",
+        "Café crème — « quotes »",
+        "日本語のタイトル",
+        "👩‍💻 at work",
+        "a  b",
+        "שלום עולם",
+        "مرحبا",
+    ],
 )
 def test_a_single_line_field_keeps_ordinary_text_of_any_script(title):
     assert ArticleCreate.model_validate({"title": title, "subtitle": title}).title == title

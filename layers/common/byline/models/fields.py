@@ -18,6 +18,12 @@ lone surrogates. Format characters (Cf) stay: emoji and many scripts need the ze
 joiners."""
 
 
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+"""Directional embeddings, overrides and isolates: in a one-line field they only serve to make
+it read as something else (a subject or a name shown reversed), and they leak into whatever
+follows them on the line. Right-to-left scripts need none of them."""
+
+
 def _one_line(value: str) -> str:
     """Refuse, rather than normalise, characters that break a line.
 
@@ -28,7 +34,7 @@ def _one_line(value: str) -> str:
     retries would disagree with); a value that is legitimately one line never contains them.
     """
     for char in value:
-        if unicodedata.category(char) in LINE_BREAKING:
+        if unicodedata.category(char) in LINE_BREAKING or char in BIDI_CONTROLS:
             raise ValueError(
                 f"must be a single line without control characters (found U+{ord(char):04X})"
             )

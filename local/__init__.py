@@ -94,6 +94,9 @@ class LocalStack:
         except OSError:
             runtime.close()
             raise
+        for spec in specs.values():  # links in emails lead to this API (workers start lazily)
+            if "API_URL" in spec.environment:
+                spec.environment["API_URL"] = server.base_url
         local = cls(stack=stack, runtime=runtime, gateway=gateway, server=server, users=users)
         server.start()
         if event_sources:

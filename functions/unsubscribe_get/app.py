@@ -1,5 +1,5 @@
 """GET /unsubscribe?token=...: the page an unsubscribe link opens; says what will happen and
-offers the button. No login: the signed token says who."""
+offers the button. No login: the signed token says who. A broken link gets a readable page."""
 
 from typing import Annotated
 
@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from byline.content.rendering import render_template
-from byline.http.api import build_api, entrypoint, html_responses, problem_responses
-from byline.http.responses import html_page
+from byline.http.api import build_api, entrypoint, html_responses, link_problems
+from byline.http.pages import page_from_link
 from byline.services.subscriptions import subscription_service
 
 app = build_api()
@@ -19,19 +19,21 @@ app = build_api()
     operation_id="showUnsubscribe",
     summary="What unsubscribing will do (an HTML page)",
     tags=["Subscriptions"],
-    responses=html_responses("The confirmation page") | problem_responses(),
+    responses=html_responses("The confirmation page") | link_problems(),
 )
-def show(token: Annotated[str, Query(min_length=1, max_length=200)]) -> Response[str]:
-    preview = subscription_service().unsubscribe_preview(token)
-    page = render_template(
-        "unsubscribe.html.j2",
-        done=False,
-        already_off=preview.already_off,
-        username=preview.username,
-        cadence=preview.cadence,
-        action=f"/unsubscribe?token={token}",
-    )
-    return html_page(page)
+def show(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:
+    def render() -> str:
+        preview = subscription_service().unsubscribe_preview(token)
+        return render_template(
+            "unsubscribe.html.j2",
+            done=False,
+            already_off=preview.already_off,
+            username=preview.username,
+            cadence=preview.cadence,
+            action=f"unsubscribe?token={token}",
+        )
+
+    return page_from_link(render)
 
 
 lambda_handler = entrypoint(app)

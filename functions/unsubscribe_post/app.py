@@ -7,8 +7,8 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from byline.content.rendering import render_template
-from byline.http.api import build_api, entrypoint, html_responses, problem_responses
-from byline.http.responses import html_page
+from byline.http.api import build_api, entrypoint, html_responses, link_problems
+from byline.http.pages import page_from_link
 from byline.services.subscriptions import subscription_service
 
 app = build_api()
@@ -19,19 +19,21 @@ app = build_api()
     operation_id="unsubscribe",
     summary="Turn digests off (one click, no login)",
     tags=["Subscriptions"],
-    responses=html_responses("Unsubscribed") | problem_responses(),
+    responses=html_responses("Unsubscribed") | link_problems(),
 )
-def unsubscribe(token: Annotated[str, Query(min_length=1, max_length=200)]) -> Response[str]:
-    username = subscription_service().unsubscribe(token)
-    page = render_template(
-        "unsubscribe.html.j2",
-        done=True,
-        already_off=False,
-        username=username,
-        cadence="",
-        action="",
-    )
-    return html_page(page)
+def unsubscribe(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:
+    def render() -> str:
+        username = subscription_service().unsubscribe(token)
+        return render_template(
+            "unsubscribe.html.j2",
+            done=True,
+            already_off=False,
+            username=username,
+            cadence="",
+            action="",
+        )
+
+    return page_from_link(render)
 
 
 lambda_handler = entrypoint(app, also_accept=("application/x-www-form-urlencoded",))

@@ -141,6 +141,14 @@ def _unsubscribe(method: str) -> Case:
     return case
 
 
+def _view_digest(base: str, _caller: User | None, owner: User) -> Call:
+    from byline.secrets import signing_key
+    from byline.services import unsubscribe_tokens
+
+    token = unsubscribe_tokens.issue(signing_key("unsubscribe"), owner.username)
+    return Call("GET", f"/digests/2030-01-01?token={token}")  # the token decides, not the caller
+
+
 def _own_digest(base: str, caller: User | None, _owner: User) -> Call:
     return Call("GET", "/me/digests/2030-01-01")
 
@@ -150,6 +158,8 @@ def _follow_author(method: str) -> Case:
 
 
 OK_ALL = dict.fromkeys(ROLES, 200)
+LINK_PAGES = {("get", "/digests/{period}"), ("get", "/unsubscribe"), ("post", "/unsubscribe")}
+"""Routes a person opens from an email: they refuse with a readable page (byline.http.pages)."""
 
 
 def signed_in(status: int) -> dict[str, int]:
@@ -233,6 +243,7 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
     ("get", "/me/digest/preview"): (_simple("GET", "/me/digest/preview"), signed_in(200)),
     ("get", "/me/digests"): (_simple("GET", "/me/digests"), signed_in(200)),
     ("get", "/me/digests/{period}"): (_own_digest, signed_in(404)),
+    ("get", "/digests/{period}"): (_view_digest, dict.fromkeys(ROLES, 404)),
     ("get", "/unsubscribe"): (_unsubscribe("GET"), OK_ALL),
     ("post", "/unsubscribe"): (_unsubscribe("POST"), OK_ALL),
     ("get", "/me/articles"): (_simple("GET", "/me/articles"), signed_in(200)),
@@ -294,5 +305,7 @@ def test_route_answers_each_role_as_written(local_api, route, role):
         call.method, f"{local_api}{call.path}", json=call.json, headers=headers, timeout=30
     )
     assert response.status_code == expected[role], response.text
-    if response.status_code >= 400:
+    if response.status_code >= 400 and route in LINK_PAGES:
+        assert response.headers["Content-Type"].startswith("text/html")
+    elif response.status_code >= 400:
         assert response.headers["Content-Type"] == "application/problem+json"

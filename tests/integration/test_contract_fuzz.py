@@ -83,6 +83,9 @@ def problem_document(ctx: CheckContext, response: schemathesis.Response, case: C
     if response.status_code < 400:
         return True
     content_type = response.headers.get("content-type", [""])[0].split(";")[0].strip()
+    documented = case.operation.definition.raw.get("responses", {}).get(str(response.status_code))
+    if content_type == "text/html" and "text/html" in (documented or {}).get("content", {}):
+        return "Traceback" not in response.text  # a page a person opens from an email
     problems = []
     if content_type != "application/problem+json":
         problems.append(f"Content-Type is {content_type!r}")

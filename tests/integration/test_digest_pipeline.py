@@ -361,8 +361,11 @@ def test_a_capped_digest_says_how_many_more_matched_and_links_to_them(world):
         publish(world, tag)
     assert deliver(world, plan(world, at(4, 6)), name, at(4, 6, 1)) == "sent"
     (email,) = mailbox.to(name)
-    assert "And 2 more articles matched: https://byline.example/digests/2024-04-04" in email.text
-    assert 'href="https://byline.example/digests/2024-04-04"' in email.html
+    view = world[2].links(name, "2024-04-04")["view"]  # the API's page of the digest
+    assert f"And 2 more articles matched: {view}#more" in email.text
+    assert f'href="{view.replace("&", "&amp;")}#more"' in email.html
+    archive = world[2].view(view.split("token=")[1], "2024-04-04")[0]
+    assert archive.count("Also matched") == 1  # the two left out are listed there
     me = Principal(username=name, sub=name, groups=("reader",))
     page = world[2].archived(me, "2024-04-04")
     assert len(page.article_ids) == 7
@@ -410,3 +413,33 @@ def test_an_article_a_lagging_index_left_out_of_a_snapshot_reaches_the_next_dige
     assert seen.title in day_one.text
     assert missed.title in day_two.text
     assert seen.title not in day_two.text
+
+
+def test_the_preview_says_the_period_was_sent_and_shows_what_the_next_digest_would_hold(world):
+    clock, _, digests, _, _ = world
+    tag, name, sent_article = after_first_digest(world)
+    me = Principal(username=name, sub=name, groups=("reader",))
+    clock.now = at(4, 9)
+    newer = publish(world, tag)
+    clock.now = at(4, 10)
+    preview = digests.preview(me)
+    assert (preview.current_period, preview.current_period_sent) == ("2024-04-04", True)
+    assert preview.current_sent_at == at(4, 6, 1)
+    assert (preview.period, preview.next_digest_at) == ("2024-04-05", at(5, 6))
+    assert [a.id for a in preview.articles] == [newer.id]
+    assert preview.would_send
+    assert sent_article.id not in {a.id for a in preview.articles}
+
+
+def test_the_preview_before_the_period_s_digest_names_this_period(world):
+    clock, _, digests, _, _ = world
+    tag = f"v{uuid.uuid4().hex[:8]}"
+    name = subscriber(world, [tag])
+    clock.now = at(4, 3)
+    article = publish(world, tag)
+    clock.now = at(4, 4)
+    preview = digests.preview(Principal(username=name, sub=name, groups=("reader",)))
+    assert (preview.current_period, preview.current_period_sent) == ("2024-04-04", False)
+    assert (preview.period, preview.next_digest_at) == ("2024-04-04", at(4, 6))
+    assert preview.current_sent_at is None
+    assert [a.id for a in preview.articles] == [article.id]

@@ -1,6 +1,7 @@
 """Subscriptions and a whole digest cycle through the local stack: routes over HTTP, the
 planner and worker run by the local runtime, mail read from the emulated SES."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs, urlsplit
@@ -176,9 +177,11 @@ def test_one_click_unsubscribe_from_the_email_and_forged_tokens_change_nothing(
     import base64
 
     victim_name = base64.urlsafe_b64encode(victim.username.encode()).decode().rstrip("=")
-    for forged in (f"{victim_name}.{signature}", token[:-2] + "xx", "garbage", token + "."):
+    for forged in (f"{victim_name}.{signature}", token[:-2] + "xx", "garbage", token + ".", ""):
         response = requests.post(f"{local_api}/unsubscribe", params={"token": forged}, timeout=30)
         assert response.status_code == 400, forged
+        assert response.headers["Content-Type"].startswith("text/html"), forged
+        assert "This link does not work" in response.text
     for user in (subscriber, victim):
         state = requests.get(f"{local_api}/me/subscription", headers=user.auth, timeout=30)
         assert state.json()["cadence"] == "daily"
@@ -229,3 +232,56 @@ def test_deleting_an_account_deletes_its_archived_digests_and_no_one_else_s(
 
     assert archived(leaving) == []
     assert len(archived(staying)) == 1
+
+
+def test_a_broken_or_cut_unsubscribe_link_shows_a_readable_page(local_api):
+    user = make_user(local_api)
+    from byline.secrets import signing_key
+    from byline.services import unsubscribe_tokens
+
+    token = unsubscribe_tokens.issue(signing_key("unsubscribe"), user.username)
+    for broken in (token[: len(token) // 2], token.replace(".", ""), ""):
+        page = requests.get(f"{local_api}/unsubscribe", params={"token": broken}, timeout=30)
+        assert page.status_code == 400
+        assert page.headers["Content-Type"].startswith("text/html")
+        assert "<h1>This link does not work</h1>" in page.text
+        assert "latest digest" in page.text
+    cut = requests.get(f"{local_api}/unsubscribe", timeout=30)  # the query lost on the way
+    assert (cut.status_code, cut.headers["Content-Type"][:9]) == (400, "text/html")
+
+
+def test_the_links_in_a_digest_open_the_api_s_pages_and_list_what_the_cap_left_out(
+    local_api, local_stack
+):
+    subscriber, author = make_user(local_api), make_user(local_api, "author")
+    tag = f"l{uuid.uuid4().hex[:8]}"
+    subscribe(local_api, subscriber)
+    follow(local_api, subscriber, tag)
+    titles = [published_article(local_api, author, tags=[tag])["title"] for _ in range(8)]
+    run_digest_cycle(local_stack)
+    (email,) = mail_for(local_stack, subscriber)
+    period = next_digest_slot().date().isoformat()
+
+    unsubscribe = email.headers["List-Unsubscribe"].strip("<>")
+    view = re.search(r'href="([^"]*/digests/[^"#]*)"', email.html).group(1).replace("&amp;", "&")
+    more = re.search(r'href="([^"]*)"[^>]*>And 1 more article', email.html).group(1)
+    for link in (unsubscribe, view, more):
+        assert link.startswith(local_api + "/"), link  # the API, where the worker was told
+    assert urlsplit(view).path == f"/digests/{period}"
+    assert more.replace("&amp;", "&") == f"{view}#more"
+    assert f"In a browser: {view}" in email.text
+
+    page = requests.get(view, timeout=30)
+    assert page.status_code == 200
+    assert page.headers["Content-Type"].startswith("text/html")
+    assert 'id="more"' in page.text
+    assert all(title in page.text for title in titles)  # the seven listed and the one more
+    assert sum(title in email.html for title in titles) == 7
+    assert requests.get(unsubscribe, timeout=30).status_code == 200
+
+    token = parse_qs(urlsplit(view).query)["token"][0]
+    gone = requests.get(f"{local_api}/digests/2020-01-01", params={"token": token}, timeout=30)
+    assert gone.status_code == 404
+    assert gone.headers["Content-Type"].startswith("text/html")
+    forged = requests.get(view[:-3] + "abc", timeout=30)
+    assert (forged.status_code, forged.headers["Content-Type"][:9]) == (400, "text/html")

@@ -73,6 +73,8 @@ class Case:
     pages: Callable[[], int] | None = None
     """For a route that pages through data of the whole site: how many further pages (each one
     more Query) the data holds right now."""
+    s3: tuple[str, ...] = ()
+    """S3 operations the route makes (a page served from the digest archive)."""
 
     def expected(self) -> tuple[str, ...]:
         return self.dynamodb + ("Query",) * (self.pages() if self.pages else 0)
@@ -87,8 +89,9 @@ def case(
     secrets: int = 0,
     note: str = "",
     pages: Callable[[], int] | None = None,
+    s3: tuple[str, ...] = (),
 ) -> Case:
-    return Case(label, build, status, dynamodb, secrets, note, pages)
+    return Case(label, build, status, dynamodb, secrets, note, pages, s3)
 
 
 def further_candidate_pages() -> int:
@@ -261,6 +264,16 @@ READS: dict[tuple[str, str], list[Case]] = {
             lambda w: Request({"period": w.period}, user="reader"),
             AUTHORITY + GET,
             note="the archive link is presigned locally, without a request",
+        )
+    ],
+    ("GET", "/digests/{period}"): [
+        case(
+            "",
+            lambda w: Request({"period": w.period}, query={"token": w.unsubscribe_token}),
+            (),
+            secrets=1,
+            s3=("GetObject",),
+            note="the archived HTML, one S3 GetObject: the signed token names the subscriber",
         )
     ],
     ("GET", "/unsubscribe"): [
@@ -657,7 +670,8 @@ def test_each_read_is_one_dynamodb_request_and_never_a_scan(
         assert tuple(dynamodb) == budget.expected(), calls.all
         assert calls.layer_dynamodb == dynamodb  # every call went through the layer's client
         assert len(calls.service("secretsmanager")) == (0 if warm else budget.secrets)
-        assert {s for s, _ in calls.all} <= {"dynamodb", "secretsmanager"}, calls.all
+        assert tuple(calls.service("s3")) == budget.s3, calls.all
+        assert {s for s, _ in calls.all} <= {"dynamodb", "secretsmanager", "s3"}, calls.all
         assert_allowed(logical_id, calls)
     if budget.status == 301:
         assert header(response, "Location") == f"/articles/{prepared.retitled_to}"

@@ -40,6 +40,9 @@ class MemoryStore:
     def get(self, key: str) -> bytes:
         return self.objects[key]
 
+    def find(self, key: str) -> bytes | None:
+        return self.objects.get(key)
+
     def link(self, key: str, seconds: int) -> str:
         return f"memory://{key}"
 

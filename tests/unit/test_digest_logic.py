@@ -150,7 +150,7 @@ def test_only_matching_unmuted_unsent_new_articles_of_others_are_picked():
         article(7, tags=("rust",), author="bob"),
     ]
     picks = select(
-        candidates, reader(muted=("crypto",), authors=("bob",), sent=("a005",)), NOW - DAY, NOW, DAY
+        candidates, reader(muted=("crypto",), authors=("bob",), sent=("a005",)), NOW - DAY, NOW
     )
     assert {p.article.id for p in picks} == {"a001", "a007"}
     reasons = {p.article.id: p.reasons for p in picks}
@@ -163,40 +163,61 @@ def test_more_matches_and_engagement_rank_higher():
         article(2, tags=("python", "aws"), hours_ago=5),
         article(3, likes=50, hours_ago=10),
     ]
-    picks = select(candidates, reader(tags=("python", "aws")), NOW - DAY, NOW, DAY)
+    picks = select(candidates, reader(tags=("python", "aws")), NOW - DAY, NOW)
     assert [p.article.id for p in picks] == ["a002", "a003", "a001"]
+
+
+def test_ranking_is_matches_then_engagement_then_freshness_on_a_designed_set():
+    """Each pair differs in one key only, and the heavier key always wins: a viral article with
+    one match stays below any article with two, and below a followed author's quiet one."""
+    candidates = [
+        article(1, hours_ago=1),  # one tag, no engagement, freshest
+        article(2, hours_ago=9, likes=3),  # one tag, some engagement
+        article(3, hours_ago=12, likes=100_000, comments=50_000),  # one tag, viral
+        article(4, tags=("python", "aws"), hours_ago=20),  # two tags, nothing else
+        article(5, tags=("rust",), author="bob", hours_ago=22),  # a followed author: 4
+        article(6, tags=("python",), author="bob", hours_ago=23),  # a tag and the author: 7
+        article(7, hours_ago=5, likes=3),  # as 2, fresher
+    ]
+    who = reader(tags=("python", "aws"), authors=("bob",))
+    ranked = rank(candidates, who, NOW - DAY, NOW)
+    assert [p.article.id for p in ranked] == [
+        "a006", "a004", "a005", "a003", "a007", "a002", "a001",
+    ]  # fmt: skip
+    assert [int(p.score) for p in ranked] == [7, 6, 4, 3, 3, 3, 3]
+    assert all(0 <= p.score - int(p.score) < 1 for p in ranked)
 
 
 def test_at_most_seven_and_never_twice():
     candidates = [article(i) for i in range(20)] + [article(3)]
-    picks = select(candidates, reader(), NOW - DAY, NOW, DAY)
+    picks = select(candidates, reader(), NOW - DAY, NOW)
     assert len(picks) == MAX_ARTICLES
     assert len({p.article.id for p in picks}) == MAX_ARTICLES
 
 
 def test_nothing_matches_means_nothing_to_send():
-    assert select([article(1, tags=("rust",))], reader(), NOW - DAY, NOW, DAY) == []
+    assert select([article(1, tags=("rust",))], reader(), NOW - DAY, NOW) == []
 
 
 def test_a_republished_article_is_new_again_though_its_first_release_was_sent():
     first = article(1, hours_ago=50)
     republished = replace(first, released_at=NOW - timedelta(hours=2))
     assert first.sent_token() == "a001"
-    picks = select([republished], reader(sent=("a001",)), NOW - DAY, NOW, DAY)
+    picks = select([republished], reader(sent=("a001",)), NOW - DAY, NOW)
     assert [p.article.id for p in picks] == ["a001"]
     sent_again = reader(sent=("a001", republished.sent_token()))
-    assert select([republished], sent_again, NOW - DAY, NOW, DAY) == []
+    assert select([republished], sent_again, NOW - DAY, NOW) == []
 
 
 def test_articles_count_from_the_watermark_to_the_snapshot_bound():
     candidates = [article(1, hours_ago=3), article(2, hours_ago=1), article(3, hours_ago=0)]
-    picks = select(candidates, reader(), NOW - timedelta(hours=2), NOW - timedelta(minutes=30), DAY)
+    picks = select(candidates, reader(), NOW - timedelta(hours=2), NOW - timedelta(minutes=30))
     assert [p.article.id for p in picks] == ["a002"]
 
 
 def test_rank_keeps_every_match_so_the_cap_can_say_how_many_more():
-    ranked = rank([article(i) for i in range(10)], reader(), NOW - DAY, NOW, DAY)
+    ranked = rank([article(i) for i in range(10)], reader(), NOW - DAY, NOW)
     assert len(ranked) == 10
     assert ranked[:MAX_ARTICLES] == select(
-        [article(i) for i in range(10)], reader(), NOW - DAY, NOW, DAY
+        [article(i) for i in range(10)], reader(), NOW - DAY, NOW
     )

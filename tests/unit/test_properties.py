@@ -224,7 +224,7 @@ interests = st.builds(
 @given(candidates(), interests, st.integers(0, 48))
 def test_a_digest_never_repeats_mutes_self_promotes_resends_or_overflows(articles, who, hours_back):
     since = NOW - timedelta(hours=hours_back)
-    picks = select(articles, who, since, NOW, WINDOW)
+    picks = select(articles, who, since, NOW)
     ids = [p.article.id for p in picks]
     assert len(ids) == len(set(ids)), "an article twice"
     assert len(picks) <= MAX_ARTICLES
@@ -241,10 +241,10 @@ def test_a_digest_never_repeats_mutes_self_promotes_resends_or_overflows(article
 @given(candidates(), interests)
 def test_picks_are_best_first_and_nothing_better_was_left_out(articles, who):
     since = NOW - WINDOW
-    picks = select(articles, who, since, NOW, WINDOW)
+    picks = select(articles, who, since, NOW)
     scores = [p.score for p in picks]
     assert scores == sorted(scores, reverse=True)
-    unlimited = select(articles, who, since, NOW, WINDOW, limit=10_000)
+    unlimited = select(articles, who, since, NOW, limit=10_000)
     assert picks == unlimited[: len(picks)]
     assert len(picks) == min(MAX_ARTICLES, len(unlimited))
 
@@ -252,8 +252,8 @@ def test_picks_are_best_first_and_nothing_better_was_left_out(articles, who):
 @given(candidates(), interests)
 def test_selection_does_not_depend_on_the_order_of_the_candidates(articles, who):
     since = NOW - WINDOW
-    forward = select(articles, who, since, NOW, WINDOW)
-    backward = select(list(reversed(articles)), who, since, NOW, WINDOW)
+    forward = select(articles, who, since, NOW)
+    backward = select(list(reversed(articles)), who, since, NOW)
     key = [(p.article.id, p.score) for p in forward]
     # duplicates of one id may differ in their counts; the first one seen is kept
     if len({a.id for a in articles}) == len(articles):

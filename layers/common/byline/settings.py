@@ -27,6 +27,10 @@ class Settings(BaseModel):
     digest_sender: Annotated[str, Field(alias="DIGEST_SENDER")] = "digest@byline.example"
     digest_queue_url: Annotated[str, Field(alias="DIGEST_QUEUE_URL")] = ""
     site_url: Annotated[str, Field(alias="SITE_URL")] = "http://127.0.0.1:3000"
+    api_url: Annotated[str, Field(alias="API_URL")] = ""
+    """The API's public base URL (stage included on an execute-api URL): links in emails to
+    routes the API serves (unsubscribe, the digest in a browser) start with it, since a site
+    serves none of them. Empty: ``site_url``, whose server must then forward those paths."""
     authors_may_publish: Annotated[bool, Field(alias="AUTHORS_MAY_PUBLISH")] = True
     user_pool_client_id: Annotated[str, Field(alias="USER_POOL_CLIENT_ID")] = ""
     cors_allow_origins: Annotated[tuple[str, ...], Field(alias="CORS_ALLOW_ORIGINS")] = ("*",)
@@ -36,6 +40,10 @@ class Settings(BaseModel):
     aws_read_timeout: Annotated[float, Field(alias="AWS_READ_TIMEOUT", gt=0, le=300)] = 5.0
     """Seconds to wait for an AWS answer. The local stack raises it: an emulator on a busy
     machine is slow, and a timed-out write that botocore retries can apply twice there."""
+
+    @property
+    def public_api_url(self) -> str:
+        return (self.api_url or self.site_url).rstrip("/")
 
     @field_validator("cors_allow_origins", mode="before")
     @classmethod

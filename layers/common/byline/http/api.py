@@ -69,6 +69,19 @@ def html_responses(description: str) -> dict[int, Any]:
     }
 
 
+def link_problems(*statuses: int) -> dict[int, dict[str, Any]]:
+    """OpenAPI ``responses`` of a page opened from an email (byline.http.pages): a broken link
+    (400), the ``statuses`` named and a failure to retry (503) are HTML pages; what the request
+    limits and validation refuse stays a problem document."""
+    responses = problem_responses(*statuses, 503)
+    for status in {400, 503, *statuses}:
+        responses[status] = {
+            "description": f"{responses[status]['description']} (an HTML page for a person)",
+            "content": {"text/html": {"schema": {"type": "string"}}} | responses[status]["content"],
+        }
+    return responses
+
+
 def problem_responses(*statuses: int) -> dict[int, dict[str, Any]]:
     """OpenAPI ``responses`` entries for the problem documents a route may return."""
     return {

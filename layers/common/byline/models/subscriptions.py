@@ -85,8 +85,25 @@ class DigestArticle(BaseModel):
 
 
 class DigestPreview(BaseModel):
-    period: str
-    articles: list[DigestArticle]
+    period: str = Field(
+        description="the period the next digest is for: the current one, or the one after it "
+        "when the current period's digest has gone out"
+    )
+    next_digest_at: datetime | None = Field(
+        description="when the next digest is due (UTC); null when digests are off"
+    )
+    current_period: str = Field(description="the subscriber's current day or ISO week")
+    current_period_sent: bool = Field(
+        description="whether the current period's digest has already gone out (or been handed "
+        "to the mail service): there is no second one this period"
+    )
+    current_sent_at: datetime | None = Field(
+        description="when the current period's digest went out, if it has"
+    )
+    articles: list[DigestArticle] = Field(
+        description="what the next digest would hold if it were due now, best first: the "
+        "matches published since the last digest; later articles may still join"
+    )
     would_send: bool = Field(description="false when nothing matches: no empty digests")
 
 

@@ -132,33 +132,33 @@ class Pick:
     reasons: tuple[str, ...]
 
 
-def score(
-    article: Candidate, tag_matches: int, author_match: bool, now: datetime, window: timedelta
-) -> float:
-    """Matches weigh most, then engagement (log-damped so one viral post cannot drown the
-    rest), then freshness within the period."""
-    age = max((now - article.release).total_seconds(), 0.0)
-    freshness = max(0.0, 1.0 - age / window.total_seconds())
-    return round(
-        3.0 * tag_matches
-        + (4.0 if author_match else 0.0)
-        + 0.5 * math.log1p(max(article.like_count, 0))
-        + 0.25 * math.log1p(max(article.comment_count, 0))
-        + freshness,
-        6,
-    )
+MATCH_WEIGHT = {"tag": 3, "author": 4}
+"""What a match is worth: each followed tag an article carries, and a followed author."""
+
+
+def engagement(article: Candidate) -> float:
+    """Likes and comments, log-damped so that one viral post cannot drown the rest (a comment
+    counts half a like)."""
+    return math.log1p(max(article.like_count, 0)) + 0.5 * math.log1p(max(article.comment_count, 0))
+
+
+def score(article: Candidate, tag_matches: int, author_match: bool) -> float:
+    """The documented order as one number: the integer part is the match weight (3 per followed
+    tag, 4 for a followed author), the fraction ``e / (1 + e)`` of engagement ``e`` grows with
+    engagement and never reaches 1, so no engagement outranks one more match. Equal scores go to
+    the fresher release (:func:`rank`)."""
+    weight = MATCH_WEIGHT["tag"] * tag_matches + (MATCH_WEIGHT["author"] if author_match else 0)
+    e = engagement(article)
+    return weight + e / (1.0 + e)
 
 
 def rank(
-    candidates: Iterable[Candidate],
-    interests: Interests,
-    since: datetime,
-    upto: datetime,
-    window: timedelta,
+    candidates: Iterable[Candidate], interests: Interests, since: datetime, upto: datetime
 ) -> list[Pick]:
     """Every article (re)published in ``(since, upto]`` that matches a followed tag or author,
     carries no muted tag, was not written by the subscriber and was not sent to them in this
-    release; best first."""
+    release; best first: by matches, then engagement (:func:`score`), then freshness (the
+    latest release first), then id, so the order never depends on the candidates' order."""
     picks: list[Pick] = []
     seen: set[str] = set()
     for article in candidates:
@@ -176,7 +176,7 @@ def rank(
         reasons = tuple(
             [f"tag:{t}" for t in tags] + ([f"author:{article.author}"] if author else [])
         )
-        picks.append(Pick(article, score(article, len(tags), author, upto, window), reasons))
+        picks.append(Pick(article, score(article, len(tags), author), reasons))
     picks.sort(key=lambda p: (-p.score, -p.article.release.timestamp(), p.article.id))
     return picks
 
@@ -186,11 +186,10 @@ def select(
     interests: Interests,
     since: datetime,
     now: datetime,
-    window: timedelta,
     limit: int = MAX_ARTICLES,
 ) -> list[Pick]:
     """The best ``limit`` of :func:`rank`."""
-    return rank(candidates, interests, since, now, window)[:limit]
+    return rank(candidates, interests, since, now)[:limit]
 
 
 def interests_from(

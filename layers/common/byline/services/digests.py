@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -41,6 +41,7 @@ from byline.services.digest_logic import (
     due_buckets,
     interests_from,
     is_due,
+    next_due,
     period_of,
     rank,
     slot_of,
@@ -51,6 +52,8 @@ LEASE_SECONDS = 300
 """How long a claim protects a digest that is being sent; shorter than the queue's
 visibility timeout, so a retry after a crash finds the lease expired and sends."""
 DUE_PAGE = 500
+GONE_OUT = ("handed", "sent", "unconfirmed")
+"""Digest states after which a period has had its digest: no second one is sent."""
 
 
 class DigestInProgress(Exception):
@@ -60,6 +63,7 @@ class DigestInProgress(Exception):
 class ObjectStore(Protocol):
     def put(self, key: str, body: bytes, content_type: str) -> None: ...
     def get(self, key: str) -> bytes: ...
+    def find(self, key: str) -> bytes | None: ...
     def link(self, key: str, seconds: int) -> str: ...
 
 
@@ -86,6 +90,9 @@ class DigestService:
     site_url: str
     sender: str
     clock: Clock = utc_now
+    api_url: str = ""
+    """Where links to the API's own pages point (unsubscribe, the digest in a browser); the
+    site's URL when empty."""
     _candidates: dict[str, list[Candidate]] = field(default_factory=dict)
 
     # -- candidates --------------------------------------------------------------------------
@@ -221,7 +228,7 @@ class DigestService:
             # another delivery holds a live claim: it is sending now, or it crashed and its
             # lease will run out before the queue shows us this message again
             raise DigestInProgress(f"{username}/{period} is being sent by another delivery")
-        built = self._build(subscriber, cadence, period, picks, len(more))
+        built = self._build(subscriber, cadence, period, picks, ranked[MAX_ARTICLES:])
         if built is None:
             self.subscriptions.fail(username, period, token, iso(self.clock()))
             logger.error(
@@ -357,10 +364,15 @@ class DigestService:
         """What the subscriber is owed up to ``upto``: everything (re)published since
         :meth:`_since` that matches what they follow."""
         interests = interests_from(subscriber.username, subscriber.follows, subscriber.sent)
-        return rank(candidates, interests, self._since(subscriber, upto), upto, WINDOWS[cadence])
+        return rank(candidates, interests, self._since(subscriber, upto), upto)
 
     def _build(
-        self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick], more: int
+        self,
+        subscriber: Subscriber,
+        cadence: str,
+        period: str,
+        picks: list[Pick],
+        more: list[Pick],
     ) -> tuple[Email, str, list[Pick]] | None:
         """The email, its HTML and the picks it holds; without the articles that cannot be
         rendered or put into a MIME message when the whole cannot be built, None when even
@@ -373,14 +385,15 @@ class DigestService:
                 extra={"username": subscriber.username, "period": period},
             )
         kept = [p for p in picks if self._renders(subscriber, cadence, period, p)]
-        if not kept or len(kept) == len(picks):
+        listed = [p for p in more if self._renders(subscriber, cadence, period, p)]
+        if not kept or (len(kept) == len(picks) and len(listed) == len(more)):
             return None
         logger.warning(
             "Digest built without articles that cannot be rendered",
-            extra={"dropped": [p.article.id for p in picks if p not in kept]},
+            extra={"dropped": [p.article.id for p in [*picks, *more] if p not in kept + listed]},
         )
         try:
-            return (*self._render(subscriber, cadence, period, kept, more), kept)
+            return (*self._render(subscriber, cadence, period, kept, listed), kept)
         except Exception:
             logger.exception("Digest cannot be built even without them")
             return None
@@ -392,13 +405,31 @@ class DigestService:
             return False
         return True
 
+    def links(self, username: str, period: str) -> dict[str, str]:
+        """The links a digest carries to the API's own pages, signed with the subscriber's
+        token: ``unsubscribe``, and ``view`` (the digest in a browser, with every match the
+        size cap left out)."""
+        token = unsubscribe_tokens.issue(self.unsubscribe_key(), username)
+        base = self.api_url or self.site_url
+        return {
+            "unsubscribe": f"{base}/unsubscribe?token={token}",
+            "view": f"{base}/digests/{period}?token={token}",
+        }
+
     def _render(
-        self, subscriber: Subscriber, cadence: str, period: str, picks: list[Pick], more: int = 0
+        self,
+        subscriber: Subscriber,
+        cadence: str,
+        period: str,
+        picks: list[Pick],
+        more: Sequence[Pick] = (),
     ) -> tuple[Email, str]:
-        """The email and its HTML, checked to make a MIME message; no I/O."""
+        """The email and the HTML archived for the browser (the email's, with the matches the
+        size cap left out listed at ``#more``), the email checked to make a MIME message; no
+        I/O."""
         profile = subscriber.profile or {}
-        token = unsubscribe_tokens.issue(self.unsubscribe_key(), subscriber.username)
-        unsubscribe_url = f"{self.site_url}/unsubscribe?token={token}"
+        links = self.links(subscriber.username, period)
+        unsubscribe_url = links["unsubscribe"]
         articles = [self._article(p) for p in picks]
         count = len(articles)
         subject = (
@@ -411,11 +442,17 @@ class DigestService:
             "cadence": cadence,
             "articles": articles,
             "unsubscribe_url": unsubscribe_url,
-            "more": more,
-            "more_url": f"{self.site_url}/digests/{period}",
+            "view_url": links["view"],
+            "more": len(more),
+            "more_url": f"{links['view']}#more",
+            "more_articles": [],
         }
         html = render_template("digest.html.j2", **context)
         text = render_template("digest.txt.j2", **context)
+        archive = render_template(
+            "digest.html.j2",
+            **context | {"more_url": "#more", "more_articles": [self._article(p) for p in more]},
+        )
         email = Email(
             sender=self.sender,
             recipient=str(profile["email"]),
@@ -426,7 +463,7 @@ class DigestService:
             reference=f"{subscriber.username}.{period}",
         )
         mailer.compose(email)
-        return email, html
+        return email, archive
 
     def _article(self, pick: Pick) -> DigestArticle:
         article = pick.article
@@ -444,18 +481,44 @@ class DigestService:
 
     # -- subscriber's views ------------------------------------------------------------------
     def preview(self, principal: Principal) -> DigestPreview:
+        """What the next digest would hold now, and when it is due: the current period's when
+        that has not gone out yet, the next period's when it has (one Query of the subscriber
+        and the candidate pages)."""
         authorize(principal, Action.manage_subscription)
         now = self.clock()
         subscriber = self.subscriptions.subscriber(principal.username)
         subscription = subscriber.subscription or {}
         cadence = str(subscription.get("cadence", "off"))
         effective = cadence if cadence != "off" else "daily"
+        zone = str(subscription.get("timezone", "UTC"))
+        current = period_of(effective, zone, now)
+        done = {p for p, r in subscriber.digests.items() if r.get("state") in GONE_OUT}
+        record = subscriber.digests.get(current) if current in done else None
+        due = self._next_digest(subscription, now, done) if cadence != "off" else None
         picks = self._ranked(subscriber, self.load_candidates(now), effective, now)[:MAX_ARTICLES]
         return DigestPreview(
-            period=period_of(effective, str(subscription.get("timezone", "UTC")), now),
+            period=period_of(effective, zone, due) if due else current,
+            next_digest_at=due,
+            current_period=current,
+            current_period_sent=record is not None,
+            current_sent_at=(record or {}).get("sent_at"),
             articles=[self._article(p) for p in picks],
             would_send=bool(picks) and cadence != "off",
         )
+
+    @staticmethod
+    def _next_digest(
+        subscription: dict[str, Any], now: datetime, done: set[str]
+    ) -> datetime | None:
+        """The next due moment whose period has no digest yet (a schedule moved later in a
+        period that has had its digest is not due again until the next one)."""
+        cadence, zone = str(subscription["cadence"]), str(subscription.get("timezone", "UTC"))
+        weekday = subscription.get("weekday")  # a Decimal, as DynamoDB returns numbers
+        schedule = (None if weekday is None else int(weekday), int(subscription.get("hour", 8)))
+        found = next_due(cadence, *schedule, zone, now)
+        while found is not None and period_of(cadence, zone, found) in done:
+            found = next_due(cadence, *schedule, zone, found)  # done periods are finitely many
+        return found
 
     def history(self, principal: Principal) -> DigestList:
         authorize(principal, Action.manage_subscription)
@@ -470,6 +533,15 @@ class DigestService:
                 for item in self.subscriptions.digests(principal.username)
             ]
         )
+
+    def view(self, token: str | None, period: str) -> tuple[str, str]:
+        """The archived HTML of the token's subscriber's digest for ``period`` (the email's
+        "view in browser" and "N more" links), and the username."""
+        username = unsubscribe_tokens.verify(self.unsubscribe_key(), token)
+        body = self.store.find(f"{archive_prefix(username)}{period}.html")
+        if body is None:
+            raise NotFound("There is no digest for that period, or it is no longer kept.")
+        return body.decode("utf-8"), username
 
     def archived(self, principal: Principal, period: str) -> DigestArchive:
         authorize(principal, Action.manage_subscription)
@@ -541,6 +613,17 @@ class S3Store:
 
         return aws.s3().get_object(Bucket=self.bucket, Key=key)["Body"].read()
 
+    def find(self, key: str) -> bytes | None:
+        """The object, or None when there is none."""
+        from botocore.exceptions import ClientError
+
+        try:
+            return self.get(key)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
+                return None
+            raise
+
     def forget(self, prefix: str) -> int:
         """Every version of every object under ``prefix``, deleted for good."""
         from byline import aws
@@ -610,4 +693,5 @@ def digest_service() -> DigestService:
         unsubscribe_key=lambda: signing_key("unsubscribe"),
         site_url=settings.site_url.rstrip("/"),
         sender=settings.digest_sender,
+        api_url=settings.public_api_url,
     )

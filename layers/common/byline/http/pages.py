@@ -1,0 +1,36 @@
+"""Pages a subscriber opens from an email (unsubscribe, the digest in a browser): a link that is
+broken, altered, or leads to something no longer kept gets a page a person can read, not a
+problem document meant for programs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aws_lambda_powertools.event_handler import Response
+
+from byline.content.rendering import render_template
+from byline.errors import DomainError
+from byline.http.responses import html_page
+from byline.observability import logger
+
+_HEADINGS = {
+    400: "This link does not work",
+    404: "Nothing to show here",
+}
+
+
+def page_from_link(render: Callable[[], str]) -> Response[str]:
+    """``render()`` as an HTML page; a domain error it raises as an HTML page with its status."""
+    try:
+        return html_page(render())
+    except DomainError as error:
+        logger.info("Link page refused", extra={"status": error.status, "title": error.title})
+        body = render_template(
+            "link_problem.html.j2",
+            heading=_HEADINGS.get(error.status, "Something went wrong"),
+            detail=error.detail,
+            retry=error.status >= 500,
+        )
+        response = html_page(body, error.status)
+        response.headers.update(error.headers)
+        return response

@@ -104,7 +104,7 @@ def test_secrets_sent_with_an_idempotency_key_never_reach_the_table(local_api):
     post(local_api, "/auth/signup", signup, 201)
     post(local_api, "/auth/confirm", confirm, 204)
     tokens = post(local_api, "/auth/login", login, 200).json()
-    refresh = {"refresh_token": tokens["refresh_token"]}
+    refresh = {"username": username, "refresh_token": tokens["refresh_token"]}
     post(local_api, "/auth/refresh", refresh, 200)
 
     stored = table_text()

@@ -75,6 +75,8 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     "as it is (Users.update)",
     ("DigestWorkerFunction", "dynamodb:GetItem"): "a delivery that finds another's live claim "
     "reads the record to tell 'sent' from 'in progress' (test_faults_digests.py)",
+    ("DigestGetFunction", "s3:GetObject"): "the archive link it returns is presigned with its "
+    "own credentials, so the reader's GET needs the grant; presigning makes no call",
     ("MediaValidatorFunction", "s3:GetObject"): "an event without a version id (a bucket whose "
     "versioning was suspended) is read, tagged and deleted without one",
     ("MediaValidatorFunction", "s3:PutObjectTagging"): "as s3:GetObject: no version id",

@@ -21,7 +21,7 @@ app = build_api()
     tags=["Subscriptions"],
     responses=html_responses("The confirmation page") | link_problems(),
 )
-def show(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:
+def show(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:  # nosec B107
     def render() -> str:
         preview = subscription_service().unsubscribe_preview(token)
         return render_template(

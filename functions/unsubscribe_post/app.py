@@ -21,7 +21,7 @@ app = build_api()
     tags=["Subscriptions"],
     responses=html_responses("Unsubscribed") | link_problems(),
 )
-def unsubscribe(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:
+def unsubscribe(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:  # nosec B107
     def render() -> str:
         username = subscription_service().unsubscribe(token)
         return render_template(

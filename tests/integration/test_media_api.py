@@ -386,8 +386,8 @@ def test_deleting_an_account_deletes_every_version_of_its_avatar_and_keeps_other
     # an upload that is not the avatar may be in one of the (kept, unpublished) articles
     assert s3.list_object_versions(Bucket=bucket, Prefix=other_upload).get("Versions")
     assert MediaRecords(table()).get(other_upload)["status"] == "accepted"
-    # a retried deletion finds nothing more to do
-    assert requests.delete(f"{local_api}/me", headers=leaving.auth, timeout=30).status_code == 204
+    # once deleted, the account's tokens are refused (docs/decisions/0010)
+    assert requests.delete(f"{local_api}/me", headers=leaving.auth, timeout=30).status_code == 401
 
 
 def test_s3_failing_while_an_account_is_deleted_is_a_503_and_a_retry_finishes(
@@ -415,7 +415,7 @@ def test_s3_failing_while_an_account_is_deleted_is_a_503_and_a_retry_finishes(
 
     accounts().delete_account(principal)
     assert aws.s3().list_object_versions(Bucket=bucket, Prefix=avatar).get("Versions", []) == []
-    assert table().get(keys.user_profile(leaving.username)) is None
+    assert table().get(keys.user_profile(leaving.username))["kind"] == "tombstone"
 
 
 # ---------------------------------------------------------------- whole-image decoding

@@ -79,6 +79,10 @@ class MotoServer:
         self._scale_patches = scale_patches
         self._process: subprocess.Popen[str] | None = None
         self.endpoint = ""
+        self.signing_key = _new_signing_key()
+        """The private JWK (JSON) the emulated Cognito signs tokens with: made here and handed
+        to the child, so that the one who started the emulation (a test) can sign tokens as
+        the pool does; nothing serves it."""
 
     @property
     def pid(self) -> int | None:
@@ -93,6 +97,7 @@ class MotoServer:
         env = {
             **os.environ,
             "PYTHONPATH": os.pathsep.join([str(REPO_ROOT), *([inherited] if inherited else [])]),
+            SIGNING_KEY_VARIABLE: self.signing_key,
         }
         stderr = _stderr_target(self._quiet)
         self._process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -257,20 +262,33 @@ _FLOW_PERMISSIONS = {
 }
 
 
+SIGNING_KEY_VARIABLE = "BYLINE_MOTO_SIGNING_KEY"
+
+
+def _new_signing_key() -> str:
+    from joserfc import jwk
+
+    # moto names the key "dummy" in every token's header; the name stays, the key is new
+    key = jwk.RSAKey.generate_key(2048, parameters={"kid": "dummy", "alg": "RS256", "use": "sig"})
+    return json.dumps(key.as_dict(private=True))
+
+
 def sign_with_a_key_of_its_own() -> None:
     """Make the emulated Cognito sign tokens with a key made at start, not moto's.
 
     moto signs every pool's tokens with one RSA key that ships inside the moto package
     (``cognitoidp/resources/jwks-private.json``, kid ``dummy``), so anyone with moto installed
     could mint tokens that the local stack's authorizer accepts for any user. The child makes a
-    fresh key when it starts and serves its public half as every pool's JWKS, which is where
-    the local authorizer gets its keys (as API Gateway does from Cognito).
+    fresh key (the parent's :attr:`MotoServer.signing_key`, or its own) and serves its public
+    half as every pool's JWKS, which is where the local authorizer gets its keys (as API
+    Gateway does from Cognito).
     """
     from joserfc import jwk
     from moto.cognitoidp import models, responses
 
-    # moto names the key "dummy" in every token's header; the name stays, the key is new
-    key = jwk.RSAKey.generate_key(2048, parameters={"kid": "dummy", "alg": "RS256", "use": "sig"})
+    key = jwk.RSAKey.import_key(
+        json.loads(os.environ.get(SIGNING_KEY_VARIABLE) or _new_signing_key())
+    )
     public = key.as_dict(private=False)
     responses.CognitoIdpJsonWebKeyResponse.json_web_key = json.dumps({"keys": [public]}).encode()
     original = models.CognitoIdpUserPool.__init__

@@ -94,8 +94,22 @@ def moto_endpoint() -> Iterator[str]:
         patch.setenv("POWERTOOLS_TRACE_DISABLED", "true")
         patch.setenv("POWERTOOLS_METRICS_NAMESPACE", "Byline")
         reset_layer_caches()
+        _SIGNING_KEYS[server.endpoint] = server.signing_key
         yield server.endpoint
     reset_layer_caches()
+
+
+_SIGNING_KEYS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def pool_signing_key(moto_endpoint: str) -> dict[str, Any]:
+    """The private JWK the emulated Cognito signs id tokens with (kid ``dummy``): a test signs
+    tokens as the pool would, to show what the authorizer and the functions do with claims."""
+    import json
+
+    parsed: dict[str, Any] = json.loads(_SIGNING_KEYS[moto_endpoint])
+    return parsed
 
 
 @dataclass(frozen=True)

@@ -216,7 +216,9 @@ def test_failed_sends_alone_are_retried_and_end_in_the_dead_letter_queue(
                     )
                 else:
                     aws.sqs().delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
-    assert batch_failures[0] == failing
+    # other tests' subscribers may be due in the same quarter-hour: the failing two need not
+    # share the first batch of ten, but only they ever fail
+    assert set().union(*batch_failures) == failing
     assert all(f <= failing for f in batch_failures)
     for name in names:
         assert len(mailbox.to(name)) == (0 if name in failing else 1)

@@ -148,19 +148,11 @@ def test_a_missing_token_is_a_401_whose_document_says_401(local_api):
     assert_problem(response)
 
 
-def _pool_signed(stack_resources: Any, **changes: Any) -> str:
-    """An id token signed with the emulated pool's own key (moto's), so it passes the signature
-    check and only its claims decide; None removes a claim."""
-    import gzip
-    from importlib.resources import files
-
+def _pool_signed(stack_resources: Any, private: dict[str, Any], **changes: Any) -> str:
+    """An id token signed with the emulated pool's own key, so it passes the signature check
+    and only its claims decide; None removes a claim."""
     import jwt
 
-    private = json.loads(
-        gzip.decompress(
-            files("moto.cognitoidp").joinpath("resources/jwks-private.json.gz").read_bytes()
-        )
-    )
     region = os.environ["AWS_REGION"]
     now = int(time.time())
     claims = {
@@ -185,9 +177,9 @@ def _pool_signed(stack_resources: Any, **changes: Any) -> str:
     ids=lambda c: ", ".join(f"{k}={v!r}" for k, v in c.items()),
 )  # fmt: skip
 def test_a_pool_signed_token_with_a_malformed_claim_is_a_401_problem(
-    local_api, stack_resources, changes
+    local_api, stack_resources, pool_signing_key, changes
 ):
-    token = _pool_signed(stack_resources, **changes)
+    token = _pool_signed(stack_resources, pool_signing_key, **changes)
     response = requests.get(
         f"{local_api}/session", headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
@@ -195,12 +187,21 @@ def test_a_pool_signed_token_with_a_malformed_claim_is_a_401_problem(
     assert_problem(response)
 
 
-def test_a_well_formed_pool_signed_token_passes_the_local_authorizer(local_api, stack_resources):
-    """The key above is the pool's: the 401s are about the claims, not the signature."""
+def test_a_well_formed_pool_signed_token_passes_the_local_authorizer(
+    local_api, stack_resources, pool_signing_key, demo_users
+):
+    """The key above is the pool's: the 401s are about the claims, not the signature. (The
+    token names a real account with its sub, as the function then checks the account.)"""
+    from byline.data import keys
+    from byline.data.table import table
+
+    profile = table().get(keys.user_profile("reader"), consistent=True)
+    assert profile is not None
+    token = _pool_signed(
+        stack_resources, pool_signing_key, sub=profile["sub"], **{"cognito:username": "reader"}
+    )
     response = requests.get(
-        f"{local_api}/session",
-        headers={"Authorization": f"Bearer {_pool_signed(stack_resources)}"},
-        timeout=30,
+        f"{local_api}/session", headers={"Authorization": f"Bearer {token}"}, timeout=30
     )
     assert response.status_code == 200, response.text
-    assert response.json()["username"] == "someone"
+    assert response.json()["username"] == "reader"

@@ -50,6 +50,7 @@ from byline.models.identity import (
     Tokens,
 )
 from byline.observability import logger, metrics
+from byline.services.authority import account_check
 from byline.services.brute_force import retry_after_seconds, source_of, source_wait
 
 ROLE_GROUPS = ("reader", "author", "editor", "admin")
@@ -291,18 +292,6 @@ class Accounts:
             self.users.erase(username, profile.get("email"), iso(self.clock()))
         logger.info("Account deleted", extra={"username": username})
 
-    def _still_admin(self, principal: Principal) -> dict[str, Any] | None:
-        """A check that the caller's account is still the admin this request saw (None for a
-        principal without a token, such as an operator's script)."""
-        if principal.issued_at is None:
-            return None
-        return self.users.account_check(
-            principal.username,
-            sub=principal.sub,
-            role="admin",
-            issued_at=int(principal.issued_at.timestamp()),
-        )
-
     @contextmanager
     def _admins_guard(self, groups: Sequence[str], keeps_admin: bool = False) -> Iterator[None]:
         """Run a change that takes a user out of the admin group only if another admin remains,
@@ -332,7 +321,9 @@ class Accounts:
             # The write also checks that the caller is still an admin: one demoted meanwhile
             # (by another admin, at the same moment) changes nothing.
             try:
-                self.users.set_role(target, change.role, actor=self._still_admin(principal))
+                self.users.set_role(
+                    target, change.role, actor=account_check(self.users, principal, "admin")
+                )
             except ActorChanged as gone:
                 raise Forbidden("Your role does not allow this (any more).") from gone
             if change.role not in current:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from byline.auth.principal import ROLE_GROUPS, Principal
-from byline.data.table import Guard, GuardFailed, guarded_by
+from byline.data.table import Guard, GuardFailed, Item, guarded_by
 from byline.data.users import Users
 from byline.errors import DomainError, Unauthorized
 
@@ -56,14 +56,9 @@ class Authority:
         ``use`` writes. ``use`` must write only through transactions (the check rides on
         them); if it commits none, or is refused before committing, the profile is read and
         ``use`` runs again only when the stored role differs from the token's."""
-        if claimed.issued_at is None:
+        check = account_check(self.users, claimed, claimed.role.name)
+        if check is None:
             return use(self.current(claimed))
-        check = self.users.account_check(
-            claimed.username,
-            sub=claimed.sub,
-            role=claimed.role.name,
-            issued_at=int(claimed.issued_at.timestamp()),
-        )
         guard = Guard(check)
         try:
             with guarded_by(guard):
@@ -81,6 +76,19 @@ class Authority:
             return result
         current = self.current(claimed)
         return result if current.role == claimed.role else use(current)
+
+
+def account_check(users: Users, principal: Principal, role: str) -> Item | None:
+    """A ConditionCheck that the principal's account still backs its token with ``role``, for a
+    write's transaction; None for a principal without a token (an operator's script)."""
+    if principal.issued_at is None:
+        return None
+    return users.account_check(
+        principal.username,
+        sub=principal.sub,
+        role=role,
+        issued_at=int(principal.issued_at.timestamp()),
+    )
 
 
 @cache

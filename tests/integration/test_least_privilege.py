@@ -326,9 +326,11 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
 
     # digests: a subscriber due at the planned slot, following a tag of an article just published
     reader = make_user(base, "reader")
+    other = make_user(base, "reader")  # whose send fails, below
     tag = "lp" + uuid.uuid4().hex[:8]
-    subscribe(base, reader)
-    follow(base, reader, tag)
+    for subscriber in (reader, other):  # before the article: a subscription's watermark starts
+        subscribe(base, subscriber)  # at subscribing, and earlier articles are not due to it
+        follow(base, subscriber, tag)
     published_article(base, author, tags=[tag])
     queue = stack.ref("DigestQueue")
     sqs = _plain("sqs")
@@ -341,16 +343,14 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
     result = run.run("DigestWorkerFunction", sqs_event(mine[:1], queue_arn))
     assert result["batchItemFailures"] == [], result
     # and a send that fails: the claim is given back (and the message retried)
-    other = make_user(base, "reader")
-    subscribe(base, other)
-    follow(base, other, tag)
     failing = dict(
         mine[0],
         MessageId=str(uuid.uuid4()),
         Body=json.dumps({**json.loads(mine[0]["Body"]), "username": other.username}),
     )
     fail_ses = ("ses", lambda f: f.fail("SendEmail", code="TooManyRequestsException", status=429))
-    run.run("DigestWorkerFunction", sqs_event([failing], queue_arn), fail_ses)  # fmt: skip
+    refused = run.run("DigestWorkerFunction", sqs_event([failing], queue_arn), fail_ses)
+    assert refused["batchItemFailures"], "the refused send was not retried: no claim given back"
 
     # scheduled publishing: an article whose time came, scheduled through the service by a
     # clock an hour behind

@@ -3,8 +3,6 @@ their GSI4 keys, so the digest planner (which reads only GSI4) sees them again; 
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -12,19 +10,7 @@ import boto3
 from byline.data import keys
 from tests.integration.article_helpers import create, published_article
 from tests.integration.identity_helpers import make_user
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _script() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "backfill_release_index", ROOT / "scripts" / "backfill_release_index.py"
-    )
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.support.scripts import load_script
 
 
 def _release_index(client: Any, table: str) -> list[str]:
@@ -49,7 +35,7 @@ def test_published_articles_without_release_keys_get_them_once(local_api, stack_
     client.update_item(TableName=table, Key=key, UpdateExpression="REMOVE GSI4PK, GSI4SK")
     assert old["id"] not in _release_index(client, table)
 
-    script = _script()
+    script = load_script("backfill_release_index")
     assert script.backfill(client, table) >= 1
     after = client.get_item(TableName=table, Key=key)["Item"]
     assert (after["GSI4PK"], after["GSI4SK"]) == (before["GSI4PK"], before["GSI4SK"])

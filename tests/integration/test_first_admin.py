@@ -3,8 +3,6 @@ the stored role decides, so the account's token in hand gains the role on its ne
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
 from typing import Any
 
 import boto3
@@ -12,19 +10,7 @@ import pytest
 import requests
 
 from tests.integration.identity_helpers import make_user
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _script() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "first_admin", ROOT / "scripts" / "first_admin.py"
-    )
-    assert spec
-    assert spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from tests.support.scripts import load_script
 
 
 def _groups(cognito: Any, pool: str, username: str) -> set[str]:
@@ -46,7 +32,7 @@ def test_a_reader_becomes_admin_with_the_token_they_hold(local_api, stack_resour
         ).status_code
 
     assert promote_bob() == 403
-    _script().make_admin(dynamodb, cognito, table, pool, ann.username)
+    load_script("first_admin").make_admin(dynamodb, cognito, table, pool, ann.username)
     assert promote_bob() == 200
     assert _groups(cognito, pool, ann.username) == {"admin"}
 
@@ -55,6 +41,6 @@ def test_no_confirmed_account_no_admin(stack_resources):
     table, pool = stack_resources["TABLE_NAME"], stack_resources["USER_POOL_ID"]
     dynamodb, cognito = boto3.client("dynamodb"), boto3.client("cognito-idp")
     with pytest.raises(LookupError):
-        _script().make_admin(dynamodb, cognito, table, pool, "nobody-at-all")
+        load_script("first_admin").make_admin(dynamodb, cognito, table, pool, "nobody-at-all")
     key = {"PK": {"S": "USER#nobody-at-all"}, "SK": {"S": "PROFILE"}}
     assert "Item" not in dynamodb.get_item(TableName=table, Key=key)

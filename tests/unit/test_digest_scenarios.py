@@ -144,3 +144,44 @@ def test_a_digest_left_handed_over_by_a_dead_lettered_message_is_not_sent_again_
     digests = _digests(world, "timedout")
     assert digests["2026-11-21"] == {x1}  # recorded unconfirmed: it may well have arrived
     assert digests["2026-11-22"] == {x2}
+
+
+def test_a_slot_planned_ahead_of_time_leaves_what_comes_before_it_to_the_next_digest():
+    """A replay or demo names a future slot: sent early, its watermark is the moment of
+    planning, so an article published between the two is not skipped."""
+    world = _world("2026-11-23T09:00")
+    reader = world.add_reader("early")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    world.clock.now = _at("2026-11-23T12:00")
+    before = world.publish("before planning", ["python"])
+    world.clock.now = _at("2026-11-23T20:00")
+    world.deliver(world.plan(_at("2026-11-24T08:00")))  # twelve hours early
+    world.clock.now = _at("2026-11-23T21:00")
+    between = world.publish("after planning, before the slot", ["python"])
+
+    world.clock.now = _at("2026-11-25T08:00")
+    world.cycle(_at("2026-11-25T08:00"))
+
+    assert _digests(world, "early") == {"2026-11-24": {before}, "2026-11-25": {between}}
+
+
+def test_a_move_far_west_after_a_digest_skips_that_date_but_no_article():
+    """Tokyo 08:00 has had 2 December's digest (23:00 UTC on the 1st); Los Angeles 08:00 on
+    2 December is the same local date, so the next digest is the 3rd's, holding both."""
+    world = _world("2026-11-30T00:00")
+    reader = world.add_reader("mover")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="Asia/Tokyo")
+    world.clock.now = _at("2026-12-01T12:00")
+    first = world.publish("before the Tokyo digest", ["python"])
+    world.cycle(_at("2026-12-01T23:00"))
+    world.clock.now = _at("2026-12-02T00:00")
+    world.subscribe(reader, cadence="daily", hour=8, timezone="America/Los_Angeles")
+    world.clock.now = _at("2026-12-02T03:00")
+    later = world.publish("after the move", ["python"])
+    for slot in ("2026-12-02T16:00", "2026-12-03T16:00"):
+        world.clock.now = _at(slot)
+        world.cycle(_at(slot))
+
+    assert _digests(world, "mover") == {"2026-12-02": {first}, "2026-12-03": {later}}

@@ -118,7 +118,9 @@ def parse_change(fields: Mapping[str, str]) -> Change:
         hour = _integer(fields.get("hour", ""), "hour", 0, 23)
         zone = fields.get("timezone", "").strip()
         try:
-            update = SubscriptionUpdate(cadence=cadence, weekday=weekday, hour=hour, timezone=zone)
+            update = SubscriptionUpdate.model_validate(
+                {"cadence": cadence, "weekday": weekday, "hour": hour, "timezone": zone}
+            )
         except ValidationError as error:
             raise InvalidForm(
                 "The time zone must be an IANA name such as Europe/Paris or America/New_York."

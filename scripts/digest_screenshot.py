@@ -108,6 +108,7 @@ def digest_html() -> str:
         "cadence": "daily",
         "articles": articles,
         "unsubscribe_url": f"{SITE}/unsubscribe?token=demo.token",
+        "preferences_url": f"{SITE}/preferences?token=demo.token",
     }
     return render_template("digest.html.j2", **context)
 

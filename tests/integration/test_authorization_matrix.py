@@ -31,6 +31,8 @@ class Call:
     path: str
     json: object | None = None
     headers: dict[str, str] | None = None
+    data: str | None = None
+    """A form body (application/x-www-form-urlencoded), sent instead of ``json``."""
 
 
 # A case builds the request for a caller (None when anonymous); `owner` is the user who owns
@@ -141,6 +143,29 @@ def _unsubscribe(method: str) -> Case:
     return case
 
 
+def _preferences(method: str) -> Case:
+    def case(base: str, _caller: User | None, owner: User) -> Call:
+        from urllib.parse import urlencode
+
+        from byline.secrets import signing_key
+        from byline.services import unsubscribe_tokens
+        from byline.services.preferences import FORM_PURPOSE, form_check
+
+        token = unsubscribe_tokens.issue(signing_key("unsubscribe"), owner.username)
+        if method == "GET":
+            return Call(method, f"/preferences?token={token}")
+        check = form_check(signing_key(FORM_PURPOSE), owner.username, "schedule")
+        form = {"action": "schedule", "check": check, "cadence": "daily", "hour": "8"}
+        return Call(
+            method,
+            f"/preferences?token={token}",
+            data=urlencode({**form, "timezone": "UTC"}),
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+    return case
+
+
 def _view_digest(base: str, _caller: User | None, owner: User) -> Call:
     from byline.secrets import signing_key
     from byline.services import unsubscribe_tokens
@@ -158,7 +183,13 @@ def _follow_author(method: str) -> Case:
 
 
 OK_ALL = dict.fromkeys(ROLES, 200)
-LINK_PAGES = {("get", "/digests/{period}"), ("get", "/unsubscribe"), ("post", "/unsubscribe")}
+LINK_PAGES = {
+    ("get", "/digests/{period}"),
+    ("get", "/unsubscribe"),
+    ("post", "/unsubscribe"),
+    ("get", "/preferences"),
+    ("post", "/preferences"),
+}
 """Routes a person opens from an email: they refuse with a readable page (byline.http.pages)."""
 
 
@@ -246,6 +277,9 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
     ("get", "/digests/{period}"): (_view_digest, dict.fromkeys(ROLES, 404)),
     ("get", "/unsubscribe"): (_unsubscribe("GET"), OK_ALL),
     ("post", "/unsubscribe"): (_unsubscribe("POST"), OK_ALL),
+    ("get", "/preferences"): (_preferences("GET"), OK_ALL),
+    # the 303 is followed to the page
+    ("post", "/preferences"): (_preferences("POST"), OK_ALL),
     ("get", "/me/articles"): (_simple("GET", "/me/articles"), signed_in(200)),
     ("get", "/series/{series}"): (_series, OK_ALL),
     ("get", "/tags"): (_simple("GET", "/tags"), OK_ALL),
@@ -302,7 +336,12 @@ def test_route_answers_each_role_as_written(local_api, route, role):
     call = case(local_api, caller, owner)
     headers = {**(caller.auth if caller else {}), **(call.headers or {})}
     response = requests.request(
-        call.method, f"{local_api}{call.path}", json=call.json, headers=headers, timeout=30
+        call.method,
+        f"{local_api}{call.path}",
+        json=call.json,
+        data=call.data,
+        headers=headers,
+        timeout=30,
     )
     assert response.status_code == expected[role], response.text
     if response.status_code >= 400 and route in LINK_PAGES:

@@ -106,7 +106,9 @@ def proxy_event(request: Request) -> dict[str, Any]:
     headers = [("Host", "api.byline.test"), ("Accept", "application/json")]
     headers += list(request.headers.items())
     body = b""
-    if request.body is not None:
+    if isinstance(request.body, bytes):  # a form: its Content-Type is in the headers
+        body = request.body
+    elif request.body is not None:
         body = json.dumps(request.body).encode()
         headers.append(("Content-Type", "application/json"))
     claims = None
@@ -396,6 +398,31 @@ def _unsubscribe(w: World) -> Request:
     return Request("POST", "/unsubscribe", query={"token": token})
 
 
+def _preferences(action: str, **fields: str) -> Any:
+    def build(w: World) -> Request:
+        from urllib.parse import urlencode
+
+        from byline.secrets import signing_key
+        from byline.services import unsubscribe_tokens
+        from byline.services.preferences import FORM_PURPOSE, form_check
+
+        reader = w.user("reader")
+        w.put(reader, "/me/subscription", {"cadence": "daily", "hour": 8, "timezone": "UTC"})
+        w.put(reader, "/me/follows/tags/faults", {"muted": False})
+        token = unsubscribe_tokens.issue(signing_key("unsubscribe"), reader.username)
+        check = form_check(signing_key(FORM_PURPOSE), reader.username, action)
+        form = urlencode({"action": action, "check": check, **fields}).encode()
+        return Request(
+            "POST",
+            "/preferences",
+            query={"token": token},
+            body=form,
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
+
+    return build
+
+
 @dataclass(frozen=True)
 class WriteCase:
     label: str
@@ -489,6 +516,18 @@ CASES = [
         201,
     ),
     WriteCase("POST /unsubscribe", _unsubscribe, 200, page=True),
+    WriteCase(
+        "POST /preferences (schedule)",
+        _preferences("schedule", cadence="weekly", weekday="2", hour="7", timezone="Europe/Paris"),
+        303,
+        page=True,
+    ),
+    WriteCase(
+        "POST /preferences (unfollow-tag)",
+        _preferences("unfollow-tag", target="faults"),
+        303,
+        page=True,
+    ),
 ]
 
 

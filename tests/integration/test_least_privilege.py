@@ -175,7 +175,8 @@ def _request_from_call(call: Any, resource: str) -> Request:
     for template_part, part in zip(resource.split("/"), concrete[0].split("/"), strict=True):
         if template_part.startswith("{"):
             params[template_part[1:-1]] = part
-    return Request(call.method.upper(), resource, params, body=call.json,
+    body = call.data.encode() if call.data is not None else call.json
+    return Request(call.method.upper(), resource, params, body=body,
                    headers=dict(call.headers or {}), query=query)  # fmt: skip
 
 
@@ -294,6 +295,13 @@ def _by_field(method: str, path: str, body: dict[str, Any]) -> Callable[[World],
     return lambda world: Request(method, path, user=world.user("author"), body=body)
 
 
+def _preferences_with_a_bad_hour(world: World) -> Request:
+    """The form refused: the page is shown again (its reads), nothing written."""
+    from tests.integration.test_faults import _preferences
+
+    return _preferences("schedule", cadence="daily", hour="25", timezone="UTC")(world)
+
+
 MORE_PATHS: list[Callable[[World], Request]] = [
     _with_key(_signup),
     _with_key(_by_field("POST", "/media", {"content_type": "image/png", "size": 2048})),
@@ -303,11 +311,12 @@ MORE_PATHS: list[Callable[[World], Request]] = [
     _demote_an_admin,
     _author_leaves,
     _an_admin_leaves,
+    _preferences_with_a_bad_hour,
 ]
 """Paths the matrix does not take: Idempotency-Key replays, replies, a later page of comments
 (the article is read before the page), demoting an admin and an admin deleting their account
 (the last-admin check, under its lease), an author deleting their account (their articles are
-unpublished)."""
+unpublished), a preferences form refused for its content (the page shown again)."""
 
 
 def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author: User) -> None:

@@ -284,7 +284,33 @@ READS: dict[tuple[str, str], list[Case]] = {
             secrets=1,
         )
     ],
+    ("GET", "/preferences"): [
+        case(
+            "",
+            lambda w: Request(query={"token": w.unsubscribe_token}),
+            ("Query", "BatchGetItem"),
+            secrets=1,
+            note="the follows, then the profile, the subscription and the followed authors' "
+            "profiles (display names) in one consistent BatchGetItem (one more per further "
+            "100 authors)",
+        )
+    ],
 }
+
+
+def _preferences_form(w: World) -> Request:
+    from urllib.parse import urlencode
+
+    from byline.secrets import signing_key
+    from byline.services.preferences import FORM_PURPOSE, form_check
+
+    check = form_check(signing_key(FORM_PURPOSE), w.reader.username, "schedule")
+    form = {"action": "schedule", "check": check, "cadence": "daily", "hour": "9"}
+    return Request(
+        query={"token": w.unsubscribe_token},
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body=urlencode({**form, "timezone": "Europe/Paris"}).encode(),
+    )
 
 
 def _new_article() -> dict[str, str]:
@@ -373,6 +399,15 @@ WRITES: list[Write] = [
         201,
         ("GetItem", "TransactWriteItems"),
         "the comment and the counters",
+    ),
+    Write(
+        ("POST", "/preferences"),
+        "schedule",
+        _preferences_form,
+        303,
+        ("GetItem", "UpdateItem", "GetItem"),
+        "the account as stored now (consistent), the schedule saved as PUT /me/subscription "
+        "saves it (watermark kept), and the profile that PUT answers with",
     ),
     Write(
         ("PATCH", "/me"),
@@ -570,7 +605,9 @@ def proxy_event(world: World, method: str, resource: str, request: Request) -> d
         *request.headers.items(),
     ]
     body = b""
-    if request.body is not None:
+    if isinstance(request.body, bytes):  # a form: its Content-Type is in the headers
+        body = request.body
+    elif request.body is not None:
         body = json.dumps(request.body).encode()
         headers.append(("Content-Type", "application/json"))
     claims = None

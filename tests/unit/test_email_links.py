@@ -72,7 +72,13 @@ def test_every_link_a_digest_carries_is_a_public_route_of_the_api():
     links = service.links("rita", "2026-W48")
     routes = public_routes()
     # the API Gateway stage is the first path segment of an execute-api URL
-    for name, method in (("unsubscribe", "GET"), ("unsubscribe", "POST"), ("view", "GET")):
+    for name, method in (
+        ("unsubscribe", "GET"),
+        ("unsubscribe", "POST"),
+        ("view", "GET"),
+        ("preferences", "GET"),
+        ("preferences", "POST"),
+    ):
         url = urlsplit(links[name])
         assert f"{url.scheme}://{url.netloc}{url.path}".startswith(base + "/"), name
         path = url.path.removeprefix("/prod")

@@ -145,6 +145,26 @@ class Subscriptions:
             limit=1000,
         ).items
 
+    def settings(self, username: str) -> tuple[Item | None, Item | None, list[Item], list[Item]]:
+        """What the preferences page shows: the profile, the subscription, the follows and the
+        followed authors' profiles (for their display names), in one Query of the follows and
+        one consistent BatchGetItem of the rest (one more per further 100 followed authors)."""
+        follows = self.follows(username)
+        authors = [str(f["target"]) for f in follows if f.get("kind_of") == "author"]
+        wanted = [
+            keys.user_profile(username),
+            keys.subscription(username),
+            *(keys.user_profile(a) for a in authors),
+        ]
+        found: list[Item] = []
+        for start in range(0, len(wanted), 100):
+            found.extend(self._table.get_many(wanted[start : start + 100], consistent=True))
+        own = keys.user_partition(username)
+        profile = next((i for i in found if i["PK"] == own and i["SK"] == "PROFILE"), None)
+        subscription = next((i for i in found if i["SK"] == "SUBSCRIPTION"), None)
+        others = [i for i in found if i["PK"] != own and i.get("kind") == "profile"]
+        return profile, subscription, follows, others
+
     # -- digests -----------------------------------------------------------------------------
     def claim(self, username: str, period: str, token: str, now: int, lease_until: int) -> bool:
         """Take the right to send this period's digest: the record is created in state

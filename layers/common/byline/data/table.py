@@ -268,10 +268,15 @@ class Table:
             else:
                 raise ServiceUnavailable("The database is busy; retry shortly.")
 
-    def get_many(self, keys: Sequence[Mapping[str, Any]]) -> list[Item]:
+    def get_many(
+        self, keys: Sequence[Mapping[str, Any]], *, consistent: bool = False
+    ) -> list[Item]:
         """Up to 100 items by key in one BatchGetItem request, in no particular order (missing
         ones are left out). Keys DynamoDB leaves unprocessed under load are asked for again."""
-        pending: dict[str, Any] = {self.name: {"Keys": [serialize(k) for k in keys]}}
+        request: dict[str, Any] = {"Keys": [serialize(k) for k in keys]}
+        if consistent:
+            request["ConsistentRead"] = True
+        pending: dict[str, Any] = {self.name: request}
         found: list[Item] = []
         for _attempt in range(8):
             response = self._call_batch(pending, "batch_get_item")

@@ -15,14 +15,26 @@ from byline.observability import logger
 
 _HEADINGS = {
     400: "This link does not work",
+    403: "This form cannot be used from here",
     404: "Nothing to show here",
+    410: "This account is gone",
 }
 
 
 def page_from_link(render: Callable[[], str]) -> Response[str]:
     """``render()`` as an HTML page; a domain error it raises as an HTML page with its status."""
+    return response_from_link(lambda: html_page(render()))
+
+
+def see_other(location: str) -> Response[str]:
+    """303 to ``location`` (Post/Redirect/Get: reloading the page it leads to posts nothing)."""
+    return Response(303, headers={"Location": location, "Cache-Control": "no-store"}, body="")
+
+
+def response_from_link(respond: Callable[[], Response[str]]) -> Response[str]:
+    """``respond()``; a domain error it raises as an HTML page with its status."""
     try:
-        return html_page(render())
+        return respond()
     except DomainError as error:
         logger.info("Link page refused", extra={"status": error.status, "title": error.title})
         body = render_template(

@@ -407,13 +407,14 @@ class DigestService:
 
     def links(self, username: str, period: str) -> dict[str, str]:
         """The links a digest carries to the API's own pages, signed with the subscriber's
-        token: ``unsubscribe``, and ``view`` (the digest in a browser, with every match the
-        size cap left out)."""
+        token: ``unsubscribe``, ``view`` (the digest in a browser, with every match the
+        size cap left out) and ``preferences`` (cadence, hour and follows)."""
         token = unsubscribe_tokens.issue(self.unsubscribe_key(), username)
         base = self.api_url or self.site_url
         return {
             "unsubscribe": f"{base}/unsubscribe?token={token}",
             "view": f"{base}/digests/{period}?token={token}",
+            "preferences": f"{base}/preferences?token={token}",
         }
 
     def _render(
@@ -443,6 +444,7 @@ class DigestService:
             "articles": articles,
             "unsubscribe_url": unsubscribe_url,
             "view_url": links["view"],
+            "preferences_url": links["preferences"],
             "more": len(more),
             "more_url": f"{links['view']}#more",
             "more_articles": [],

@@ -350,13 +350,12 @@ def ses_event_record(
     own ``ses:*`` tags included), and the bounce or complaint object."""
     sent = (sent_at or datetime.now(UTC)).astimezone(UTC)
     reported = sent + timedelta(seconds=1)  # the receiving server answers after the send
-    stamp = lambda m: m.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"  # noqa: E731
     message_id = message_id or f"0100{uuid.uuid4().hex}-{uuid.uuid4()}-000000"
     feedback_id = f"0100{uuid.uuid4().hex}-{uuid.uuid4()}-000000"
     record: dict[str, Any] = {
         "eventType": event_type,
         "mail": {
-            "timestamp": stamp(sent),
+            "timestamp": _stamp(sent),
             "source": f"Byline <{sender}>",
             "sourceArn": f"arn:aws:ses:{region}:{account_id}:identity/{sender}",
             "sendingAccountId": account_id,
@@ -389,17 +388,22 @@ def ses_event_record(
                 }
                 for address in recipients
             ],
-            "timestamp": stamp(reported),
+            "timestamp": _stamp(reported),
             "feedbackId": feedback_id,
             "reportingMTA": "dsn; a27-1.smtp-out.us-east-1.amazonses.com",
         }
     elif event_type == "Complaint":
         record["complaint"] = {
             "complainedRecipients": [{"emailAddress": address} for address in recipients],
-            "timestamp": stamp(reported),
+            "timestamp": _stamp(reported),
             "feedbackId": feedback_id,
             "userAgent": "Mozilla/5.0",
             "complaintFeedbackType": "abuse",
-            "arrivalDate": stamp(reported),
+            "arrivalDate": _stamp(reported),
         }
     return record
+
+
+def _stamp(moment: datetime) -> str:
+    """SES's timestamps: UTC, milliseconds, ``Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

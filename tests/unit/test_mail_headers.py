@@ -84,4 +84,5 @@ def test_every_send_names_the_configuration_set_and_tags_the_mail(monkeypatch):
         settings.get_settings.cache_clear()
     assert calls[0]["ConfigurationSetName"] == "byline-test"
     assert calls[0]["EmailTags"] == [{"Name": "byline-user", "Value": "reader"}]
-    assert "ConfigurationSetName" not in calls[1] and "EmailTags" not in calls[1]
+    assert "ConfigurationSetName" not in calls[1]
+    assert "EmailTags" not in calls[1]

@@ -171,7 +171,7 @@ class FeedbackService:
             # a forged or stale notification, or mail to an address no account holds now
             logger.warning("SES feedback about an address that is not ours ignored", extra=context)
             return "not_ours"
-        context["username"] = username
+        context["username"] = str(username)
         if not feedback.suppresses:
             logger.info("Soft bounce: delivery continues", extra=context)
             return "counted"

@@ -56,7 +56,7 @@ $(BENCH_VENV)/.installed: requirements/dev.txt requirements/bench.txt layers/com
 dev: $(VENV)/.installed ## Start the whole API on http://127.0.0.1:$(PORT) (Ctrl-C stops it)
 	$(PY) -m local serve --port $(PORT)
 
-invoke: $(VENV)/.installed ## Run one function with one event: make invoke FUNCTION=HealthFunction EVENT=events/health.json (TIME=<ISO>|next-hour sets a scheduled event's time)
+invoke: $(VENV)/.installed ## Run one function with one event: make invoke FUNCTION=HealthFunction EVENT=events/health.json (TIME=<ISO>|next-hour|now sets a scheduled event's time, or an SNS event's)
 	$(PY) -m local invoke $(FUNCTION) $(EVENT) $(if $(TIME),--time $(TIME))
 
 test: lint actionlint typecheck cfn-lint sam-validate security build pytest ## Every check CI runs

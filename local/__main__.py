@@ -173,8 +173,6 @@ def invoke(args: argparse.Namespace) -> int:
     from local.template import Template
 
     event = _read_event(args.event)
-    if args.time:
-        event = {**event, "time": _event_time(args.time)}
     state = live_state(args.state)
     if state is not None:
         template = Template.load(state["stack"]["template"], state["stack"]["parameters"])
@@ -203,6 +201,8 @@ def invoke(args: argparse.Namespace) -> int:
         )
         cleanup.callback(runtime.close)
         mail_before = _outbox_ids(stack.endpoint)
+        if args.time:  # after seeding: "now" is later than the demo data
+            event = _timed(event, _event_time(args.time))
         invocation = runtime.invoke(logical_id, event)
         output = invocation.result if invocation.ok else invocation.error
         print(json.dumps(output, indent=2), flush=True)
@@ -271,9 +271,33 @@ def _event_time(value: str) -> str:
 
     if value == "next-hour":
         moment = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    elif value == "now":
+        moment = datetime.now(UTC)
     else:
         moment = datetime.fromisoformat(value).astimezone(UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _timed(event: Any, moment: str) -> Any:
+    """A scheduled event naming ``moment`` (its ``time``); an SNS event whose messages were
+    published then, and whose SES records are about mail sent then (events/ses_feedback.json:
+    feedback about mail sent before the subscriber last subscribed changes nothing)."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not (isinstance(records, list) and records and "Sns" in records[0]):
+        return {**event, "time": moment}
+    timed = []
+    for record in records:
+        sns = dict(record["Sns"], Timestamp=moment)
+        try:
+            message = json.loads(sns["Message"])
+            for part in ("mail", "bounce", "complaint"):
+                if isinstance(message.get(part), dict) and "timestamp" in message[part]:
+                    message[part]["timestamp"] = moment
+            sns["Message"] = json.dumps(message)
+        except (ValueError, AttributeError):
+            pass  # not JSON: delivered as it is
+        timed.append({**record, "Sns": sns})
+    return {**event, "Records": timed}
 
 
 def _read_event(source: str) -> Any:
@@ -329,7 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     invoke_parser.add_argument(
         "--time",
         help="for a scheduled event, the moment its `time` names: ISO 8601 (replay a missed "
-        "digest slot), or next-hour (the seeded reader's next digest)",
+        "digest slot), next-hour (the seeded reader's next digest) or now; for an SNS event, "
+        "when its messages (and the mail an SES record is about) were sent",
     )
     invoke_parser.add_argument(
         "--seed",

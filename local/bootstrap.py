@@ -47,10 +47,12 @@ SKIPPED_TYPES: dict[str, str] = {
     "AWS::Lambda::Permission": "the local runtime invokes functions directly",
     "AWS::CloudWatch::Alarm": "no metrics are collected locally",
     "AWS::CloudWatch::Dashboard": "no metrics are collected locally",
-    "AWS::SNS::Topic": "the alarm topic; no alarms fire locally",
     "AWS::SNS::Subscription": "the alarm topic's email; no alarms fire locally",
-    "AWS::KMS::Key": "encrypts the alarm topic, which does not exist locally",
-    "AWS::KMS::Alias": "names the alarm topic's key, which does not exist locally",
+    "AWS::SNS::TopicPolicy": "moto does not enforce topic policies",
+    "AWS::SES::ConfigurationSetEventDestination": "moto publishes no SES events; "
+    "local.events.sns_event builds what the feedback topic delivers (events/ses_feedback.json)",
+    "AWS::KMS::Key": "encrypts an SNS topic; the local topics are not encrypted",
+    "AWS::KMS::Alias": "names a topic's key, which does not exist locally",
     "AWS::Serverless::Api": "emulated by local.gateway",
     "AWS::Serverless::Function": "run by local.runtime",
     "AWS::Serverless::LayerVersion": "its ContentUri is put on the functions' sys.path",
@@ -441,6 +443,27 @@ def _create_email_identity(stack: Stack, logical_id: str, props: dict[str, Any])
     return identity, {}
 
 
+def _create_configuration_set(stack: Stack, logical_id: str, props: dict[str, Any]) -> Created:
+    """The configuration set mail names (moto's SES accepts it and publishes nothing)."""
+    ses = client("sesv2", stack.endpoint, stack.region)
+    name = str(props.get("Name") or f"{stack.template.stack_name}-{logical_id}")
+    if name not in ses.list_configuration_sets().get("ConfigurationSets", []):
+        ses.create_configuration_set(ConfigurationSetName=name)
+    return name, {}
+
+
+# ---------------------------------------------------------------- SNS
+
+
+def _create_topic(stack: Stack, logical_id: str, props: dict[str, Any]) -> Created:
+    """A topic (the alarm topic, the SES feedback topic), unencrypted: the keys are not
+    emulated. Its ARN is what the feedback function trusts (SES_FEEDBACK_TOPIC_ARN)."""
+    sns = client("sns", stack.endpoint, stack.region)
+    name = str(props.get("TopicName") or f"{stack.template.stack_name}-{logical_id}")
+    arn = sns.create_topic(Name=name)["TopicArn"]  # idempotent: the existing topic's ARN
+    return arn, {"TopicArn": arn, "TopicName": name}
+
+
 # ---------------------------------------------------------------- Cognito
 
 _POOL_PROPERTIES = (
@@ -646,4 +669,6 @@ CREATORS: dict[str, Creator] = {
     "AWS::Cognito::UserPoolGroup": _create_user_pool_group,
     "AWS::SecretsManager::Secret": _create_secret,
     "AWS::SES::EmailIdentity": _create_email_identity,
+    "AWS::SES::ConfigurationSet": _create_configuration_set,
+    "AWS::SNS::Topic": _create_topic,
 }

@@ -3,7 +3,8 @@
 Handlers are only as well tested locally as these shapes are faithful: the REST API proxy
 event (payload v1) with API Gateway's quirks (``None`` instead of empty maps, the last value
 of a repeated header or query parameter in the single-value maps, base64 bodies that are not
-text), the EventBridge scheduled event, the SQS batch event and the S3 event notification.
+text), the EventBridge scheduled event, the SQS batch event, the S3 event notification, and
+the SNS notification (with the SES event record a configuration set publishes in it).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import hashlib
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus
 
@@ -287,3 +288,122 @@ def s3_event(
             }
         ]
     }
+
+
+def sns_event(
+    messages: Sequence[str],
+    topic_arn: str,
+    *,
+    published_at: datetime | None = None,
+    subject: str | None = None,
+) -> dict[str, Any]:
+    """What an SNS topic delivers to a subscribed Lambda function: one record per message (SNS
+    invokes with one), the message a string as it was published, ``Subject`` null when none."""
+    moment = (published_at or datetime.now(UTC)).astimezone(UTC)
+    subscription = f"{topic_arn}:{uuid.uuid4()}"
+    region = topic_arn.split(":")[3] if topic_arn.count(":") >= 5 else LOCAL_REGION
+    return {
+        "Records": [
+            {
+                "EventSource": "aws:sns",
+                "EventVersion": "1.0",
+                "EventSubscriptionArn": subscription,
+                "Sns": {
+                    "Type": "Notification",
+                    "MessageId": str(uuid.uuid4()),
+                    "TopicArn": topic_arn,
+                    "Subject": subject,
+                    "Message": message,
+                    "Timestamp": moment.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+                    "SignatureVersion": "1",
+                    "Signature": base64.b64encode(
+                        hashlib.sha256(message.encode()).digest()
+                    ).decode(),
+                    "SigningCertUrl": f"https://sns.{region}.amazonaws.com/"
+                    "SimpleNotificationService-0000000000000000000000.pem",
+                    "UnsubscribeUrl": f"https://sns.{region}.amazonaws.com/"
+                    f"?Action=Unsubscribe&SubscriptionArn={subscription}",
+                    "MessageAttributes": {},
+                },
+            }
+            for message in messages
+        ]
+    }
+
+
+def ses_event_record(
+    event_type: str,
+    recipients: Sequence[str],
+    *,
+    sender: str = "digest@byline.example",
+    bounce_type: str = "Permanent",
+    bounce_subtype: str | None = None,
+    tags: Mapping[str, str] | None = None,
+    configuration_set: str = "byline-local",
+    message_id: str | None = None,
+    sent_at: datetime | None = None,
+    account_id: str = LOCAL_ACCOUNT_ID,
+    region: str = LOCAL_REGION,
+) -> dict[str, Any]:
+    """An SES event publishing record (``eventType`` Bounce or Complaint) as a configuration
+    set's SNS destination publishes it: the mail object with its tags (lists of strings, SES's
+    own ``ses:*`` tags included), and the bounce or complaint object."""
+    sent = (sent_at or datetime.now(UTC)).astimezone(UTC)
+    reported = sent + timedelta(seconds=1)  # the receiving server answers after the send
+    message_id = message_id or f"0100{uuid.uuid4().hex}-{uuid.uuid4()}-000000"
+    feedback_id = f"0100{uuid.uuid4().hex}-{uuid.uuid4()}-000000"
+    record: dict[str, Any] = {
+        "eventType": event_type,
+        "mail": {
+            "timestamp": _stamp(sent),
+            "source": f"Byline <{sender}>",
+            "sourceArn": f"arn:aws:ses:{region}:{account_id}:identity/{sender}",
+            "sendingAccountId": account_id,
+            "messageId": message_id,
+            "destination": list(recipients),
+            "headersTruncated": False,
+            "tags": {
+                "ses:configuration-set": [configuration_set],
+                "ses:source-ip": ["192.0.2.10"],
+                "ses:from-domain": [sender.split("@")[-1]],
+                "ses:caller-identity": ["byline"],
+                **{name: [value] for name, value in (tags or {}).items()},
+            },
+        },
+    }
+    if event_type == "Bounce":
+        permanent = bounce_type == "Permanent"
+        record["bounce"] = {
+            "bounceType": bounce_type,
+            "bounceSubType": bounce_subtype
+            or ("General" if bounce_type != "Undetermined" else "Undetermined"),
+            "bouncedRecipients": [
+                {
+                    "emailAddress": address,
+                    "action": "failed",
+                    "status": "5.1.1" if permanent else "4.2.2",
+                    "diagnosticCode": "smtp; 550 5.1.1 user unknown"
+                    if permanent
+                    else "smtp; 452 4.2.2 mailbox full",
+                }
+                for address in recipients
+            ],
+            "timestamp": _stamp(reported),
+            "feedbackId": feedback_id,
+            "reportingMTA": "dsn; a27-1.smtp-out.us-east-1.amazonses.com",
+        }
+    elif event_type == "Complaint":
+        record["complaint"] = {
+            "complainedRecipients": [{"emailAddress": address} for address in recipients],
+            "timestamp": _stamp(reported),
+            "feedbackId": feedback_id,
+            "userAgent": "Mozilla/5.0",
+            "complaintFeedbackType": "abuse",
+            "arrivalDate": _stamp(reported),
+        }
+    return record
+
+
+def _stamp(moment: datetime) -> str:
+    """SES's timestamps: UTC, milliseconds, ``Z``."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"

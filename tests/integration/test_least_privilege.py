@@ -361,6 +361,18 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
     refused = run.run("DigestWorkerFunction", sqs_event([failing], queue_arn), fail_ses)
     assert refused["batchItemFailures"], "the refused send was not retried: no claim given back"
 
+    # SES feedback: a permanent bounce of the digest just sent (tagged with the account), and
+    # a complaint about a notice (no user tag: the account is found by its email claim)
+    from local.events import ses_event_record, sns_event
+
+    topic, configuration_set = stack.ref("SesFeedbackTopic"), stack.ref("SesConfigurationSet")
+    bounce = ses_event_record("Bounce", [reader.email], tags={"byline-user": reader.username},
+                              configuration_set=configuration_set)  # fmt: skip
+    complaint = ses_event_record("Complaint", [other.email], configuration_set=configuration_set)
+    feedback = sns_event([json.dumps(bounce), json.dumps(complaint)], topic)
+    outcomes = run.run("SesFeedbackFunction", feedback)
+    assert [set(o.values()) for o in outcomes.values()] == [{"suppressed"}] * 2, outcomes
+
     # scheduled publishing: an article whose time came, scheduled through the service by a
     # clock an hour behind
     _schedule_due_article(base, author)

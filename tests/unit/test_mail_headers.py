@@ -55,3 +55,34 @@ def test_a_long_unsubscribe_link_is_sent_literally_never_as_encoded_words():
         Email(**{**email.__dict__, "unsubscribe_url": url})  # type: ignore[arg-type]
     )
     assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw
+
+
+def test_every_send_names_the_configuration_set_and_tags_the_mail(monkeypatch):
+    """Bounces and complaints come back only for mail sent with the configuration set, and
+    name the account by the tag (docs/decisions/0012-ses-feedback.md)."""
+    from byline import aws, settings
+    from byline.data import mailer
+
+    calls = []
+
+    class Ses:
+        def send_email(self, **request):
+            calls.append(request)
+            return {"MessageId": "m-1"}
+
+    monkeypatch.setattr(aws, "ses", lambda: Ses())
+    monkeypatch.setenv("TABLE_NAME", "byline-test")
+    monkeypatch.setenv("SES_CONFIGURATION_SET", "byline-test")
+    settings.get_settings.cache_clear()
+    try:
+        email = Email(**{**_email("Hi").__dict__, "tags": {mailer.USER_TAG: "reader"}})
+        assert mailer.send(email) == "m-1"
+        monkeypatch.delenv("SES_CONFIGURATION_SET")
+        settings.get_settings.cache_clear()
+        mailer.send(_email("Hi"))
+    finally:
+        settings.get_settings.cache_clear()
+    assert calls[0]["ConfigurationSetName"] == "byline-test"
+    assert calls[0]["EmailTags"] == [{"Name": "byline-user", "Value": "reader"}]
+    assert "ConfigurationSetName" not in calls[1]
+    assert "EmailTags" not in calls[1]

@@ -26,6 +26,11 @@ class Settings(BaseModel):
     signing_key_secret: Annotated[str, Field(alias="SIGNING_KEY_SECRET")] = ""
     digest_sender: Annotated[str, Field(alias="DIGEST_SENDER")] = "digest@byline.example"
     digest_queue_url: Annotated[str, Field(alias="DIGEST_QUEUE_URL")] = ""
+    ses_configuration_set: Annotated[str, Field(alias="SES_CONFIGURATION_SET")] = ""
+    """The SES configuration set every mail is sent with: it publishes bounces and complaints
+    to the feedback topic. Empty: mail is sent without one (and no feedback comes back)."""
+    ses_feedback_topic_arn: Annotated[str, Field(alias="SES_FEEDBACK_TOPIC_ARN")] = ""
+    """The only SNS topic whose SES notifications the feedback function acts on."""
     site_url: Annotated[str, Field(alias="SITE_URL")] = "http://127.0.0.1:3000"
     api_url: Annotated[str, Field(alias="API_URL")] = ""
     """The API's public base URL (stage included on an execute-api URL): links in emails to

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import formatdate, make_msgid
+from typing import Any
 
 from byline import aws
 from byline.models.fields import LINE_BREAKING
@@ -30,7 +32,13 @@ class Email:
     unsubscribe_url: str | None
     """None for mail that is no subscription (account notices): no List-Unsubscribe headers."""
     reference: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+    """SES message tags (letters, digits, ``_`` and ``-`` only). They come back in the bounce
+    and complaint notifications, so ``byline-user`` names the account a digest was for."""
 
+
+USER_TAG = "byline-user"
+KIND_TAG = "byline-mail"
 
 _POLICY = SMTP.clone(max_line_length=998)
 """RFC 5322's hard line limit, not its 78-character advice: the SMTP policy folds a longer
@@ -65,10 +73,21 @@ def compose(email: Email) -> bytes:
 
 
 def send(email: Email) -> str:
-    """Send and return SES's message id; raises on refusal so the caller can retry."""
-    response = aws.ses().send_email(
-        FromEmailAddress=email.sender,
-        Destination={"ToAddresses": [email.recipient]},
-        Content={"Raw": {"Data": compose(email)}},
-    )
+    """Send and return SES's message id; raises on refusal so the caller can retry.
+
+    Every mail names the configuration set (``SES_CONFIGURATION_SET``), whose event destination
+    publishes its bounces and complaints to the feedback topic (functions/ses_feedback)."""
+    from byline.settings import get_settings
+
+    request: dict[str, Any] = {
+        "FromEmailAddress": email.sender,
+        "Destination": {"ToAddresses": [email.recipient]},
+        "Content": {"Raw": {"Data": compose(email)}},
+    }
+    configuration_set = get_settings().ses_configuration_set
+    if configuration_set:
+        request["ConfigurationSetName"] = configuration_set
+    if email.tags:
+        request["EmailTags"] = [{"Name": k, "Value": v} for k, v in email.tags.items()]
+    response = aws.ses().send_email(**request)
     return str(response.get("MessageId", ""))

@@ -70,6 +70,9 @@ class Subscriptions:
         if bucket is not None:
             chosen["GSI1PK"] = keys.digest_bucket(str(fields["cadence"]), bucket)
             chosen["GSI1SK"] = keys.user_partition(username)
+            # the subscriber's own choice turns delivery on again after a bounce or complaint,
+            # and outranks any feedback about mail sent before it (see suppress)
+            chosen.update(suppressed=None, suppressed_at=None, opted_in_at=fields["updated_at"])
         else:  # off: what is published from now on is owed to nobody
             chosen.update(GSI1PK=None, GSI1SK=None, watermark=None)
         names = {f"#f{i}": name for i, name in enumerate(chosen)}
@@ -106,6 +109,24 @@ class Subscriptions:
                 "SET cadence = :off, updated_at = :at REMOVE GSI1PK, GSI1SK, watermark",
                 condition="attribute_exists(PK) AND cadence <> :off",
                 values={":off": "off", ":at": at},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def suppress(self, username: str, reason: str, at: str, sent_at: str) -> bool:
+        """Stop digests because mail to the subscriber bounced for good or was reported as
+        spam (``reason``: bounce or complaint), recording why and when. False when there was
+        nothing to stop: digests already off (a redelivered notification), or turned on by the
+        subscriber after the mail that caused it was sent (``sent_at``)."""
+        try:
+            self._table.update(
+                keys.subscription(username),
+                "SET cadence = :off, updated_at = :at, suppressed = :why, suppressed_at = :at "
+                "REMOVE GSI1PK, GSI1SK, watermark",
+                condition="attribute_exists(PK) AND cadence <> :off "
+                "AND (attribute_not_exists(opted_in_at) OR opted_in_at < :sent)",
+                values={":off": "off", ":at": at, ":why": reason, ":sent": sent_at},
             )
         except ConditionFailed:
             return False

@@ -48,6 +48,15 @@ class SubscriptionUpdate(BaseModel):
         return self
 
 
+class DeliveryStop(BaseModel):
+    reason: Literal["bounce", "complaint"] = Field(
+        description="bounce: mail to the address was refused for good; complaint: a digest "
+        "was reported as spam"
+    )
+    at: datetime = Field(description="when delivery was stopped")
+    detail: str = Field(description="what happened and how to turn digests on again")
+
+
 class Subscription(BaseModel):
     cadence: Cadence
     weekday: int | None
@@ -56,6 +65,11 @@ class Subscription(BaseModel):
     email: str | None
     email_confirmed: bool
     updated_at: datetime | None
+    delivery_stopped: DeliveryStop | None = Field(
+        default=None,
+        description="set when digests were turned off because mail to the address bounced or "
+        "was reported as spam; choosing a cadence again (PUT) turns them back on",
+    )
 
 
 class FollowTagRequest(BaseModel):

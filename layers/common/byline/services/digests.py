@@ -463,6 +463,7 @@ class DigestService:
             html=html,
             unsubscribe_url=unsubscribe_url,
             reference=f"{subscriber.username}.{period}",
+            tags={mailer.USER_TAG: subscriber.username, mailer.KIND_TAG: "digest"},
         )
         mailer.compose(email)
         return email, archive

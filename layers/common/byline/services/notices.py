@@ -35,6 +35,7 @@ def sign_up_attempt_notice(email: str, sender: str, site_url: str) -> mailer.Ema
         html=html,
         unsubscribe_url=None,
         reference=f"notice-{uuid.uuid4().hex}",
+        tags={mailer.KIND_TAG: "notice"},
     )
 
 

@@ -35,8 +35,25 @@ def to_subscription(
             "email": (profile or {}).get("email"),
             "email_confirmed": bool((profile or {}).get("confirmed")),
             "updated_at": item.get("updated_at"),
+            "delivery_stopped": _delivery_stopped(item),
         }
     )
+
+
+STOP_DETAILS = {
+    "bounce": "Mail to your address was refused for good (it bounced), so digests were "
+    "turned off. Check the address in your profile, then choose a cadence again to turn "
+    "them back on.",
+    "complaint": "A digest was reported as spam from your mailbox, so digests were turned "
+    "off and stay off until you choose a cadence again yourself.",
+}
+
+
+def _delivery_stopped(item: dict[str, object]) -> dict[str, object] | None:
+    reason = item.get("suppressed")
+    if reason not in STOP_DETAILS:
+        return None
+    return {"reason": reason, "at": item.get("suppressed_at"), "detail": STOP_DETAILS[str(reason)]}
 
 
 @dataclass

@@ -72,3 +72,11 @@ def send(email: Email) -> str:
         Content={"Raw": {"Data": compose(email)}},
     )
     return str(response.get("MessageId", ""))
+
+
+def refused(error: Exception) -> bool:
+    """Whether SES certainly did not accept the message: it answered with an error, or the
+    connection was never made. A timeout waiting for its answer is not a refusal."""
+    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+
+    return isinstance(error, ClientError | EndpointConnectionError | ConnectTimeoutError)

@@ -299,6 +299,11 @@ class Write:
     status: int
     dynamodb: tuple[str, ...]
     note: str = ""
+    sqs: tuple[str, ...] = ()
+
+
+def _schedule() -> dict[str, Any]:
+    return {"cadence": "daily", "hour": datetime.now(UTC).hour, "timezone": "UTC"}
 
 
 WRITES: list[Write] = [
@@ -380,6 +385,24 @@ WRITES: list[Write] = [
         lambda w: Request(user="reader", body={"bio": "budget"}),
         200,
         (*AUTHORITY, "UpdateItem"),
+    ),
+    Write(
+        ("PUT", "/me/subscription"),
+        "turning digests on",
+        lambda w: Request(user="author", body=_schedule()),
+        200,
+        (*AUTHORITY, "UpdateItem", "GetItem"),
+        "the chosen fields (the item as it was tells whether this save turned digests on), "
+        "the profile holding the email; plus 1 SQS SendMessage: the welcome email's message",
+        sqs=("SendMessage",),
+    ),
+    Write(
+        ("PUT", "/me/subscription"),
+        "already subscribed",
+        lambda w: Request(user="reader", body=_schedule()),
+        200,
+        (*AUTHORITY, "UpdateItem", "GetItem"),
+        "a changed hour, zone or cadence queues no welcome: no SQS request",
     ),
 ]
 
@@ -689,6 +712,7 @@ def test_each_write_is_at_most_one_write_request_besides_its_reads(prepared, inv
     assert response["statusCode"] == write.status, response.get("body")
     dynamodb = calls.service("dynamodb")
     assert tuple(dynamodb) == write.dynamodb, calls.all
+    assert tuple(calls.service("sqs")) == write.sqs, calls.all
     assert "Scan" not in dynamodb
     domain_writes = [op for op in dynamodb if op in WRITE_OPERATIONS]
     bookkeeping = 2 if IDEMPOTENCY_KEY in write.build(prepared).headers else 0

@@ -1,4 +1,5 @@
-"""Digest queue consumer: one subscriber per message; failed messages alone are retried
+"""Digest queue consumer: one subscriber per message (a digest, or the welcome of a
+subscription that just started); failed messages alone are retried
 (partial batch responses), and after the queue's limit they land in its dead-letter queue."""
 
 import json
@@ -14,6 +15,7 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from byline.observability import logger, metrics, tracer
+from byline.services import welcome
 from byline.services.digests import digest_service
 
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -23,16 +25,25 @@ METRICS = {
     "duplicate": "DigestsDuplicate",
     "unconfirmed": "DigestsUnconfirmed",
     "failed": "DigestsNotBuilt",
+    "welcome_sent": "WelcomesSent",
+    "welcome_skipped": "WelcomesSkipped",
+    "welcome_late": "WelcomesLate",
 }
 
 
 def deliver(record: SQSRecord) -> str:
     message = json.loads(record.body)
+    welcoming = message.get("kind") == welcome.KIND
     try:
-        outcome = digest_service().deliver_message(message)
+        if welcoming:
+            outcome = welcome.welcome_service().deliver_message(message)
+        else:
+            outcome = digest_service().deliver_message(message)
     except Exception:
-        metrics.add_metric(name="DigestsFailed", unit=MetricUnit.Count, value=1)
-        logger.exception("Digest failed", extra={"username": message.get("username")})
+        name = "WelcomesFailed" if welcoming else "DigestsFailed"
+        metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
+        what = "Welcome" if welcoming else "Digest"
+        logger.exception(f"{what} failed", extra={"username": message.get("username")})
         raise
     if outcome in METRICS:
         metrics.add_metric(name=METRICS[outcome], unit=MetricUnit.Count, value=1)

@@ -342,13 +342,25 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
         follow(base, subscriber, tag)
     published_article(base, author, tags=[tag])
     queue = stack.ref("DigestQueue")
+    queue_arn = stack.get_att("DigestQueue", "Arn")
     sqs = _plain("sqs")
-    _drain(sqs, queue)
+    # the welcome their subscribing queued, and one that SES refuses (its claim given back)
+    welcomes = [
+        m
+        for m in _drain(sqs, queue)
+        if json.loads(m["Body"]).get("kind") == "welcome"
+        and json.loads(m["Body"])["username"] in (reader.username, other.username)
+    ]
+    assert len(welcomes) == 2, "subscribing queued no welcome"
+    fail_ses = ("ses", lambda f: f.fail("SendEmail", code="TooManyRequestsException", status=429))
+    refused = run.run("DigestWorkerFunction", sqs_event(welcomes[:1], queue_arn), fail_ses)
+    assert refused["batchItemFailures"], "the refused welcome was not retried"
+    result = run.run("DigestWorkerFunction", sqs_event(welcomes, queue_arn))
+    assert result["batchItemFailures"] == [], result
     run.run("DigestPlannerFunction", scheduled_event(rule, next_digest_slot()))
     messages = _drain(sqs, queue)
     mine = [m for m in messages if json.loads(m["Body"])["username"] == reader.username]
     assert mine, "the planner queued nothing for the due subscriber"
-    queue_arn = stack.get_att("DigestQueue", "Arn")
     result = run.run("DigestWorkerFunction", sqs_event(mine[:1], queue_arn))
     assert result["batchItemFailures"] == [], result
     # and a send that fails: the claim is given back (and the message retried)
@@ -357,7 +369,6 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
         MessageId=str(uuid.uuid4()),
         Body=json.dumps({**json.loads(mine[0]["Body"]), "username": other.username}),
     )
-    fail_ses = ("ses", lambda f: f.fail("SendEmail", code="TooManyRequestsException", status=429))
     refused = run.run("DigestWorkerFunction", sqs_event([failing], queue_arn), fail_ses)
     assert refused["batchItemFailures"], "the refused send was not retried: no claim given back"
 

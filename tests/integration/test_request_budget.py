@@ -325,6 +325,11 @@ class Write:
     status: int
     dynamodb: tuple[str, ...]
     note: str = ""
+    sqs: tuple[str, ...] = ()
+
+
+def _schedule() -> dict[str, Any]:
+    return {"cadence": "daily", "hour": datetime.now(UTC).hour, "timezone": "UTC"}
 
 
 WRITES: list[Write] = [
@@ -415,6 +420,24 @@ WRITES: list[Write] = [
         lambda w: Request(user="reader", body={"bio": "budget"}),
         200,
         (*AUTHORITY, "UpdateItem"),
+    ),
+    Write(
+        ("PUT", "/me/subscription"),
+        "turning digests on",
+        lambda w: Request(user="author", body=_schedule()),
+        200,
+        (*AUTHORITY, "UpdateItem", "GetItem"),
+        "the chosen fields (the item as it was tells whether this save turned digests on), "
+        "the profile holding the email; plus 1 SQS SendMessage: the welcome email's message",
+        sqs=("SendMessage",),
+    ),
+    Write(
+        ("PUT", "/me/subscription"),
+        "already subscribed",
+        lambda w: Request(user="reader", body=_schedule()),
+        200,
+        (*AUTHORITY, "UpdateItem", "GetItem"),
+        "a changed hour, zone or cadence queues no welcome: no SQS request",
     ),
 ]
 
@@ -718,14 +741,29 @@ def test_each_read_is_one_dynamodb_request_and_never_a_scan(
 @pytest.mark.parametrize(
     "write", WRITES, ids=[f"{w.route[0]} {w.route[1]} {w.label}" for w in WRITES]
 )
-def test_each_write_is_at_most_one_write_request_besides_its_reads(prepared, invoke_handler, write):
+def test_each_write_is_at_most_one_write_request_besides_its_reads(
+    prepared, invoke_handler, function_specs_by_id, write
+):
+    from tests.conftest import reset_layer_caches
+
     method, resource = write.route
     event = proxy_event(prepared, method, resource, write.build(prepared))
-    with counting() as calls:
-        response = invoke_handler(template_routes()[write.route], event)
+    logical_id = template_routes()[write.route]
+    # the function's own variables (DIGEST_QUEUE_URL, say) in settings the layer caches
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in function_specs_by_id[logical_id].configured.items():
+            patch.setenv(name, value)
+        reset_layer_caches()
+        try:
+            with counting() as calls:
+                response = invoke_handler(logical_id, event)
+        finally:
+            reset_layer_caches()
+    reset_layer_caches()
     assert response["statusCode"] == write.status, response.get("body")
     dynamodb = calls.service("dynamodb")
     assert tuple(dynamodb) == write.dynamodb, calls.all
+    assert tuple(calls.service("sqs")) == write.sqs, calls.all
     assert "Scan" not in dynamodb
     domain_writes = [op for op in dynamodb if op in WRITE_OPERATIONS]
     bookkeeping = 2 if IDEMPOTENCY_KEY in write.build(prepared).headers else 0

@@ -243,12 +243,19 @@ class MemoryTable:
         self.transact([{"Put": self._body(condition=condition, **args) | {"item": dict(item)}}])
 
     def update(
-        self, key: Mapping[str, Any], update: str, *, condition: str | None = None, **args: Any
+        self,
+        key: Mapping[str, Any],
+        update: str,
+        *,
+        condition: str | None = None,
+        returns: str = "ALL_NEW",
+        **args: Any,
     ) -> Item:
+        before = copy.deepcopy(self.items.get(self._key(key)) or {})
         self.transact(
             [{"Update": self._body(condition=condition, **args) | {"key": key, "update": update}}]
         )
-        return copy.deepcopy(self.items[self._key(key)])
+        return before if returns == "ALL_OLD" else copy.deepcopy(self.items[self._key(key)])
 
     def delete(self, key: Mapping[str, Any], *, condition: str | None = None, **args: Any) -> None:
         self.transact([{"Delete": self._body(condition=condition, **args) | {"key": key}}])

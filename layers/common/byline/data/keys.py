@@ -173,6 +173,12 @@ def digest(username: str, period: str) -> Key:
     return _key(user_partition(username), f"DIGEST#{period}")
 
 
+def welcome(username: str) -> Key:
+    """The claim of the subscriber's latest welcome email: which subscription it greeted and
+    when (one welcome per subscription, at most one a day)."""
+    return _key(user_partition(username), "WELCOME")
+
+
 def sent_article(username: str, article_id: str) -> Key:
     return _key(user_partition(username), f"SENT#{article_id}")
 

@@ -91,3 +91,11 @@ def send(email: Email) -> str:
         request["EmailTags"] = [{"Name": k, "Value": v} for k, v in email.tags.items()]
     response = aws.ses().send_email(**request)
     return str(response.get("MessageId", ""))
+
+
+def refused(error: Exception) -> bool:
+    """Whether SES certainly did not accept the message: it answered with an error, or the
+    connection was never made. A timeout waiting for its answer is not a refusal."""
+    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
+
+    return isinstance(error, ClientError | EndpointConnectionError | ConnectTimeoutError)

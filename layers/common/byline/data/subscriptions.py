@@ -63,9 +63,12 @@ class Subscriptions:
 
     def save_subscription(
         self, username: str, fields: Mapping[str, Any], bucket: str | None
-    ) -> None:
+    ) -> str | None:
         """Write the subscriber's choices, keeping what the digests wrote (the watermark of the
-        last digest): saving the form must not make the next digest forget what it owes."""
+        last digest): saving the form must not make the next digest forget what it owes.
+        Returns the subscription's ``subscribed_at`` when this save turned digests on (there
+        was no subscription, or it was off), None otherwise: read from the item as it was
+        before this very write, so of two racing saves only one can have turned them on."""
         chosen: dict[str, Any] = {"kind": "subscription", **fields}
         if bucket is not None:
             chosen["GSI1PK"] = keys.digest_bucket(str(fields["cadence"]), bucket)
@@ -74,7 +77,7 @@ class Subscriptions:
             # and outranks any feedback about mail sent before it (see suppress)
             chosen.update(suppressed=None, suppressed_at=None, opted_in_at=fields["updated_at"])
         else:  # off: what is published from now on is owed to nobody
-            chosen.update(GSI1PK=None, GSI1SK=None, watermark=None)
+            chosen.update(GSI1PK=None, GSI1SK=None, watermark=None, subscribed_at=None)
         names = {f"#f{i}": name for i, name in enumerate(chosen)}
         sets = [f"#f{i} = :f{i}" for i, v in enumerate(chosen.values()) if v is not None]
         removes = [f"#f{i}" for i, v in enumerate(chosen.values()) if v is None]
@@ -84,13 +87,20 @@ class Subscriptions:
             # digest starts here, not one period before whenever it happens to be sent.
             names["#mark"] = "watermark"
             sets.append("#mark = if_not_exists(#mark, :since)")
+            # which subscription a welcome email greets (every way to off removes it)
+            names["#subscribed"] = "subscribed_at"
+            sets.append("#subscribed = if_not_exists(#subscribed, :since)")
             values[":since"] = str(fields["updated_at"])
-        self._table.update(
+        before = self._table.update(
             keys.subscription(username),
             "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else ""),
             names=names,
             values=values,
+            returns="ALL_OLD",
         )
+        if bucket is None or before.get("cadence", "off") != "off":
+            return None
+        return str(before.get("subscribed_at") or fields["updated_at"])
 
     def move_bucket(self, username: str, cadence: str, bucket: str) -> None:
         self._table.update(
@@ -106,7 +116,8 @@ class Subscriptions:
             self._table.update(
                 keys.subscription(username),
                 # without a watermark, turning digests on again starts a fresh one then
-                "SET cadence = :off, updated_at = :at REMOVE GSI1PK, GSI1SK, watermark",
+                "SET cadence = :off, updated_at = :at REMOVE GSI1PK, GSI1SK, watermark, "
+                "subscribed_at",
                 condition="attribute_exists(PK) AND cadence <> :off",
                 values={":off": "off", ":at": at},
             )
@@ -123,7 +134,7 @@ class Subscriptions:
             self._table.update(
                 keys.subscription(username),
                 "SET cadence = :off, updated_at = :at, suppressed = :why, suppressed_at = :at "
-                "REMOVE GSI1PK, GSI1SK, watermark",
+                "REMOVE GSI1PK, GSI1SK, watermark, subscribed_at",
                 condition="attribute_exists(PK) AND cadence <> :off "
                 "AND (attribute_not_exists(opted_in_at) OR opted_in_at < :sent)",
                 values={":off": "off", ":at": at, ":why": reason, ":sent": sent_at},
@@ -185,6 +196,39 @@ class Subscriptions:
         subscription = next((i for i in found if i["SK"] == "SUBSCRIPTION"), None)
         others = [i for i in found if i["PK"] != own and i.get("kind") == "profile"]
         return profile, subscription, follows, others
+
+    # -- welcome -----------------------------------------------------------------------------
+    def claim_welcome(
+        self, username: str, subscribed_at: str, token: str, now: int, since: int, expires: int
+    ) -> bool:
+        """Take the right to send the welcome of the subscription that started at
+        ``subscribed_at``: refused when that subscription was already welcomed (a redelivered
+        message) or when the last welcome was claimed after ``since`` (digests flipped off and
+        on again: one welcome a day is enough)."""
+        try:
+            self._table.put(
+                {
+                    **keys.welcome(username),
+                    "kind": "welcome",
+                    "subscribed_at": subscribed_at,
+                    "claim": token,
+                    "claimed_at": now,
+                    "ttl": expires,
+                },
+                condition="attribute_not_exists(PK) OR "
+                "(subscribed_at <> :subscribed AND claimed_at < :since)",
+                values={":subscribed": subscribed_at, ":since": since},
+            )
+        except ConditionFailed:
+            return False
+        return True
+
+    def release_welcome(self, username: str, token: str) -> None:
+        """Give a welcome's claim back after the mail service refused it, so the retry sends."""
+        with contextlib.suppress(ConditionFailed):
+            self._table.delete(
+                keys.welcome(username), condition="claim = :token", values={":token": token}
+            )
 
     # -- digests -----------------------------------------------------------------------------
     def claim(self, username: str, period: str, token: str, now: int, lease_until: int) -> bool:

@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
@@ -238,10 +238,12 @@ class Table:
         condition: str | None = None,
         names: Mapping[str, str] | None = None,
         values: Mapping[str, Any] | None = None,
+        returns: Literal["ALL_NEW", "ALL_OLD"] = "ALL_NEW",
     ) -> Item:
-        """Apply an update expression and return the item as it is afterwards."""
+        """Apply an update expression and return the item as it is afterwards (``ALL_OLD``:
+        as it was before, empty when there was none)."""
         body = update_op(key, update, condition, names=names, values=values)["Update"]
-        response = self._call("update_item", ReturnValues="ALL_NEW", **body)
+        response = self._call("update_item", ReturnValues=returns, **body)
         return deserialize(response.get("Attributes", {}))
 
     def delete(

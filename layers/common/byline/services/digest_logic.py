@@ -208,3 +208,17 @@ def interests_from(
     return Interests(
         username, frozenset(tags), frozenset(muted), frozenset(authors), frozenset(sent)
     )
+
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def schedule_in_words(cadence: str, weekday: int | None, hour: int, zone: str) -> str:
+    """The schedule as a reader would say it, in their own zone: ``every day at 08:00
+    Europe/Paris``, ``every Monday at 00:00 UTC``."""
+    at = f"at {hour:02d}:00 {zone}"
+    if cadence == "daily":
+        return f"every day {at}"
+    if cadence == "weekly" and weekday is not None and 0 <= weekday <= 6:
+        return f"every {WEEKDAYS[weekday]} {at}"
+    raise ValueError(f"no schedule to describe for {cadence!r} (weekday {weekday!r})")

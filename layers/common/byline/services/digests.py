@@ -255,7 +255,7 @@ class DigestService:
         try:
             message_id = self.send_email(email)
         except Exception as error:
-            if _refused(error):  # SES answered no: nothing went out, the retry may send
+            if mailer.refused(error):  # SES answered no: nothing went out, the retry may send
                 self.subscriptions.release(username, period, token)
             raise  # otherwise it may have gone out: the record stays handed, never resent
         self.subscriptions.complete(
@@ -409,10 +409,11 @@ class DigestService:
         """The links a digest carries to the API's own pages, signed with the subscriber's
         token: ``unsubscribe``, ``view`` (the digest in a browser, with every match the
         size cap left out) and ``preferences`` (cadence, hour and follows)."""
-        token = unsubscribe_tokens.issue(self.unsubscribe_key(), username)
+        key = self.unsubscribe_key()
+        token = unsubscribe_tokens.issue(key, username)
         base = self.api_url or self.site_url
         return {
-            "unsubscribe": f"{base}/unsubscribe?token={token}",
+            "unsubscribe": unsubscribe_tokens.link(key, base, username),
             "view": f"{base}/digests/{period}?token={token}",
             "preferences": f"{base}/preferences?token={token}",
         }
@@ -646,6 +647,12 @@ class SqsOutbox:
     def __init__(self, queue_url: str) -> None:
         self.queue_url = queue_url
 
+    def send(self, body: str) -> None:
+        """Queue one message; raises when it was not queued."""
+        from byline import aws
+
+        aws.sqs().send_message(QueueUrl=self.queue_url, MessageBody=body)
+
     def send_batch(self, bodies: list[str]) -> list[int]:
         from byline import aws
 
@@ -658,14 +665,6 @@ class SqsOutbox:
 
 CANDIDATE_PAGE = 200
 """Articles per Query when loading candidates: a week of up to 200 articles is one request."""
-
-
-def _refused(error: Exception) -> bool:
-    """Whether SES certainly did not accept the message: it answered with an error, or the
-    connection was never made. A timeout waiting for its answer is not a refusal."""
-    from botocore.exceptions import ClientError, ConnectTimeoutError, EndpointConnectionError
-
-    return isinstance(error, ClientError | EndpointConnectionError | ConnectTimeoutError)
 
 
 def archive_prefix(username: str) -> str:

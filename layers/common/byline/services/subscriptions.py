@@ -18,6 +18,7 @@ from byline.models.subscriptions import (
     SubscriptionUpdate,
     UnsubscribePreview,
 )
+from byline.observability import logger, metrics
 from byline.services import unsubscribe_tokens
 from byline.services.digest_logic import utc_bucket
 
@@ -62,6 +63,9 @@ class SubscriptionService:
     users: Users
     unsubscribe_key: Callable[[], bytes]
     clock: Clock = utc_now
+    queue_welcome: Callable[[str], None] | None = None
+    """Puts a message on the digest queue (the worker sends the welcome email); None where no
+    queue is configured."""
 
     def get(self, principal: Principal) -> Subscription:
         authorize(principal, Action.manage_subscription)
@@ -72,8 +76,26 @@ class SubscriptionService:
         now = self.clock()
         fields = {**update.model_dump(), "updated_at": iso(now)}
         bucket = utc_bucket(update.cadence, update.weekday, update.hour, update.timezone, now)
-        self.subscriptions.save_subscription(principal.username, fields, bucket)
+        started = self.subscriptions.save_subscription(principal.username, fields, bucket)
+        if started is not None:
+            self._welcome(principal.username, started)
         return to_subscription(fields, self.users.get(principal.username))
+
+    def _welcome(self, username: str, subscribed_at: str) -> None:
+        """Ask the digest worker to welcome a subscription that just started. The subscription
+        is what the reader asked for and is saved already: a queue failure costs the welcome
+        only (logged and counted), never the request."""
+        if self.queue_welcome is None:
+            return
+        from byline.services import welcome  # the route renders no mail: import it only here
+
+        try:
+            self.queue_welcome(welcome.message(username, subscribed_at))
+        except Exception:
+            from aws_lambda_powertools.metrics import MetricUnit
+
+            logger.exception("Could not queue a welcome email", extra={"username": username})
+            metrics.add_metric(name="WelcomesNotQueued", unit=MetricUnit.Count, value=1)
 
     # -- follows -----------------------------------------------------------------------------
     def follow_tag(self, principal: Principal, tag: str, *, muted: bool) -> Follows:
@@ -135,9 +157,13 @@ class SubscriptionService:
 def subscription_service() -> SubscriptionService:
     from byline.data.table import table
     from byline.secrets import signing_key
+    from byline.services.digests import SqsOutbox
+    from byline.settings import get_settings
 
+    queue = get_settings().digest_queue_url
     return SubscriptionService(
         subscriptions=Subscriptions(table()),
         users=Users(table()),
         unsubscribe_key=lambda: signing_key("unsubscribe"),
+        queue_welcome=SqsOutbox(queue).send if queue else None,
     )

@@ -39,3 +39,9 @@ def verify(key: bytes, token: str | None) -> str:
     if not hmac.compare_digest(signature, _signature(key, username)):
         raise refused
     return username
+
+
+def link(key: bytes, base: str, username: str) -> str:
+    """The one-click unsubscribe page of ``username`` on the API at ``base`` (the link in every
+    email about digests, and its List-Unsubscribe header)."""
+    return f"{base}/unsubscribe?token={issue(key, username)}"

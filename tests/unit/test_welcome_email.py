@@ -1,0 +1,55 @@
+"""The welcome email's content, rendered without I/O: hostile display names and tag names
+(the whole XSS corpus) add nothing a browser would run, and the plain text keeps them as
+written."""
+
+import pytest
+
+from byline.data.subscriptions import Subscriber
+from byline.services.welcome import WelcomeService
+from tests.support.html_safety import executable_constructs
+from tests.support.xss_payloads import PAYLOADS
+
+
+def _service() -> WelcomeService:
+    return WelcomeService(
+        subscriptions=None,  # type: ignore[arg-type]  # rendering reads nothing
+        send_email=lambda email: "m-1",
+        unsubscribe_key=lambda: b"k" * 32,
+        site_url="https://byline.example",
+        sender="digest@byline.example",
+        api_url="https://api.byline.example",
+    )
+
+
+def _subscriber(name: str, tag: str, author: str = "ada") -> Subscriber:
+    return Subscriber(
+        "reader",
+        profile={"kind": "profile", "display_name": name, "email": "reader@example.com"},
+        subscription={"cadence": "weekly", "weekday": 2, "hour": 0, "timezone": "Europe/Paris"},
+        follows=[
+            {"kind_of": "tag", "target": tag, "muted": False},
+            {"kind_of": "tag", "target": tag + "x", "muted": True},
+            {"kind_of": "author", "target": author},
+        ],
+    )
+
+
+BASELINE = set(executable_constructs(_service()._render(_subscriber("Ada", "python")).html))
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_hostile_names_add_nothing_executable_and_stay_as_written_in_text(payload):
+    email = _service()._render(_subscriber(payload, payload, payload))
+    assert set(executable_constructs(email.html)) <= BASELINE
+    assert f"Hi {payload}," in email.text
+
+
+def test_the_welcome_states_the_schedule_what_is_followed_and_the_unsubscribe_link():
+    email = _service()._render(_subscriber("Ada", "python", "grace"))
+    assert email.subject == "Welcome to the Byline digest: every Wednesday at 00:00 Europe/Paris"
+    assert "#python" in email.text
+    assert "grace" in email.text
+    assert "Muted: #pythonx" in email.text
+    assert email.unsubscribe_url is not None
+    assert email.unsubscribe_url.startswith("https://api.byline.example/unsubscribe?token=")
+    assert email.unsubscribe_url in email.text

@@ -130,6 +130,9 @@ def test_a_permanent_bounce_stops_digests_once_and_says_why(world):
     assert shown.delivery_stopped is not None
     assert (shown.delivery_stopped.reason, shown.delivery_stopped.at) == ("bounce", clock.now)
     assert feedback.handle(notice) == {"ann@example.com": "unchanged"}  # SNS redelivered it
+    # like every way to off, it ends the subscription a welcome greets: choosing a cadence
+    # again starts a new one (and may be welcomed)
+    assert "subscribed_at" not in Subscriptions(world[0]).subscription("ann")
 
 
 def test_subscribing_again_turns_delivery_on_and_older_feedback_stays_history(world):

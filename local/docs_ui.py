@@ -1,8 +1,11 @@
 """The local stack's own pages: Swagger UI at /docs and an index of the routes at /.
 
-Swagger UI's static files come from the ``swagger_ui_bundle`` package, so the docs work with
-no network. The page is pointed at /openapi.json, which is a real route served by the
-OpenApiFunction: what the UI shows is exactly what the deployed API documents.
+Swagger UI's static files come from the npm package ``swagger-ui-dist`` (5.x, which reads
+OpenAPI 3.1), pinned in tools/swagger-ui/package-lock.json and installed by ``make dev`` and
+``make test``, so the docs work with no network at run time
+(docs/decisions/0013-swagger-ui-from-npm.md). The page is
+pointed at /openapi.json, which is a real route served by the OpenApiFunction: what the UI
+shows is exactly what the deployed API documents.
 """
 
 from __future__ import annotations
@@ -25,7 +28,25 @@ _ASSETS = (
     "favicon-32x32.png",
     "favicon-16x16.png",
     "oauth2-redirect.html",
+    "oauth2-redirect.js",
 )
+
+SWAGGER_UI_DIR = (
+    Path(__file__).resolve().parents[1]
+    / "tools"
+    / "swagger-ui"
+    / "node_modules"
+    / "swagger-ui-dist"
+)
+
+_MISSING_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="UTF-8"><title>Swagger UI is not installed</title></head>
+<body><h1>Swagger UI is not installed</h1>
+<p>Its files come from npm: run <code>make dev</code> (or
+<code>npm ci --prefix tools/swagger-ui --ignore-scripts</code>) and reload.
+The OpenAPI document itself is at <a href="/openapi.json">/openapi.json</a>.</p>
+</body></html>
+"""
 
 _DOCS_HTML = """<!DOCTYPE html>
 <html lang="en">
@@ -72,15 +93,11 @@ class Page:
     cache_control: str = "no-cache"
 
 
-def _bundle_dir() -> Path:
-    from swagger_ui_bundle import swagger_ui_path
-
-    return Path(str(swagger_ui_path))
-
-
 def docs_page(path: str) -> Page | None:
     """The page or asset for a path under /docs, or None when there is none."""
     if path in (DOCS_PREFIX, DOCS_PREFIX + "/"):
+        if not (SWAGGER_UI_DIR / "swagger-ui-bundle.js").is_file():
+            return Page(_MISSING_HTML.encode(), "text/html; charset=utf-8")
         body = _DOCS_HTML.format(prefix=DOCS_PREFIX).encode()
         return Page(body, "text/html; charset=utf-8")
     if not path.startswith(DOCS_PREFIX + "/"):
@@ -94,7 +111,10 @@ def docs_page(path: str) -> Page | None:
     content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
     if content_type.startswith("text/") or content_type.endswith("javascript"):
         content_type += "; charset=utf-8"
-    data = (_bundle_dir() / name).read_bytes()
+    try:
+        data = (SWAGGER_UI_DIR / name).read_bytes()
+    except FileNotFoundError:
+        return None
     return Page(data, content_type, "public, max-age=86400")
 
 

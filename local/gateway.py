@@ -13,8 +13,14 @@ Where the local stack knowingly differs from AWS:
 
 * An unknown path is a 404 and a known path with a method it does not have is a 405 with an
   ``Allow`` header, both as ``application/problem+json`` in the DEFAULT_4XX shape. API Gateway
-  answers both with 403 "Missing Authentication Token" (MISSING_AUTHENTICATION_TOKEN); the
-  template can make the deployed API say 404 too by customising that gateway response.
+  answers both with its MISSING_AUTHENTICATION_TOKEN gateway response (403 "Missing
+  Authentication Token" by default; this template makes it a 404 problem).
+* A method no REST API resource can have (anything but GET, POST, PUT, PATCH, DELETE, HEAD and
+  OPTIONS, in that case: ``TRACE``, ``CONNECT``, ``PROPFIND``, ``purge``, ``FOO``) gets exactly
+  the deployed API's answer, the MISSING_AUTHENTICATION_TOKEN gateway response of the template,
+  on every path, known or not, and a route of method ``ANY`` does not take it. The deployed
+  API's default (edge-optimized) endpoint is behind CloudFront, which forwards only those seven
+  methods and refuses the others itself, before API Gateway, with its own 403 (Invalid method).
 * Requests may carry the stage as a path prefix (``/local/health``), so the URL in
   ``requestContext.path`` also works locally; ``requestContext.domainName`` is the Host the
   client used, so links a function builds point back at the local stack.
@@ -66,6 +72,8 @@ IMPLICIT_API = "ServerlessRestApi"
 PROBLEM_TYPE_PREFIX = "urn:problem:byline:"
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 MAX_PAYLOAD_BYTES = 10 * 1024 * 1024  # API Gateway's REST API payload limit
+# The methods a REST API resource can have (``ANY`` stands for all of them, and only them).
+API_GATEWAY_METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 _PROXY_KEYS = {"statusCode", "headers", "multiValueHeaders", "body", "isBase64Encoded"}
 _REMAPPED_HEADERS = {
     "authorization",
@@ -338,6 +346,8 @@ class Gateway:
         request_id = str(uuid.uuid4())
         segments = [s for s in request.path.split("/") if s]
         routes, segments = self._candidates(segments)
+        if request.method not in API_GATEWAY_METHODS:
+            return self.missing_authentication_token(routes, request_id)
         if not routes:
             page = self._local_page(request)
             if page is not None:
@@ -511,6 +521,23 @@ class Gateway:
             headers.insert(0, ("Content-Type", "application/json"))
         headers += [("x-amzn-RequestId", request_id), ("x-amzn-ErrorType", _error_type(kind))]
         return HttpResponse(status, headers, body.encode("utf-8"), function=function)
+
+    def missing_authentication_token(self, routes: list[Route], request_id: str) -> HttpResponse:
+        """API Gateway's answer when no method of the API matches: what the template makes of
+        MISSING_AUTHENTICATION_TOKEN, else its default 403."""
+        api = routes[0].api if routes else self.default_api
+        message = "Missing Authentication Token"
+        if api is None:
+            return HttpResponse(
+                403,
+                [
+                    ("Content-Type", "application/json"),
+                    ("x-amzn-RequestId", request_id),
+                    ("x-amzn-ErrorType", _error_type("MISSING_AUTHENTICATION_TOKEN")),
+                ],
+                json.dumps({"message": message}).encode(),
+            )
+        return self.gateway_response(api, "MISSING_AUTHENTICATION_TOKEN", 403, message, request_id)
 
     def _problem(
         self, status: int, slug: str, title: str, detail: str, request_id: str, api: Api | None
@@ -689,6 +716,7 @@ def _literal_headers(spec: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _error_type(kind: str | None) -> str:
     return {
         "UNAUTHORIZED": "UnauthorizedException",
+        "MISSING_AUTHENTICATION_TOKEN": "MissingAuthenticationTokenException",
         "INTEGRATION_TIMEOUT": "InternalServerErrorException",
     }.get(kind or "", "InternalServerErrorException")
 
@@ -710,8 +738,16 @@ class _RequestHandler(BaseHTTPRequestHandler):
         self._dispatch()
 
     do_POST = do_PUT = do_PATCH = do_DELETE = do_HEAD = do_OPTIONS = do_GET
-    # Methods no route can have still get the gateway's 405 problem, not http.server's 501 page.
-    do_TRACE = do_CONNECT = do_GET
+
+    def parse_request(self) -> bool:
+        """Every method token reaches the gateway, which answers the ones API Gateway has no
+        method for as API Gateway does; http.server would answer 501 for any without a do_X."""
+        if not super().parse_request():
+            return False
+        handler = "do_" + self.command
+        if not hasattr(self, handler):
+            setattr(self, handler, self.do_GET)
+        return True
 
     def _read_body(self) -> bytes | None:
         """The request body; None when it exceeds API Gateway's payload limit."""

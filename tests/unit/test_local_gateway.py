@@ -35,6 +35,18 @@ GATEWAY_RESPONSES = {
             }
         },
     },
+    "MISSING_AUTHENTICATION_TOKEN": {
+        "StatusCode": 404,
+        "ResponseTemplates": {
+            "application/json": '{"status":404,"detail":"No route","instance":"$context.requestId"}'
+        },
+        "ResponseParameters": {
+            "Headers": {
+                "Content-Type": "'application/problem+json'",
+                "X-Frame-Options": "'DENY'",
+            }
+        },
+    },
     "DEFAULT_4XX": {
         "ResponseParameters": {"Headers": {"Access-Control-Allow-Origin": "'*'"}},
     },
@@ -69,14 +81,17 @@ def _authorizer(claims: dict[str, Any] | None) -> Authorizer:
 
 
 def _gateway(
-    outcome: Invocation, *, claims: dict[str, Any] | None = None
+    outcome: Invocation,
+    *,
+    claims: dict[str, Any] | None = None,
+    gateway_responses: dict[str, Any] = GATEWAY_RESPONSES,
 ) -> tuple[Gateway, FakeRuntime]:
     api = Api(
         logical_id="Api",
         stage="dev",
         api_id="abc123defg",
         cors=Cors(allow_origin="*", allow_headers="Authorization", max_age="600"),
-        gateway_responses=GATEWAY_RESPONSES,
+        gateway_responses=gateway_responses,
         authorizers={},
         default_authorizer="Cognito",
     )
@@ -136,6 +151,35 @@ def test_a_known_path_with_another_method_is_a_405_with_allow():
     response = gateway.handle(_request("PUT", "/articles"))
     assert response.status == 405
     assert _headers(response)["Allow"] == "OPTIONS, POST"
+
+
+@pytest.mark.parametrize("method", ["PROPFIND", "FOO", "purge", "get", "TRACE", "CONNECT"])
+@pytest.mark.parametrize("path", ["/articles", "/articles/42", "/files/a/b", "/nowhere", "/"])
+def test_a_method_no_resource_can_have_is_the_missing_authentication_token_response(method, path):
+    """API Gateway has methods GET, POST, PUT, PATCH, DELETE, HEAD and OPTIONS (ANY is all of
+    them); any other, TRACE and CONNECT included, matches no method on any path and gets the
+    MISSING_AUTHENTICATION_TOKEN gateway response, here the template's 404. Not a 405, and an
+    ANY route does not take it."""
+    gateway, runtime = _gateway(OK)
+    response = gateway.handle(_request(method, path))
+    headers = _headers(response)
+    assert response.status == 404
+    assert headers["Content-Type"] == "application/problem+json"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    assert "Allow" not in headers
+    body = json.loads(response.body)
+    assert body == {"status": 404, "detail": "No route", "instance": headers["x-amzn-RequestId"]}
+    assert runtime.events == []
+
+
+def test_without_a_customised_response_a_foreign_method_is_api_gateways_own_403():
+    responses = {k: v for k, v in GATEWAY_RESPONSES.items() if k != "MISSING_AUTHENTICATION_TOKEN"}
+    gateway, _ = _gateway(OK, gateway_responses=responses)
+    response = gateway.handle(_request("PROPFIND", "/articles"))
+    assert response.status == 403
+    assert json.loads(response.body) == {"message": "Missing Authentication Token"}
+    assert _headers(response)["Access-Control-Allow-Origin"] == "*"  # DEFAULT_4XX's
 
 
 def test_preflight_comes_from_the_cors_settings_without_calling_a_function():

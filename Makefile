@@ -70,8 +70,8 @@ chromium: ## Install headless Chromium (Debian's package) when missing
 	  echo "installing chromium (apt-get)"; \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; } \
 	    >/dev/null || { echo "apt-get install chromium failed" >&2; exit 1; }; \
-	elif [ "$$CI" = true ]; then echo "chromium: not found, and not root to install it" >&2; exit 1; \
-	else echo "chromium not found (apt-get install chromium): the /docs browser test will skip"; \
+	else echo "chromium: not found, and not root to install it (apt-get install chromium)" >&2; \
+	  exit 1; \
 	fi
 
 dev: $(VENV)/.installed $(SWAGGER_UI)/node_modules/.installed ## Start the whole API on http://127.0.0.1:$(PORT) (Ctrl-C stops it)

@@ -21,8 +21,8 @@ from byline.content.markdown import COMMENT_TAGS, render, sanitize
 from byline.content.reading_time import WORDS_PER_MINUTE, image_seconds, reading_minutes
 from byline.content.slugs import MAX_SLUG_LENGTH, slugify, with_suffix
 from byline.errors import BadRequest
-from byline.ids import looks_like_id
 from byline.http import cursors
+from byline.ids import looks_like_id
 from byline.services import unsubscribe_tokens
 from byline.services.digest_logic import MAX_ARTICLES, Candidate, Interests, select
 from tests.support.html_safety import executable_constructs

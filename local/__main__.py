@@ -21,7 +21,9 @@ from urllib.parse import urlsplit
 
 from local.template import DEFAULT_TEMPLATE, REPO_ROOT
 
-DEFAULT_STATE = REPO_ROOT / ".local" / "stack.json"
+DEFAULT_STATE = Path(os.environ.get("BYLINE_LOCAL_STATE") or REPO_ROOT / ".local" / "stack.json")
+"""Where ``serve`` records the running stack and ``invoke``/``token`` look for it;
+``BYLINE_LOCAL_STATE`` moves it (a test's stack must not be mistaken for a developer's)."""
 LOCAL_STAGE = "local"
 
 log = logging.getLogger("local")

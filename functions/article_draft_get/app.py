@@ -1,8 +1,8 @@
 """GET /articles/{article}/draft: an article in any state, by id, for its author and editors.
 
-API Gateway's Cognito authorizer cannot be optional, so the public slug route serves only
-published articles and this authenticated route serves everything else, with the edit ETag (the
-article without its readers' counters) that an edit sends back as If-Match."""
+API Gateway's Cognito authorizer cannot be optional, so the public read (by id or by slug) serves
+only published articles and this authenticated route serves everything else, with the edit ETag
+(the article without its readers' counters) that an edit sends back as If-Match."""
 
 from typing import Annotated, Any
 

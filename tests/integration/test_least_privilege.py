@@ -261,6 +261,13 @@ def _a_later_page_of_comments(world: World) -> Request:
                    query={"limit": "1", "cursor": first["next_cursor"]})  # fmt: skip
 
 
+def _an_article_by_id(world: World) -> Request:
+    from tests.integration.article_helpers import published_article
+
+    article = published_article(world.base, world.user())
+    return Request("GET", "/articles/{article}", {"article": article["id"]})
+
+
 def _demote_an_admin(world: World) -> Request:
     target = world.user("admin")
     return Request("PUT", "/users/{username}/role", {"username": target.username},
@@ -308,15 +315,17 @@ MORE_PATHS: list[Callable[[World], Request]] = [
     _with_key(_reply),
     _reply,
     _a_later_page_of_comments,
+    _an_article_by_id,
     _demote_an_admin,
     _author_leaves,
     _an_admin_leaves,
     _preferences_with_a_bad_hour,
 ]
 """Paths the matrix does not take: Idempotency-Key replays, replies, a later page of comments
-(the article is read before the page), demoting an admin and an admin deleting their account
-(the last-admin check, under its lease), an author deleting their account (their articles are
-unpublished), a preferences form refused for its content (the page shown again)."""
+(the article is read before the page), an article read by id (the matrix reads by slug),
+demoting an admin and an admin deleting their account (the last-admin check, under its lease),
+an author deleting their account (their articles are unpublished), a preferences form refused
+for its content (the page shown again)."""
 
 
 def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author: User) -> None:

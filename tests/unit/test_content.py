@@ -1,8 +1,11 @@
+from datetime import UTC, datetime
+
 import pytest
 
 from byline.content.markdown import EXTERNAL_REL, excerpt, render
 from byline.content.reading_time import image_seconds, reading_minutes
 from byline.content.slugs import MAX_SLUG_LENGTH, slugify, with_suffix
+from byline.ids import looks_like_id, new_id
 from tests.support.html_safety import executable_constructs
 
 
@@ -25,6 +28,21 @@ def test_long_titles_are_cut_at_a_word_boundary():
     assert len(slug) <= MAX_SLUG_LENGTH
     assert not slug.endswith("-")
     assert set(slug.split("-")) == {"word"}
+
+
+@pytest.mark.parametrize(
+    "title", ["01JBZ8Q6X3M4N5P7R9S2T0", "01jbz8q6x3m4n5p7r9s2t0", "ABCDEFGHJKMNPQRSTVWXYZ"]
+)
+def test_a_title_shaped_like_an_id_gets_a_slug_no_id_can_have(title):
+    slug = slugify(title)
+    assert not looks_like_id(slug)
+    assert slug == f"{title.lower()}-article"
+
+
+def test_every_new_id_is_id_shaped_and_no_slug_of_it_is():
+    article_id = new_id(datetime.now(UTC))
+    assert looks_like_id(article_id)
+    assert slugify(article_id) == f"{article_id}-article"
 
 
 def test_a_suffix_keeps_the_slug_within_the_limit():

@@ -22,6 +22,7 @@ from byline.content.reading_time import WORDS_PER_MINUTE, image_seconds, reading
 from byline.content.slugs import MAX_SLUG_LENGTH, slugify, with_suffix
 from byline.errors import BadRequest
 from byline.http import cursors
+from byline.ids import looks_like_id
 from byline.services import unsubscribe_tokens
 from byline.services.digest_logic import MAX_ARTICLES, Candidate, Interests, select
 from tests.support.html_safety import executable_constructs
@@ -46,6 +47,18 @@ def test_a_slug_is_lower_case_ascii_words_within_the_limit(title, limit):
     slug = slugify(title, limit)
     assert SLUG.match(slug), slug
     assert len(slug) <= limit
+
+
+@given(
+    st.one_of(
+        titles,
+        st.from_regex(r"[0-9a-zA-Z]{22}", fullmatch=True),
+        st.from_regex(r"[ -~]{0,4}[0-9a-hjkmnp-tv-z]{22}[ -~]{0,4}", fullmatch=True),
+    ),
+    st.integers(min_value=8, max_value=200),
+)
+def test_no_slug_looks_like_an_id(title, limit):
+    assert not looks_like_id(slugify(title, limit))
 
 
 @given(titles)

@@ -18,6 +18,7 @@ from byline.data.table import (
     raise_for_checks,
     update_op,
 )
+from byline.ids import looks_like_id
 
 SUMMARY_FIELDS = (
     "id", "slug", "title", "subtitle", "author", "status", "tags", "excerpt", "reading_minutes",
@@ -95,6 +96,15 @@ class Articles:
     # -- reads (one request each) ------------------------------------------------------------
     def get(self, article_id: str, *, consistent: bool = False) -> Item | None:
         return self._table.get(keys.article(article_id), consistent=consistent)
+
+    def find(self, article: str) -> Item | None:
+        """The article with this id, else the article or alias with this slug. An id-shaped
+        ``article`` costs a GetItem, and a Query after it only when no article has that id."""
+        if looks_like_id(article):
+            item = self.get(article)
+            if item is not None:
+                return item
+        return self.find_by_slug(article)
 
     def find_by_slug(self, slug: str) -> Item | None:
         """The article with this slug, or an alias item (``kind == "alias"``) pointing to it."""

@@ -190,9 +190,13 @@ class ArticleService:
         }
 
     # -- reads -------------------------------------------------------------------------------
-    def read(self, slug: str) -> Article | Moved:
-        """A published article by slug (drafts are read by id, see :meth:`read_for_edit`)."""
-        item = self.articles.find_by_slug(slug)
+    def read(self, article: str) -> Article | Moved:
+        """A published article by its id or its slug (drafts: :meth:`read_for_edit`).
+
+        No slug is shaped like an id (content/slugs.py), so an id-shaped ``article`` is read by
+        id, one GetItem; anything else by slug, one Query. Only when no article has that id is
+        it also tried as a slug, for a slug made before that rule (decision 0014)."""
+        item = self.articles.find(article)
         if item is None:
             raise NotFound("No such article.")
         if item.get("kind") == "alias":

@@ -56,7 +56,7 @@ def _wait_until_serving(process: subprocess.Popen[str], url: str, timeout: float
         try:
             requests.get(url, timeout=2)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up, or slow on a busy machine
             time.sleep(0.2)
     pytest.fail(f"{url} never answered")
 

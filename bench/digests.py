@@ -314,6 +314,7 @@ def digest_service(stack: Stack, now: datetime) -> Any:
     from byline.data.articles import Articles
     from byline.data.subscriptions import Subscriptions
     from byline.data.table import Table
+    from byline.data.users import Users
     from byline.services.digests import DigestService, S3Store
 
     table = Table(str(stack.ref("Table")), aws.dynamodb())
@@ -327,6 +328,7 @@ def digest_service(stack: Stack, now: datetime) -> Any:
         unsubscribe_key=lambda: BENCH_KEY,
         site_url="https://byline.example",
         sender=stack.environment().get("DIGEST_SENDER", "digest@byline.example"),
+        users=Users(table),
         clock=lambda: now,
     )
 

@@ -19,10 +19,11 @@ _HEADINGS = {
 }
 
 
-def page_from_link(render: Callable[[], str]) -> Response[str]:
-    """``render()`` as an HTML page; a domain error it raises as an HTML page with its status."""
+def page_from_link(render: Callable[[], str], *, images: str = "") -> Response[str]:
+    """``render()`` as an HTML page (allowed images from the ``images`` origin, if given); a
+    domain error it raises as an HTML page with its status (no images)."""
     try:
-        return html_page(render())
+        return html_page(render(), images=images)
     except DomainError as error:
         logger.info("Link page refused", extra={"status": error.status, "title": error.title})
         body = render_template(

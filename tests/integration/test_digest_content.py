@@ -169,7 +169,8 @@ def _author_profile(display_name: str) -> Principal:
 
 def _parts(message: EmailMessage) -> tuple[str, str]:
     html, text = message.get_body(("html",)), message.get_body(("plain",))
-    assert html is not None and text is not None
+    assert html is not None
+    assert text is not None
     return str(html.get_content()), str(text.get_content()).replace("\r\n", "\n")
 
 
@@ -194,7 +195,7 @@ def test_the_email_names_the_author_shows_the_cover_and_dates_in_the_reader_s_zo
 
     html, text = _parts(composer.to(name)[0])
     assert "by Zoë &lt;b&gt;Writer&lt;/b&gt; &middot; 06 Jun 2024" in html
-    assert f"by Zoë <b>Writer</b>, 06 Jun 2024" in text
+    assert "by Zoë <b>Writer</b>, 06 Jun 2024" in text
     assert author.username not in text.replace(cover, "")
     assert f'<img src="https://media.byline.example/{cover}" width="536" height="268"' in html
     assert "Byline Ltd<br>1 Main St" in html

@@ -125,9 +125,7 @@ def test_a_cover_is_shown_above_the_title_only_when_the_article_has_one():
     _publish(world, ana, "Bare")
     world.cycle(_at("2026-11-24T08:00"))
     html = _mail(world, "r1").html
-    image = (
-        f'<img src="{MEDIA}/media/ana/01hcover.png" width="536" height="268" alt="Covered"'
-    )
+    image = f'<img src="{MEDIA}/media/ana/01hcover.png" width="536" height="268" alt="Covered"'
     assert html.count("<img ") == 1
     assert html.index(image) < html.index(">Covered</a>")
 
@@ -139,7 +137,7 @@ def test_a_cover_is_shown_above_the_title_only_when_the_article_has_one():
         "javascript:alert(1)",
         "//evil.example/x.png",
         "media/ana/../../secret",
-        "media/ana/x.png\" onerror=\"alert(1)",
+        'media/ana/x.png" onerror="alert(1)',
         "",
     ],
 )
@@ -205,9 +203,7 @@ def test_without_a_postal_address_the_footer_ends_with_the_unsubscribe_row():
     world.cycle(_at("2026-11-24T08:00"))
     mail = _mail(world, "r1")
     assert mail.text.rstrip("\n").endswith("Unsubscribe in one click: " + mail.unsubscribe_url)
-    assert mail.html.split("Unsubscribe</a> in one click.\n</td></tr>\n")[1].startswith(
-        "</table>"
-    )
+    assert mail.html.split("Unsubscribe</a> in one click.\n</td></tr>\n")[1].startswith("</table>")
 
 
 def test_postal_lines_accept_newlines_and_literal_backslash_n():

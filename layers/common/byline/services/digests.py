@@ -62,7 +62,7 @@ MEDIA_KEY = re.compile(r"media/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-][A-Za-z0-9_.-]{0
 """A cover worth showing: the shape of an uploaded media key (models.fields.MediaKey), its file
 name not starting with a dot. Anything else on an article is left out of the email."""
 COVER_SIZE = (536, 268)
-"""The cover's box in the email: the content column (600 less 2 × 32 padding), 2:1. Clients
+"""The cover's box in the email: the content column (600 less twice 32 of padding), 2:1. Clients
 that read CSS keep the image's own proportions (``height:auto``); Outlook uses these."""
 
 

@@ -513,8 +513,10 @@ def markdown(results: Sequence[Measurement], info: dict[str, str], command: str)
             _row(
                 f"planner, {label}",
                 m.planner,
-                f"Query {m.planner.requests.of('dynamodb')} ({m.candidate_queries} for the "
-                f"candidates, {m.due_pages} due pages), SendMessageBatch "
+                f"Query {m.planner.requests.calls['dynamodb', 'Query']} "
+                f"({m.candidate_queries} for the candidates, {m.due_pages} due pages), "
+                f"BatchGetItem {m.planner.requests.calls['dynamodb', 'BatchGetItem']} (the "
+                "authors' display names), SendMessageBatch "
                 f"{m.planner.requests.of('sqs')}, PutObject {m.planner.requests.of('s3')}; "
                 f"{m.planned:,} queued",
             )

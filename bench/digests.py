@@ -314,6 +314,7 @@ def digest_service(stack: Stack, now: datetime) -> Any:
     from byline.data.articles import Articles
     from byline.data.subscriptions import Subscriptions
     from byline.data.table import Table
+    from byline.data.users import Users
     from byline.services.digests import DigestService, S3Store
 
     table = Table(str(stack.ref("Table")), aws.dynamodb())
@@ -327,6 +328,7 @@ def digest_service(stack: Stack, now: datetime) -> Any:
         unsubscribe_key=lambda: BENCH_KEY,
         site_url="https://byline.example",
         sender=stack.environment().get("DIGEST_SENDER", "digest@byline.example"),
+        users=Users(table),
         clock=lambda: now,
     )
 
@@ -431,11 +433,21 @@ class Prediction:
     s3: int
 
 
-def predict_planner(daily: int, weekly: int, candidate_queries: int) -> Prediction:
-    """The planner's requests: the candidates' pages (articles only), the due subscribers'
-    pages (subscribers / DUE_PAGE per bucket), their messages in tens, one S3 snapshot."""
+def author_batches(articles: int) -> int:
+    """BatchGetItems of the candidates' authors' display names: one per hundred distinct
+    authors. The population's articles are by at most ``len(AUTHORS)`` (50) writers."""
+    return math.ceil(min(len(AUTHORS), articles) / 100)
+
+
+def predict_planner(daily: int, weekly: int, candidate_queries: int, articles: int) -> Prediction:
+    """The planner's requests: the candidates' pages (articles only), their authors' names
+    (one BatchGetItem per hundred authors), the due subscribers' pages (subscribers / DUE_PAGE
+    per bucket), their messages in tens, one S3 snapshot."""
     return Prediction(
-        dynamodb=candidate_queries + due_queries(daily) + due_queries(weekly),
+        dynamodb=candidate_queries
+        + author_batches(articles)
+        + due_queries(daily)
+        + due_queries(weekly),
         sqs=sqs_batches(daily) + sqs_batches(weekly),
         s3=1,
     )
@@ -444,7 +456,7 @@ def predict_planner(daily: int, weekly: int, candidate_queries: int) -> Predicti
 def check(measurement: Measurement) -> list[str]:
     """Where the measured planner differs from the prediction (empty: it does not)."""
     p = measurement.population
-    predicted = predict_planner(p.daily, p.weekly, measurement.candidate_queries)
+    predicted = predict_planner(p.daily, p.weekly, measurement.candidate_queries, p.articles)
     requests = measurement.planner.requests
     measured = Prediction(requests.of("dynamodb"), requests.of("sqs"), requests.of("s3"))
     problems = []
@@ -501,8 +513,10 @@ def markdown(results: Sequence[Measurement], info: dict[str, str], command: str)
             _row(
                 f"planner, {label}",
                 m.planner,
-                f"Query {m.planner.requests.of('dynamodb')} ({m.candidate_queries} for the "
-                f"candidates, {m.due_pages} due pages), SendMessageBatch "
+                f"Query {m.planner.requests.calls['dynamodb', 'Query']} "
+                f"({m.candidate_queries} for the candidates, {m.due_pages} due pages), "
+                f"BatchGetItem {m.planner.requests.calls['dynamodb', 'BatchGetItem']} (the "
+                "authors' display names), SendMessageBatch "
                 f"{m.planner.requests.of('sqs')}, PutObject {m.planner.requests.of('s3')}; "
                 f"{m.planned:,} queued",
             )
@@ -532,7 +546,7 @@ def projection(results: Sequence[Measurement]) -> list[str]:
     n1, n2 = small.population.subscribers, large.population.subscribers
     weekly = round(PROJECTED_SUBSCRIBERS * large.population.weekly / n2)
     daily = PROJECTED_SUBSCRIBERS - weekly
-    predicted = predict_planner(daily, weekly, large.candidate_queries)
+    predicted = predict_planner(daily, weekly, large.candidate_queries, large.population.articles)
     round_trips = predicted.dynamodb + predicted.sqs + predicted.s3
     planner = large.planner.requests
     send_latency = planner.seconds["sqs"] / max(planner.of("sqs"), 1)
@@ -560,7 +574,8 @@ def projection(results: Sequence[Measurement]) -> list[str]:
         "The planner's requests are a sum, never a product: "
         "`Query = candidate pages + Σ ⌈due in bucket / DUE_PAGE⌉` (DUE_PAGE = "
         f"{DUE_PAGE}; DynamoDB may add one empty page per bucket when the last is exactly "
-        "full), `SendMessageBatch = Σ ⌈due / 10⌉` (pages of 500 sent in tens), one S3 "
+        "full), `BatchGetItem = ⌈the candidates' distinct authors / 100⌉` (their display "
+        "names), `SendMessageBatch = Σ ⌈due / 10⌉` (pages of 500 sent in tens), one S3 "
         f"PutObject for the run's candidates. {verdict} The candidate pages depend on the "
         f"articles alone ({articles_note}; the same at {n1:,} and {n2:,} subscribers). moto "
         "sizes a page by the whole item even on GSI4, whose INCLUDE projection carries only a "
@@ -570,7 +585,8 @@ def projection(results: Sequence[Measurement]) -> list[str]:
         "",
         f"At {PROJECTED_SUBSCRIBERS:,} due subscribers ({daily:,} daily, {weekly:,} weekly) "
         f"and {large.population.articles:,} articles the planner makes "
-        f"**{predicted.dynamodb:,} DynamoDB Queries, {predicted.sqs:,} SQS SendMessageBatch "
+        f"**{predicted.dynamodb:,} DynamoDB requests (Queries and one BatchGetItem), "
+        f"{predicted.sqs:,} SQS SendMessageBatch "
         f"and {predicted.s3} S3 PutObject**, one after the other: {round_trips:,} round "
         f"trips. At the {send_latency * 1000:.1f} ms a SendMessageBatch took here over "
         f"loopback that is at least {round_trips * send_latency:,.0f} s of the planner's "

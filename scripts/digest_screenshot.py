@@ -20,12 +20,17 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUTPUT = ROOT / "docs" / "digest-example.png"
 WINDOW = "700,1100"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 SITE = "https://byline.example"
+ZONE = ZoneInfo("Europe/Berlin")
+"""The demo reader's time zone: dates are shown in it."""
+NAMES = {"author": "Ada Author", "sam": "Sam Okafor", "lee": "Lee Chen", "dana": "Dana Ruiz"}
+"""Display names of the demo authors (the email names authors by them)."""
 
 ARTICLES = (
     (
@@ -85,6 +90,7 @@ def digest_html() -> str:
     """The digest a daily subscriber following python, aws and the author dana receives."""
     from byline.content.rendering import render_template
     from byline.models.subscriptions import DigestArticle
+    from byline.services.digests import COVER_SIZE, postal_lines
 
     articles = [
         DigestArticle(
@@ -92,6 +98,7 @@ def digest_html() -> str:
             slug=slug,
             title=title,
             author=author,
+            author_name=NAMES.get(author, author),
             excerpt=excerpt,
             url=f"{SITE}/articles/{slug}",
             published_at=datetime(*when, tzinfo=UTC),
@@ -109,6 +116,13 @@ def digest_html() -> str:
         "articles": articles,
         "unsubscribe_url": f"{SITE}/unsubscribe?token=demo.token",
         "preferences_url": f"{SITE}/preferences?token=demo.token",
+        "view_url": f"{SITE}/digests/2026-11-25?token=demo.token",
+        "more": 0,
+        "more_url": "",
+        "more_articles": [],
+        "local_date": lambda moment: moment.astimezone(ZONE).strftime("%d %b %Y"),
+        "cover_size": COVER_SIZE,
+        "postal_lines": postal_lines("Byline Ltd\\n1 Example Street\\nSpringfield, IL 62701"),
     }
     return render_template("digest.html.j2", **context)
 

@@ -25,7 +25,8 @@ def view(  # "" is a missing link token, not a password  # nosec B107
     period: Annotated[str, Path(pattern=r"^\d{4}-(\d{2}-\d{2}|W\d{2})$", max_length=10)],
     token: Annotated[str, Query(max_length=1000)] = "",
 ) -> Response[str]:
-    return page_from_link(lambda: digest_service().view(token, period)[0])
+    service = digest_service()
+    return page_from_link(lambda: service.view(token, period)[0], images=service.media_url)
 
 
 lambda_handler = entrypoint(app)

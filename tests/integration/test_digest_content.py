@@ -4,18 +4,24 @@ over to SES, and a failed digest never marks its articles sent."""
 
 from __future__ import annotations
 
+import json
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes
 from email.message import EmailMessage
 from email.policy import default
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from byline.auth.principal import Principal
 from byline.data import keys, mailer
 from byline.data.mailer import Email
 from byline.data.table import table
+from byline.data.users import Users
+from byline.models.articles import ArticleCreate, PublishRequest
 from byline.services import digests as digests_module
 from tests.integration.test_digest_pipeline import (
     Clock,
@@ -146,3 +152,89 @@ def test_a_digest_whose_mime_message_cannot_be_built_is_not_handed_over(world, m
     assert composer.sent == []
     assert _digest(name, clock.now.strftime("%Y-%m-%d"))["state"] == "failed"
     assert not _marked_sent(name, only.id)
+
+
+def _author_profile(display_name: str) -> Principal:
+    name = "a" + uuid.uuid4().hex[:10]
+    Users(table()).reserve(
+        {"kind": "profile", "username": name, "email": f"{name}@example.com",
+         "display_name": display_name, "role": "author", "confirmed": False,
+         "joined_at": "2024-01-01T00:00:00.000Z"},
+        2_000_000_000,
+        int(time.time()),
+    )  # fmt: skip
+    Users(table()).mark_confirmed(name, int(time.time()), name)
+    return Principal(username=name, sub=name, groups=("author",))
+
+
+def _parts(message: EmailMessage) -> tuple[str, str]:
+    html, text = message.get_body(("html",)), message.get_body(("plain",))
+    assert html is not None
+    assert text is not None
+    return str(html.get_content()), str(text.get_content()).replace("\r\n", "\n")
+
+
+def test_the_email_names_the_author_shows_the_cover_and_dates_in_the_reader_s_zone(world):
+    """Through moto: the display name from the profiles (BatchGetItem), the cover from the
+    release index (its projection carries ``cover``), the date in Tokyo's day."""
+    clock, composer, digests, articles, _ = world
+    digests.media_url = "https://media.byline.example"
+    digests.postal_address = "Byline Ltd\\n1 Main St"
+    clock.now = datetime(2024, 6, 5, 23, 29, tzinfo=UTC)
+    tag = f"dz{uuid.uuid4().hex[:8]}"
+    name = subscriber(world, [tag], hour=9, timezone="Asia/Tokyo")
+    author = _author_profile("Zoë <b>Writer</b>")
+    clock.now = datetime(2024, 6, 5, 23, 30, tzinfo=UTC)
+    draft = articles.create(author, ArticleCreate(title=f"Late {tag}", tags=[tag]))
+    cover = f"media/{author.username}/01hcover.png"
+    table().update(keys.article(draft.id), "SET cover = :c", values={":c": cover})
+    articles.publish(author, draft.id, PublishRequest())
+    clock.now = datetime(2024, 6, 6, 0, 5, tzinfo=UTC)
+
+    assert digests.deliver(name, run_candidates(digests)) == "sent"
+
+    html, text = _parts(composer.to(name)[0])
+    assert "by Zoë &lt;b&gt;Writer&lt;/b&gt; &middot; 06 Jun 2024" in html
+    assert "by Zoë <b>Writer</b>, 06 Jun 2024" in text
+    assert author.username not in text.replace(cover, "")
+    assert f'<img src="https://media.byline.example/{cover}" width="536" height="268"' in html
+    assert "Byline Ltd<br>1 Main St" in html
+    assert text.rstrip().endswith("Byline Ltd\n1 Main St")
+
+
+def test_the_digest_page_allows_images_from_the_media_origin_and_nowhere_else(
+    stack_resources, function_specs_by_id, invoke_handler, monkeypatch
+):
+    from byline.secrets import signing_key
+    from byline.services import unsubscribe_tokens
+    from byline.services.digests import S3Store, archive_prefix
+    from tests.conftest import reset_layer_caches
+
+    name = "v" + uuid.uuid4().hex[:10]
+    S3Store(stack_resources["DIGEST_BUCKET"]).put(
+        f"{archive_prefix(name)}2024-06-06.html", b"<p>digest</p>", "text/html"
+    )
+    token = unsubscribe_tokens.issue(signing_key("unsubscribe"), name)
+    event = json.loads(Path("events/digest_view.json").read_text())
+    event |= {"path": "/digests/2024-06-06", "pathParameters": {"period": "2024-06-06"},
+              "queryStringParameters": {"token": token},
+              "multiValueQueryStringParameters": {"token": [token]}}  # fmt: skip
+
+    def policy() -> tuple[int, str]:
+        reset_layer_caches()
+        response = invoke_handler("DigestViewFunction", event)
+        headers = response.get("headers") or {
+            k: v[0] for k, v in response["multiValueHeaders"].items()
+        }
+        return response["statusCode"], headers["Content-Security-Policy"]
+
+    status, without = policy()
+    assert status == 200
+    assert "img-src" not in without
+    configured = function_specs_by_id["DigestViewFunction"].configured
+    monkeypatch.setitem(configured, "MEDIA_URL", "https://media.byline.example")
+    status, with_media = policy()
+    assert status == 200
+    assert with_media == without + "; img-src https://media.byline.example"
+    monkeypatch.undo()
+    reset_layer_caches()

@@ -68,6 +68,7 @@ def build_world(stack_resources, clock, mailbox, send_email):
         unsubscribe_key=key,
         site_url="https://byline.example",
         sender=stack_resources["DIGEST_SENDER"],
+        users=Users(table()),
         clock=clock,
     )
     articles = ArticleService(

@@ -75,6 +75,11 @@ EXCEPTIONS: dict[tuple[str, str], str] = {
     "as it is (Users.update)",
     ("DigestWorkerFunction", "dynamodb:GetItem"): "a delivery that finds another's live claim "
     "reads the record to tell 'sent' from 'in progress' (test_faults_digests.py)",
+    ("DigestWorkerFunction", "dynamodb:BatchGetItem"): "a subscriber whose watermark is older "
+    "than the run's snapshot gets the releases between read for them alone, with their authors' "
+    "display names (test_digest_scenarios.py drives that path)",
+    ("DigestPreviewFunction", "dynamodb:BatchGetItem"): "a preview that picks articles reads "
+    "their authors' display names (test_request_budget.py counts it); this one picks none",
     ("DigestGetFunction", "s3:GetObject"): "the archive link it returns is presigned with its "
     "own credentials, so the reader's GET needs the grant; presigning makes no call",
     ("MediaValidatorFunction", "s3:GetObject"): "an event without a version id (a bucket whose "

@@ -268,10 +268,11 @@ READS: dict[tuple[str, str], list[Case]] = {
         case(
             "",
             lambda w: Request(user="reader"),
-            (*AUTHORITY, "Query", "Query"),
+            (*AUTHORITY, "Query", "Query", "BatchGetItem"),
             note="exception: joins the subscriber's partition with the articles (re)published "
             "in the last eight days (GSI4), two partitions, so two Queries, and one more per "
-            "further 200 articles published in those days",
+            "further 200 articles published in those days; then one BatchGetItem of the "
+            "picked articles' authors (their display names), none when nothing is picked",
             pages=further_candidate_pages,
         )
     ],

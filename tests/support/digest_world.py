@@ -77,6 +77,7 @@ class DigestWorld:
             unsubscribe_key=key,
             site_url="https://byline.example",
             sender="digests@byline.example",
+            users=Users(self.table),  # type: ignore[arg-type]
             clock=self.clock,
         )
         self.articles = ArticleService(

@@ -67,6 +67,7 @@ def test_every_link_a_digest_carries_is_a_public_route_of_the_api():
         unsubscribe_key=lambda: b"k" * 32,
         site_url="https://byline.example",
         sender="digest@byline.example",
+        users=None,  # type: ignore[arg-type]
         api_url=base,
     )
     links = service.links("rita", "2026-W48")

@@ -7,6 +7,7 @@ cold start loudly instead of surfacing as a confusing error on some later reques
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from typing import Annotated
 
@@ -36,6 +37,13 @@ class Settings(BaseModel):
     """The API's public base URL (stage included on an execute-api URL): links in emails to
     routes the API serves (unsubscribe, the digest in a browser) start with it, since a site
     serves none of them. Empty: ``site_url``, whose server must then forward those paths."""
+    media_url: Annotated[str, Field(alias="MEDIA_URL")] = ""
+    """The https origin that serves the media bucket's ``media/`` keys to the public (a CDN in
+    front of the bucket), e.g. ``https://media.example.com``. Empty: nothing serves media, and
+    digests show no covers."""
+    postal_address: Annotated[str, Field(alias="POSTAL_ADDRESS", max_length=500)] = ""
+    """The sender's postal address for the digest's footer (CAN-SPAM); lines are separated by
+    newlines or by a literal ``\\n``. Empty: no address row."""
     authors_may_publish: Annotated[bool, Field(alias="AUTHORS_MAY_PUBLISH")] = True
     user_pool_client_id: Annotated[str, Field(alias="USER_POOL_CLIENT_ID")] = ""
     cors_allow_origins: Annotated[tuple[str, ...], Field(alias="CORS_ALLOW_ORIGINS")] = ("*",)
@@ -49,6 +57,16 @@ class Settings(BaseModel):
     @property
     def public_api_url(self) -> str:
         return (self.api_url or self.site_url).rstrip("/")
+
+    @field_validator("media_url")
+    @classmethod
+    def _media_origin(cls, value: str) -> str:
+        """An origin only (scheme, host, port), https: it is what the digest page's CSP allows
+        images from, and what every cover URL starts with."""
+        value = value.strip().rstrip("/")
+        if value and not re.fullmatch(r"https://[A-Za-z0-9.-]+(:\d{1,5})?", value):
+            raise ValueError("MEDIA_URL must be an https origin such as https://media.example.com")
+        return value
 
     @field_validator("cors_allow_origins", mode="before")
     @classmethod

@@ -106,6 +106,20 @@ class Users:
         item = self._table.get(keys.user_profile(username), consistent=consistent)
         return item if item is not None and item.get("kind") == "profile" else None
 
+    def display_names(self, usernames: Sequence[str]) -> dict[str, str]:
+        """The display names of these users (lower-cased username → name), one BatchGetItem per
+        hundred. Left out: names with no live profile (a deleted account's tombstone, an account
+        being deleted, a pseudonym) and profiles without a display name."""
+        wanted = sorted({u.lower() for u in usernames if u})
+        names: dict[str, str] = {}
+        for start in range(0, len(wanted), 100):
+            chunk = wanted[start : start + 100]
+            for item in self._table.get_many([keys.user_profile(u) for u in chunk]):
+                name = str(item.get("display_name") or "").strip()
+                if item.get("kind") == "profile" and not item.get("deleting") and name:
+                    names[str(item["PK"]).split("#", 1)[1]] = name
+        return names
+
     def bind_sub(self, username: str, sub: str) -> bool:
         """Record which Cognito user the profile belongs to, once (profiles made before ``sub``
         was stored get it from their first verified token); False if another sub is bound."""

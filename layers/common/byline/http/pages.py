@@ -21,9 +21,10 @@ _HEADINGS = {
 }
 
 
-def page_from_link(render: Callable[[], str]) -> Response[str]:
-    """``render()`` as an HTML page; a domain error it raises as an HTML page with its status."""
-    return response_from_link(lambda: html_page(render()))
+def page_from_link(render: Callable[[], str], *, images: str = "") -> Response[str]:
+    """``render()`` as an HTML page (allowed images from the ``images`` origin, if given); a
+    domain error it raises as an HTML page with its status (no images)."""
+    return response_from_link(lambda: html_page(render(), images=images))
 
 
 def see_other(location: str) -> Response[str]:

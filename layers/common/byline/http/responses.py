@@ -77,11 +77,17 @@ PAGE_POLICY = (
 )
 
 
-def html_page(html: str, status: int = 200) -> Response[str]:
-    """A small server-rendered page (unsubscribe): inline styles and a same-origin form only."""
+def page_policy(images: str = "") -> str:
+    """The pages' CSP; with ``images`` (an origin), images from that origin and no other."""
+    return f"{PAGE_POLICY}; img-src {images}" if images else PAGE_POLICY
+
+
+def html_page(html: str, status: int = 200, *, images: str = "") -> Response[str]:
+    """A small server-rendered page (unsubscribe, a digest): inline styles and a same-origin
+    form only, and images from the ``images`` origin when one is given (a digest's covers)."""
     return Response(
         status,
         content_type="text/html; charset=utf-8",
         body=html,
-        headers={"Content-Security-Policy": PAGE_POLICY, "Cache-Control": "no-store"},
+        headers={"Content-Security-Policy": page_policy(images), "Cache-Control": "no-store"},
     )

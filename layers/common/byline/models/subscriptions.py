@@ -90,7 +90,13 @@ class DigestArticle(BaseModel):
     id: str
     slug: str
     title: str
-    author: str
+    author: str = Field(description="the author's username (a deleted account's pseudonym)")
+    author_name: str = Field(
+        description="how the digest names the author: their display name, else ``author``"
+    )
+    cover_url: str | None = Field(
+        default=None, description="the cover image's public https URL, when there is one"
+    )
     excerpt: str
     url: str
     published_at: datetime

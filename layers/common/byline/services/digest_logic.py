@@ -103,6 +103,16 @@ class Candidate:
     comment_count: int = 0
     released_at: datetime | None = None
     """When it was last published: a republished article is new again (None: ``published_at``)."""
+    author_name: str = ""
+    """The author's display name when the candidates were read (empty: show ``author``, the
+    username, or the pseudonym a deleted account's articles carry)."""
+    cover: str | None = None
+    """The cover's media key (``media/<user>/<file>``), if the article has one."""
+
+    @property
+    def byline(self) -> str:
+        """How the digest names the author."""
+        return self.author_name or self.author
 
     @property
     def release(self) -> datetime:

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import secrets
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Protocol
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 from byline.auth.policy import Action, authorize
 from byline.auth.principal import Principal
@@ -21,6 +24,7 @@ from byline.data.articles import Articles
 from byline.data.mailer import Email
 from byline.data.subscriptions import SENT_LEDGER_SECONDS, Subscriber, Subscriptions
 from byline.data.table import ConditionFailed, Item
+from byline.data.users import Users
 from byline.errors import NotFound
 from byline.models.subscriptions import (
     DigestArchive,
@@ -54,6 +58,12 @@ visibility timeout, so a retry after a crash finds the lease expired and sends."
 DUE_PAGE = 500
 GONE_OUT = ("handed", "sent", "unconfirmed")
 """Digest states after which a period has had its digest: no second one is sent."""
+MEDIA_KEY = re.compile(r"media/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}")
+"""A cover worth showing: the shape of an uploaded media key (models.fields.MediaKey), its file
+name not starting with a dot. Anything else on an article is left out of the email."""
+COVER_SIZE = (536, 268)
+"""The cover's box in the email: the content column (600 less twice 32 of padding), 2:1. Clients
+that read CSS keep the image's own proportions (``height:auto``); Outlook uses these."""
 
 
 class DigestInProgress(Exception):
@@ -89,16 +99,24 @@ class DigestService:
     unsubscribe_key: Callable[[], bytes]
     site_url: str
     sender: str
+    users: Users
+    """Where authors' display names are read: one BatchGetItem per hundred authors for a
+    planner run's candidates (and a preview's picks), never per subscriber."""
     clock: Clock = utc_now
     api_url: str = ""
     """Where links to the API's own pages point (unsubscribe, the digest in a browser); the
     site's URL when empty."""
+    media_url: str = ""
+    """The https origin that serves media (covers); empty: no covers in emails."""
+    postal_address: str = ""
+    """The sender's postal address, shown in every digest's footer when set."""
     _candidates: dict[str, list[Candidate]] = field(default_factory=dict)
 
     # -- candidates --------------------------------------------------------------------------
-    def load_candidates(self, now: datetime) -> list[Candidate]:
+    def load_candidates(self, now: datetime, *, named: bool = True) -> list[Candidate]:
         """Articles (re)published in the last eight days, newest release first (paged Queries of
-        the release index, GSI4)."""
+        the release index, GSI4), with their authors' display names unless ``named`` is False
+        (one BatchGetItem per hundred distinct authors)."""
         since = iso(now - CANDIDATE_WINDOW)
         found: list[Candidate] = []
         start: dict[str, Any] | None = None
@@ -106,8 +124,16 @@ class DigestService:
             page = self.articles.released_since(since, CANDIDATE_PAGE, start)
             found.extend(_candidate(item) for item in page.items)
             if page.last_key is None:
-                return found
+                return self._named(found) if named else found
             start = page.last_key
+
+    def _named(self, candidates: list[Candidate]) -> list[Candidate]:
+        """The candidates with their authors' display names as the profiles hold them now. A
+        deleted author's articles carry a pseudonym, which has no profile: it stays the name."""
+        if not candidates:
+            return candidates
+        names = self.users.display_names([c.author for c in candidates])
+        return [replace(c, author_name=names.get(c.author.lower(), "")) for c in candidates]
 
     def _run_candidates(self, run: str) -> list[Candidate]:
         if run not in self._candidates:
@@ -344,7 +370,7 @@ class DigestService:
             page = self.articles.released_between(iso(since), iso(floor), CANDIDATE_PAGE, start)
             older.extend(_candidate(item) for item in page.items)
             if page.last_key is None:
-                return snapshot + older
+                return snapshot + self._named(older)
             start = page.last_key
 
     def _since(self, subscriber: Subscriber, upto: datetime) -> datetime:
@@ -430,6 +456,7 @@ class DigestService:
         size cap left out listed at ``#more``), the email checked to make a MIME message; no
         I/O."""
         profile = subscriber.profile or {}
+        zone = _zone(str((subscriber.subscription or {}).get("timezone") or "UTC"))
         links = self.links(subscriber.username, period)
         unsubscribe_url = links["unsubscribe"]
         articles = [self._article(p) for p in picks]
@@ -449,6 +476,9 @@ class DigestService:
             "more": len(more),
             "more_url": f"{links['view']}#more",
             "more_articles": [],
+            "local_date": lambda moment: moment.astimezone(zone).strftime("%d %b %Y"),
+            "cover_size": COVER_SIZE,
+            "postal_lines": postal_lines(self.postal_address),
         }
         html = render_template("digest.html.j2", **context)
         text = render_template("digest.txt.j2", **context)
@@ -476,12 +506,21 @@ class DigestService:
             slug=article.slug,
             title=article.title,
             author=article.author,
+            author_name=article.byline,
+            cover_url=self.cover_url(article.cover),
             excerpt=article.excerpt,
             url=f"{self.site_url}/articles/{article.slug}",
             published_at=article.published_at,
             score=pick.score,
             reasons=list(pick.reasons),
         )
+
+    def cover_url(self, cover: str | None) -> str | None:
+        """The public https URL of a cover on our media origin; None when there is no cover, no
+        media origin, or the stored value is not a media key."""
+        if not cover or not self.media_url or not MEDIA_KEY.fullmatch(cover):
+            return None
+        return f"{self.media_url}/{quote(cover)}"
 
     # -- subscriber's views ------------------------------------------------------------------
     def preview(self, principal: Principal) -> DigestPreview:
@@ -499,7 +538,10 @@ class DigestService:
         done = {p for p, r in subscriber.digests.items() if r.get("state") in GONE_OUT}
         record = subscriber.digests.get(current) if current in done else None
         due = self._next_digest(subscription, now, done) if cadence != "off" else None
-        picks = self._ranked(subscriber, self.load_candidates(now), effective, now)[:MAX_ARTICLES]
+        candidates = self.load_candidates(now, named=False)
+        picks = self._ranked(subscriber, candidates, effective, now)[:MAX_ARTICLES]
+        named = self._named([p.article for p in picks])  # the picks' authors only
+        picks = [replace(p, article=a) for p, a in zip(picks, named, strict=True)]
         return DigestPreview(
             period=period_of(effective, zone, due) if due else current,
             next_digest_at=due,
@@ -587,7 +629,25 @@ def _candidate(item: dict[str, Any]) -> Candidate:
         released_at=datetime.fromisoformat(str(item["released_at"]))
         if item.get("released_at")
         else None,
+        author_name=str(item.get("author_name") or ""),
+        cover=str(item["cover"]) if item.get("cover") else None,
     )
+
+
+def _zone(name: str) -> ZoneInfo:
+    """The subscriber's zone; UTC for a name this runtime does not know (never a failed
+    digest for it: subscriptions validate the zone when saved)."""
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError):
+        return ZoneInfo("UTC")
+
+
+def postal_lines(address: str) -> list[str]:
+    """The postal address as lines: split at newlines, or at a literal ``\\n`` (what a
+    CloudFormation parameter given on a command line can carry); blank lines dropped."""
+    lines = address.replace("\\n", "\n").splitlines()
+    return [line.strip() for line in lines if line.strip()]
 
 
 def _candidate_to_json(candidate: Candidate) -> dict[str, Any]:
@@ -695,5 +755,8 @@ def digest_service() -> DigestService:
         unsubscribe_key=lambda: signing_key("unsubscribe"),
         site_url=settings.site_url.rstrip("/"),
         sender=settings.digest_sender,
+        users=Users(table()),
         api_url=settings.public_api_url,
+        media_url=settings.media_url,
+        postal_address=settings.postal_address,
     )

@@ -188,22 +188,26 @@ def test_the_postal_address_is_a_footer_row_below_the_unsubscribe_row_escaped_li
     mail = _mail(world, "r1")
     row = "Byline Ltd<br>1 &lt;b&gt;Main&lt;/b&gt; St &amp; Co<br>Springfield, IL 62701"
     assert row in mail.html
-    assert mail.html.index("Unsubscribe</a> in one click.\n</td></tr>") < mail.html.index(row)
+    assert mail.html.index("(schedule and follows).\n</td></tr>") < mail.html.index(row)
     assert "<b>Main" not in mail.html
     assert mail.text.rstrip("\n").endswith(
         "Unsubscribe in one click: " + mail.unsubscribe_url
+        + "\nManage preferences: " + world.digests.links("r1", "2026-11-24")["preferences"]
         + "\n\nByline Ltd\n1 <b>Main</b> St & Co\nSpringfield, IL 62701"
     )  # fmt: skip
 
 
-def test_without_a_postal_address_the_footer_ends_with_the_unsubscribe_row():
+def test_without_a_postal_address_the_footer_ends_with_the_unsubscribe_and_preferences_row():
     world = DigestWorld(Clock(_at("2026-11-23T09:00")))
     _reader(world, "r1")
     _publish(world, _author(world, "ana", "Ana"), "Hello")
     world.cycle(_at("2026-11-24T08:00"))
     mail = _mail(world, "r1")
-    assert mail.text.rstrip("\n").endswith("Unsubscribe in one click: " + mail.unsubscribe_url)
-    assert mail.html.split("Unsubscribe</a> in one click.\n</td></tr>\n")[1].startswith("</table>")
+    preferences = world.digests.links("r1", "2026-11-24")["preferences"]
+    assert mail.text.rstrip("\n").endswith(
+        "Unsubscribe in one click: " + mail.unsubscribe_url + "\nManage preferences: " + preferences
+    )
+    assert mail.html.split("(schedule and follows).\n</td></tr>\n")[1].startswith("</table>")
 
 
 def test_postal_lines_accept_newlines_and_literal_backslash_n():
@@ -223,7 +227,8 @@ def _render(world: DigestWorld, author_name: str, address: str) -> tuple[str, st
     )  # fmt: skip
     world.digests.postal_address = address
     picks = [Pick(article, 3.0, ("tag:python",))]
-    email, archive = world.digests._render(subscriber, "daily", "2026-11-24", picks, picks)
+    links = world.digests.links(subscriber.username, "2026-11-24")
+    email, archive = world.digests._render(subscriber, "daily", "2026-11-24", links, picks, picks)
     return email.html, archive
 
 

@@ -185,3 +185,30 @@ def test_a_move_far_west_after_a_digest_skips_that_date_but_no_article():
         world.cycle(_at(slot))
 
     assert _digests(world, "mover") == {"2026-12-02": {first}, "2026-12-03": {later}}
+
+
+def test_a_signing_key_outage_is_retried_by_the_queue_not_recorded_as_a_failed_digest():
+    """The links need the key from Secrets Manager: a failure to read it is no bad content,
+    so nothing is claimed or recorded ``failed``, and the redelivered message sends."""
+    world = _world("2026-11-23T09:00")
+    reader = world.add_reader("keyless")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    world.clock.now = _at("2026-11-23T12:00")
+    article = world.publish("A", ["python"])
+    slot = _at("2026-11-24T08:00")
+    world.clock.now = slot
+    messages = world.plan(slot)
+    key = world.digests.unsubscribe_key
+
+    def outage() -> bytes:
+        raise ConnectionError("Secrets Manager did not answer")
+
+    world.digests.unsubscribe_key = outage
+    with contextlib.suppress(ConnectionError):
+        world.deliver(messages)
+        raise AssertionError("the outage did not reach the queue, which would not retry")
+    assert world.digests.subscriptions.digest("keyless", "2026-11-24") is None
+    world.digests.unsubscribe_key = key
+    assert world.deliver(messages) == ["sent"]
+    assert _digests(world, "keyless") == {"2026-11-24": {article}}

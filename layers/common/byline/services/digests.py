@@ -7,7 +7,7 @@ import contextlib
 import json
 import re
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
@@ -245,6 +245,9 @@ class DigestService:
         picks, more = ranked[:MAX_ARTICLES], [p.article.id for p in ranked[MAX_ARTICLES:]]
         if not picks:
             return "empty"
+        # the signed links need the key from Secrets Manager: read before anything is claimed,
+        # so an outage there is retried by the queue and never taken for bad content
+        links = self.links(username, period)
         token = secrets.token_hex(8)
         if not self.subscriptions.claim(username, period, token, stamp, stamp + LEASE_SECONDS):
             record = self.subscriptions.digest(username, period) or {}
@@ -254,7 +257,7 @@ class DigestService:
             # another delivery holds a live claim: it is sending now, or it crashed and its
             # lease will run out before the queue shows us this message again
             raise DigestInProgress(f"{username}/{period} is being sent by another delivery")
-        built = self._build(subscriber, cadence, period, picks, ranked[MAX_ARTICLES:])
+        built = self._build(subscriber, cadence, period, picks, ranked[MAX_ARTICLES:], links)
         if built is None:
             self.subscriptions.fail(username, period, token, iso(self.clock()))
             logger.error(
@@ -399,19 +402,20 @@ class DigestService:
         period: str,
         picks: list[Pick],
         more: list[Pick],
+        links: Mapping[str, str],
     ) -> tuple[Email, str, list[Pick]] | None:
         """The email, its HTML and the picks it holds; without the articles that cannot be
         rendered or put into a MIME message when the whole cannot be built, None when even
         that fails. Content is data: a failure here is the same on every retry."""
         try:
-            return (*self._render(subscriber, cadence, period, picks, more), picks)
+            return (*self._render(subscriber, cadence, period, links, picks, more), picks)
         except Exception:
             logger.exception(
                 "Digest cannot be built; retrying without the articles that break it",
                 extra={"username": subscriber.username, "period": period},
             )
-        kept = [p for p in picks if self._renders(subscriber, cadence, period, p)]
-        listed = [p for p in more if self._renders(subscriber, cadence, period, p)]
+        kept = [p for p in picks if self._renders(subscriber, cadence, period, links, p)]
+        listed = [p for p in more if self._renders(subscriber, cadence, period, links, p)]
         if not kept or (len(kept) == len(picks) and len(listed) == len(more)):
             return None
         logger.warning(
@@ -419,14 +423,21 @@ class DigestService:
             extra={"dropped": [p.article.id for p in [*picks, *more] if p not in kept + listed]},
         )
         try:
-            return (*self._render(subscriber, cadence, period, kept, listed), kept)
+            return (*self._render(subscriber, cadence, period, links, kept, listed), kept)
         except Exception:
             logger.exception("Digest cannot be built even without them")
             return None
 
-    def _renders(self, subscriber: Subscriber, cadence: str, period: str, pick: Pick) -> bool:
+    def _renders(
+        self,
+        subscriber: Subscriber,
+        cadence: str,
+        period: str,
+        links: Mapping[str, str],
+        pick: Pick,
+    ) -> bool:
         try:
-            self._render(subscriber, cadence, period, [pick])
+            self._render(subscriber, cadence, period, links, [pick])
         except Exception:
             return False
         return True
@@ -449,6 +460,7 @@ class DigestService:
         subscriber: Subscriber,
         cadence: str,
         period: str,
+        links: Mapping[str, str],
         picks: list[Pick],
         more: Sequence[Pick] = (),
     ) -> tuple[Email, str]:
@@ -457,7 +469,6 @@ class DigestService:
         I/O."""
         profile = subscriber.profile or {}
         zone = _zone(str((subscriber.subscription or {}).get("timezone") or "UTC"))
-        links = self.links(subscriber.username, period)
         unsubscribe_url = links["unsubscribe"]
         articles = [self._article(p) for p in picks]
         count = len(articles)

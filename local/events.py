@@ -174,8 +174,10 @@ def scheduled_event(
     *,
     region: str = LOCAL_REGION,
     account_id: str = LOCAL_ACCOUNT_ID,
+    detail: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """What an EventBridge rule with a schedule expression sends to its Lambda target."""
+    """What an EventBridge rule with a schedule expression sends to its Lambda target
+    (``detail`` is empty for a schedule; a person invoking by hand may fill it)."""
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -185,7 +187,7 @@ def scheduled_event(
         "time": moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": region,
         "resources": [rule_arn],
-        "detail": {},
+        "detail": dict(detail or {}),
     }
 
 

@@ -17,7 +17,12 @@ from byline.settings import get_settings
 @metrics.log_metrics
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     at = datetime.fromisoformat(event["time"]) if event.get("time") else None
-    outcome = digest_service().plan(SqsOutbox(get_settings().digest_queue_url), at)
+    # a slot ahead of the clock is refused (the invocation fails, so it is seen) unless the
+    # event says it means it: {"detail": {"plan_ahead": true}} (the local demo's next hour)
+    ahead_ok = (event.get("detail") or {}).get("plan_ahead") is True
+    outcome = digest_service().plan(
+        SqsOutbox(get_settings().digest_queue_url), at, ahead_ok=ahead_ok
+    )
     metrics.add_metric(name="DigestsPlanned", unit=MetricUnit.Count, value=outcome.planned)
     logger.info("Digests planned", extra=outcome.__dict__)
     if outcome.failed_to_queue:

@@ -389,7 +389,7 @@ def test_the_planner_function_plans_the_time_its_scheduled_event_names(invoke_ha
     asked = []
 
     class Service:
-        def plan(self, outbox, at):
+        def plan(self, outbox, at, ahead_ok=False):
             asked.append(at)
             return Outcome()
 
@@ -446,3 +446,34 @@ def test_the_preview_before_the_period_s_digest_names_this_period(world):
     assert (preview.period, preview.next_digest_at) == ("2024-04-04", at(4, 6))
     assert preview.current_sent_at is None
     assert [a.id for a in preview.articles] == [article.id]
+
+
+def test_the_planner_function_refuses_a_slot_ahead_of_the_clock_unless_the_event_asks(
+    invoke_handler, monkeypatch
+):
+    """EventBridge never names a future slot; a person replaying by hand might, and its digests
+    would go out before they are due and stand in for the period's own. The invocation fails
+    (seen in the planner's errors and dead-letter queue); ``detail.plan_ahead`` (the local
+    demo's ``TIME=next-hour``) plans it knowingly."""
+    import sys
+
+    from byline.services.digests import SlotAhead
+    from local.events import scheduled_event
+
+    rule = "arn:aws:events:us-east-1:123456789012:rule/digest-ahead"
+    ahead = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    with pytest.raises(SlotAhead):
+        invoke_handler("DigestPlannerFunction", scheduled_event(rule, ahead))
+    planner = sys.modules["byline_local_fn_DigestPlannerFunction"]
+    asked = []
+
+    class Service:
+        def plan(self, outbox, at, ahead_ok=False):
+            asked.append((at, ahead_ok))
+            return Outcome()
+
+    monkeypatch.setattr(planner, "digest_service", Service)
+    invoke_handler(
+        "DigestPlannerFunction", scheduled_event(rule, ahead, detail={"plan_ahead": True})
+    )
+    assert asked == [(ahead, True)]

@@ -45,7 +45,11 @@ def run_digest_cycle(local_stack):
     slot would, then drain the queue."""
     local_stack.runtime.invoke(
         "DigestPlannerFunction",
-        scheduled_event("arn:aws:events:us-east-1:123456789012:rule/digest", next_digest_slot()),
+        scheduled_event(
+            "arn:aws:events:us-east-1:123456789012:rule/digest",
+            next_digest_slot(),
+            detail={"plan_ahead": True},  # tomorrow's slot, planned now
+        ),
     )
     stack = local_stack.stack
     mapping = next(

@@ -371,7 +371,8 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
     assert refused["batchItemFailures"], "the refused welcome was not retried"
     result = run.run("DigestWorkerFunction", sqs_event(welcomes, queue_arn))
     assert result["batchItemFailures"] == [], result
-    run.run("DigestPlannerFunction", scheduled_event(rule, next_digest_slot()))
+    ahead = {"plan_ahead": True}  # tomorrow's slot, planned now
+    run.run("DigestPlannerFunction", scheduled_event(rule, next_digest_slot(), detail=ahead))
     messages = _drain(sqs, queue)
     mine = [m for m in messages if json.loads(m["Body"])["username"] == reader.username]
     assert mine, "the planner queued nothing for the due subscriber"

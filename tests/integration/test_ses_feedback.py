@@ -17,6 +17,7 @@ from tests.integration.test_digests_api import follow, mail_for, next_digest_slo
 
 pytestmark = pytest.mark.integration
 
+AHEAD = {"plan_ahead": True}  # tomorrow's slot, planned now
 RULE = "arn:aws:events:us-east-1:123456789012:rule/ses-feedback"
 
 
@@ -77,7 +78,7 @@ def test_a_permanent_bounce_stops_digests_until_the_subscriber_chooses_again(
     follow(local_api, reader, tag)
     published_article(local_api, author, tags=[tag])
     _queued(local_stack, reader.username)  # nothing of an earlier test's left behind
-    invoke("DigestPlannerFunction", scheduled_event(RULE, next_digest_slot()))
+    invoke("DigestPlannerFunction", scheduled_event(RULE, next_digest_slot(), detail=AHEAD))
     waiting = _queued(local_stack, reader.username)
     assert len(waiting) == 1, "the planner did not queue the due subscriber"
 
@@ -97,7 +98,7 @@ def test_a_permanent_bounce_stops_digests_until_the_subscriber_chooses_again(
     assert worked["batchItemFailures"] == []
     assert mail_for(local_stack, reader) == []
     # and the planner plans nobody for them
-    invoke("DigestPlannerFunction", scheduled_event(RULE, next_digest_slot()))
+    invoke("DigestPlannerFunction", scheduled_event(RULE, next_digest_slot(), detail=AHEAD))
     assert _queued(local_stack, reader.username) == []
 
     # SNS delivers at least once: the same notification again changes nothing
@@ -109,7 +110,7 @@ def test_a_permanent_bounce_stops_digests_until_the_subscriber_chooses_again(
     resumed = subscribe(local_api, reader)
     assert (resumed["cadence"], resumed["delivery_stopped"]) == ("daily", None)
     assert _subscription(local_api, reader)["delivery_stopped"] is None
-    invoke("DigestPlannerFunction", scheduled_event(RULE, next_digest_slot()))
+    invoke("DigestPlannerFunction", scheduled_event(RULE, next_digest_slot(), detail=AHEAD))
     assert len(_queued(local_stack, reader.username)) == 1
     # a late copy of the old notification does not undo the subscriber's choice
     late = invoke("SesFeedbackFunction", event)

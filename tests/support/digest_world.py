@@ -115,6 +115,8 @@ class DigestWorld:
         return draft.id
 
     def plan(self, slot: datetime) -> list[dict[str, Any]]:
+        """The planner's run for ``slot``, when it comes (the clock moves on to it)."""
+        self.clock.now = max(self.clock.now, slot)
         outbox = Outbox()
         self.digests.plan(outbox, slot)
         return [json.loads(body) for body in outbox.bodies]
@@ -123,5 +125,4 @@ class DigestWorld:
         return [self.digests.deliver_message(m) for m in messages]
 
     def cycle(self, slot: datetime) -> list[str]:
-        self.clock.now = max(self.clock.now, slot)
         return self.deliver(self.plan(slot))

@@ -4,10 +4,12 @@ planner and worker on an in-memory table and one clock (tests/support/digest_wor
 from __future__ import annotations
 
 import contextlib
+import json
 from datetime import UTC, datetime
 
 from byline.data import keys
-from tests.support.digest_world import Clock, DigestWorld
+from byline.services.digests import SlotAhead
+from tests.support.digest_world import Clock, DigestWorld, Outbox
 
 
 def _at(text: str) -> datetime:
@@ -146,9 +148,10 @@ def test_a_digest_left_handed_over_by_a_dead_lettered_message_is_not_sent_again_
     assert digests["2026-11-22"] == {x2}
 
 
-def test_a_slot_planned_ahead_of_time_leaves_what_comes_before_it_to_the_next_digest():
-    """A replay or demo names a future slot: sent early, its watermark is the moment of
-    planning, so an article published between the two is not skipped."""
+def test_a_slot_planned_ahead_of_time_is_refused_unless_asked_for_and_loses_nothing():
+    """A future slot is refused (its digests would go out before they are due); the demo asks
+    for one: sent early, its watermark is the moment of planning, so an article published
+    between the two is not skipped."""
     world = _world("2026-11-23T09:00")
     reader = world.add_reader("early")
     world.subscriptions.follow_tag(reader, "python", muted=False)
@@ -156,7 +159,13 @@ def test_a_slot_planned_ahead_of_time_leaves_what_comes_before_it_to_the_next_di
     world.clock.now = _at("2026-11-23T12:00")
     before = world.publish("before planning", ["python"])
     world.clock.now = _at("2026-11-23T20:00")
-    world.deliver(world.plan(_at("2026-11-24T08:00")))  # twelve hours early
+    with contextlib.suppress(SlotAhead):
+        world.digests.plan(Outbox(), _at("2026-11-24T08:00"))
+        raise AssertionError("a slot twelve hours ahead was planned without being asked to")
+    assert world.mails == []
+    outbox = Outbox()
+    world.digests.plan(outbox, _at("2026-11-24T08:00"), ahead_ok=True)  # knowingly early
+    world.deliver([json.loads(body) for body in outbox.bodies])
     world.clock.now = _at("2026-11-23T21:00")
     between = world.publish("after planning, before the slot", ["python"])
 

@@ -53,6 +53,8 @@ from byline.services.digest_logic import (
 )
 
 LEASE_SECONDS = 300
+AHEAD_TOLERANCE = timedelta(minutes=5)
+"""How far ahead of the clock a planned slot may be without ``ahead_ok`` (clock skew)."""
 """How long a claim protects a digest that is being sent; shorter than the queue's
 visibility timeout, so a retry after a crash finds the lease expired and sends."""
 DUE_PAGE = 500
@@ -81,6 +83,11 @@ class Outbox(Protocol):
     def send_batch(self, bodies: list[str]) -> list[int]:
         """Queue messages; return the indexes that failed."""
         ...
+
+
+class SlotAhead(ValueError):
+    """A slot later than now: its digests would go out before they are due, and the period's
+    own digest would then be a duplicate (EventBridge never names one; a person may)."""
 
 
 @dataclass
@@ -142,14 +149,19 @@ class DigestService:
         return self._candidates[run]
 
     # -- planner -----------------------------------------------------------------------------
-    def plan(self, outbox: Outbox, at: datetime | None = None) -> Outcome:
+    def plan(
+        self, outbox: Outbox, at: datetime | None = None, *, ahead_ok: bool = False
+    ) -> Outcome:
         """Queue one message for each subscriber due in the quarter-hour ``at`` names (the
         scheduled event's time; the clock only when none is given), in batches of ten. The
         candidate articles are read once, when the first subscriber is found, and stored for
         the workers; their bound (``upto``) is the watermark those digests move to. Planning a
-        past quarter-hour again (a missed or failed run) sends what that slot owed, once."""
+        past quarter-hour again (a missed or failed run) sends what that slot owed, once. A
+        slot ahead of the clock is :class:`SlotAhead` unless ``ahead_ok`` (a demo's choice)."""
         started = self.clock()
         slot = slot_of(at or started)
+        if slot > started + AHEAD_TOLERANCE and not ahead_ok:
+            raise SlotAhead(f"slot {iso(slot)} is ahead of the clock ({iso(started)})")
         upto = iso(min(slot, started))
         run = f"{slot.strftime('%Y-%m-%dT%H%M')}-{secrets.token_hex(4)}"
         outcome = Outcome()

@@ -46,6 +46,12 @@ class MemoryStore:
     def link(self, key: str, seconds: int) -> str:
         return f"memory://{key}"
 
+    def forget(self, prefix: str) -> int:
+        gone = [key for key in self.objects if key.startswith(prefix)]
+        for key in gone:
+            del self.objects[key]
+        return len(gone)
+
 
 class Outbox:
     def __init__(self) -> None:

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 
 from byline.data import keys
+from byline.models.articles import PublishRequest
 from byline.services.digests import SlotAhead
 from tests.support.digest_world import Clock, DigestWorld, Outbox
 
@@ -221,3 +222,64 @@ def test_a_signing_key_outage_is_retried_by_the_queue_not_recorded_as_a_failed_d
     world.digests.unsubscribe_key = key
     assert world.deliver(messages) == ["sent"]
     assert _digests(world, "keyless") == {"2026-11-24": {article}}
+
+
+def test_an_account_deleted_while_its_digest_is_claimed_gets_no_email_and_keeps_no_archive():
+    """Deletion's cleanup removed the archives before this delivery wrote one: the hand-over
+    sees the account being deleted, sends nothing and removes what it wrote."""
+    from byline.data.users import Users
+    from byline.services.digests import archive_prefix
+
+    world = _world("2026-11-23T09:00")
+    reader = world.add_reader("leaving")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    world.clock.now = _at("2026-11-23T12:00")
+    world.publish("A", ["python"])
+    messages = world.plan(_at("2026-11-24T08:00"))
+    put = world.store.put
+
+    def deletion_runs_first(key: str, body: bytes, content_type: str) -> None:
+        Users(world.table).begin_deletion("leaving", "pseudonym-1")  # type: ignore[arg-type]
+        world.store.forget(archive_prefix("leaving"))  # its cleanup, before this write
+        put(key, body, content_type)
+
+    world.store.put = deletion_runs_first  # type: ignore[method-assign]
+    assert world.deliver(messages) == ["gone"]
+    assert world.mails == []
+    assert not [key for key in world.store.objects if key.startswith(archive_prefix("leaving"))]
+
+
+def test_a_republication_just_before_the_slot_is_recorded_as_such_when_ses_times_out():
+    """A digest left handed over is recorded unconfirmed with its ledger tokens: a republished
+    article's is ``<id>@<release>``, so the next digest's overlap does not send it again."""
+    from tests.support.digest_world import EDITOR
+
+    world = _world("2026-11-19T09:00")
+    reader = world.add_reader("again")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    world.clock.now = _at("2026-11-19T10:00")
+    article = world.publish("A", ["python"])
+    world.cycle(_at("2026-11-20T08:00"))
+    world.clock.now = _at("2026-11-20T12:00")
+    world.articles.unpublish(EDITOR, article)
+    world.clock.now = _at("2026-11-21T07:59:55")  # republished five seconds before the slot
+    world.articles.publish(EDITOR, article, PublishRequest())
+    messages = world.plan(_at("2026-11-21T08:00"))
+
+    def times_out(_email: object) -> None:
+        raise TimeoutError("SES did not answer")
+
+    world.send = times_out
+    with contextlib.suppress(TimeoutError):  # its last receive: dead-lettered, left handed
+        world.deliver(messages)
+    world.send = world.mails.append
+    world.clock.now = _at("2026-11-21T09:00")
+    world.cycle(_at("2026-11-22T08:00"))
+
+    digests = _digests(world, "again")
+    assert digests["2026-11-20"] == {article}
+    assert digests["2026-11-21"] == {article}  # unconfirmed: the republication went out once
+    assert "2026-11-22" not in digests
+    assert [m.recipient for m in world.mails] == ["again@example.com"]

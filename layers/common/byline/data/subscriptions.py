@@ -25,6 +25,10 @@ class Subscriber:
     digests: dict[str, Item] = field(default_factory=dict)
 
 
+class AccountGone(Exception):
+    """The subscriber's account is being deleted (or was): nothing more is sent or kept."""
+
+
 class Subscriptions:
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -261,26 +265,47 @@ class Subscriptions:
         *,
         more: Sequence[str] = (),
         upto: str = "",
+        ledger: Sequence[str] | None = None,
     ) -> None:
         """Record, just before the mail service is called, that this claim is handing the
-        digest over, with what it holds (``article_ids`` are ledger tokens), the matches the
-        size cap left out (``more``) and the snapshot bound it covers (``upto``): from here on
-        nobody sends it again."""
-        self._table.update(
+        digest over, with what it holds (``article_ids``), the sent-ledger tokens a recovery
+        records (``ledger``: a republication's ``<id>@<release>``, and the left-out matches the
+        next digest's overlap would see again), the matches the size cap left out (``more``)
+        and the snapshot bound it covers (``upto``): from here on nobody sends it again. In the
+        same transaction the account must still be a live profile (not being deleted):
+        :class:`AccountGone` otherwise, and nothing was written."""
+        from byline.data.table import check_op, update_op
+
+        record = update_op(
             keys.digest(username, period),
-            "SET #s = :handed, #articles = :ids, #archive = :archive, more = :more, upto = :upto",
-            condition="claim = :token AND #s = :sending",
-            names={"#s": "state", "#articles": "articles", "#archive": "archive"},
+            "SET #s = :handed, #articles = :ids, #archive = :archive, more = :more, "
+            "upto = :upto, #ledger = :ledger",
+            "claim = :token AND #s = :sending",
+            names={"#s": "state", "#articles": "articles", "#archive": "archive",
+                   "#ledger": "ledger"},
             values={
                 ":handed": "handed",
                 ":ids": list(article_ids),
                 ":archive": archive,
                 ":more": list(more),
                 ":upto": upto,
+                ":ledger": list(article_ids if ledger is None else ledger),
                 ":token": token,
                 ":sending": "sending",
             },
+        )  # fmt: skip
+        live = check_op(
+            keys.user_profile(username),
+            "#kind = :profile AND attribute_not_exists(deleting)",
+            names={"#kind": "kind"},
+            values={":profile": "profile"},
         )
+        try:
+            self._table.transact([record, live])
+        except ConditionFailed as refused:
+            if 1 in refused.failed:
+                raise AccountGone(username) from refused
+            raise
 
     def release(self, username: str, period: str, token: str) -> None:
         """Give a claim back after the mail service refused the digest (or before it was asked),

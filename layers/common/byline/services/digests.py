@@ -22,7 +22,12 @@ from byline.content.rendering import render_template
 from byline.data import mailer
 from byline.data.articles import Articles
 from byline.data.mailer import Email
-from byline.data.subscriptions import SENT_LEDGER_SECONDS, Subscriber, Subscriptions
+from byline.data.subscriptions import (
+    SENT_LEDGER_SECONDS,
+    AccountGone,
+    Subscriber,
+    Subscriptions,
+)
 from byline.data.table import ConditionFailed, Item
 from byline.data.users import Users
 from byline.errors import NotFound
@@ -74,6 +79,7 @@ class DigestInProgress(Exception):
 
 class ObjectStore(Protocol):
     def put(self, key: str, body: bytes, content_type: str) -> None: ...
+    def forget(self, prefix: str) -> int: ...
     def get(self, key: str) -> bytes: ...
     def find(self, key: str) -> bytes | None: ...
     def link(self, key: str, seconds: int) -> str: ...
@@ -226,8 +232,9 @@ class DigestService:
         planned for, however late the message is read), at most once, with what was published
         after their watermark and up to ``upto`` (the planner's snapshot bound). Returns what
         happened: sent, empty, duplicate, off, not_due (the schedule changed since planning),
-        or unconfirmed (a delivery that stopped while handing this digest to SES, recovered
-        without sending it again). Raises when sending failed (the queue retries)."""
+        unconfirmed (a delivery that stopped while handing this digest to SES, recovered
+        without sending it again), failed (it cannot be built), or gone (the account is being
+        deleted). Raises when sending failed (the queue retries)."""
         now = self.clock()
         timed = slot is not None
         slot = slot or now
@@ -284,12 +291,27 @@ class DigestService:
             for p in ranked[MAX_ARTICLES:]
             if p.article.release > upto - SETTLE
         ]  # left out ones the next digest's overlap would see again: accounted for here
+        archive_key = f"{archive_prefix(subscriber.username)}{period}.html"
         try:
-            archive_key = f"{archive_prefix(subscriber.username)}{period}.html"
             self.store.put(archive_key, html.encode(), "text/html; charset=utf-8")
             self.subscriptions.hand_over(
-                username, period, token, article_ids, archive_key, more=more, upto=iso(upto)
+                username,
+                period,
+                token,
+                article_ids,
+                archive_key,
+                more=more,
+                upto=iso(upto),
+                ledger=ledger,
             )
+        except AccountGone:
+            # deletion began after this digest was claimed: its cleanup may already have run,
+            # so the archive written above is removed here (if it began after the hand-over
+            # check instead, its cleanup finds the archive and removes it)
+            self.store.forget(archive_key)
+            self.subscriptions.release(username, period, token)
+            logger.info("Digest not sent: the account is being deleted", extra={"period": period})
+            return "gone"
         except Exception:
             self.subscriptions.release(username, period, token)
             raise
@@ -333,7 +355,7 @@ class DigestService:
                 period,
                 str(record["claim"]),
                 {},
-                [str(a) for a in record.get("articles") or ()],
+                [str(a) for a in record.get("ledger") or record.get("articles") or ()],
                 iso(self.clock()),
                 stamp + SENT_LEDGER_SECONDS,
                 state="unconfirmed",

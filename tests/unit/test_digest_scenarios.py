@@ -283,3 +283,25 @@ def test_a_republication_just_before_the_slot_is_recorded_as_such_when_ses_times
     assert digests["2026-11-21"] == {article}  # unconfirmed: the republication went out once
     assert "2026-11-22" not in digests
     assert [m.recipient for m in world.mails] == ["again@example.com"]
+
+
+def test_the_preview_after_a_failed_digest_names_the_next_period_and_does_not_call_it_sent():
+    """A period whose digest could not be built is final: the preview must not promise it at a
+    later hour the same day (the worker would refuse), nor say it was sent."""
+    world = _world("2026-11-23T09:00")
+    reader = world.add_reader("failing")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    world.table.put(
+        {**keys.digest("failing", "2026-11-24"), "kind": "digest", "state": "failed",
+         "failed_at": "2026-11-24T08:00:01.000Z"}
+    )  # fmt: skip
+    world.clock.now = _at("2026-11-24T09:00")
+    world.subscribe(reader, cadence="daily", hour=20, timezone="UTC")  # later the same day
+
+    preview = world.digests.preview(reader)
+
+    assert preview.current_period == "2026-11-24"
+    assert preview.current_period_sent is False
+    assert preview.next_digest_at == _at("2026-11-25T20:00")
+    assert preview.period == "2026-11-25"

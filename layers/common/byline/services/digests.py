@@ -580,8 +580,10 @@ class DigestService:
         effective = cadence if cadence != "off" else "daily"
         zone = str(subscription.get("timezone", "UTC"))
         current = period_of(effective, zone, now)
-        done = {p for p, r in subscriber.digests.items() if r.get("state") in GONE_OUT}
-        record = subscriber.digests.get(current) if current in done else None
+        # a failed period is final too: the worker sends nothing more for it
+        done = {p for p, r in subscriber.digests.items() if r.get("state") in (*GONE_OUT, "failed")}
+        record = subscriber.digests.get(current)
+        record = record if record and record.get("state") in GONE_OUT else None
         due = self._next_digest(subscription, now, done) if cadence != "off" else None
         candidates = self.load_candidates(now, named=False)
         picks = self._ranked(subscriber, candidates, effective, now)[:MAX_ARTICLES]

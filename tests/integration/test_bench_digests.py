@@ -46,8 +46,9 @@ def test_a_worker_batch_reads_the_candidates_once_per_execution_environment(meas
             sent = batch.outcomes["sent"]
             assert batch.requests.calls["dynamodb", "Query"] == 10  # one per subscriber
             assert batch.requests.calls["sesv2", "SendEmail"] == sent
-            assert batch.requests.calls["dynamodb", "TransactWriteItems"] == sent
-            assert batch.requests.calls["dynamodb", "UpdateItem"] == sent  # the hand-over
+            # the hand-over (with the account's check) and the completion
+            assert batch.requests.calls["dynamodb", "TransactWriteItems"] == 2 * sent
+            assert batch.requests.calls["dynamodb", "UpdateItem"] == 0
             assert batch.requests.calls["sqs", "ReceiveMessage"] == 1
 
 

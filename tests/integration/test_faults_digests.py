@@ -231,8 +231,9 @@ def test_a_failure_after_ses_accepted_is_recovered_without_a_second_email(
             deliver_batch(invoke_handler, batch)
     else:
         with Faults(aws.dynamodb()) as table:
-            # the second subscriber's "sent" transaction (after its claim) fails throughout
-            table.fail("TransactWriteItems", skip=1, times=4)
+            # the second subscriber's "sent" transaction fails throughout: each subscriber
+            # makes two, the hand-over (with the account's check) and the "sent" record
+            table.fail("TransactWriteItems", skip=3, times=4)
             assert deliver_batch(invoke_handler, batch) == {names[1]}
     with pytest.raises(DigestInProgress):
         digests.deliver(names[1], run)  # the lease still holds

@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from byline.http.api import build_api, entrypoint, link_problems
 from byline.http.pages import response_from_link, see_other
 from byline.http.responses import header, html_page
+from byline.services import unsubscribe_tokens
 from byline.services.preferences import InvalidForm, preferences_service, render_page
 
 app = build_api()
@@ -33,7 +34,7 @@ def change(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:
             done = service.submit(token, body, header(app, "Sec-Fetch-Site"))
         except InvalidForm as refused:
             return html_page(render_page(service.view(token), token, error=refused.detail), 400)
-        return see_other(f"preferences?token={token}&done={done}")
+        return see_other(f"preferences?{unsubscribe_tokens.query(token)}&done={done}")
 
     return response_from_link(respond)
 

@@ -12,7 +12,7 @@ from byline.http.pages import page_from_link
 from byline.services import unsubscribe_tokens
 from byline.services.subscriptions import subscription_service
 
-app = build_api()
+app = build_api(pages=True)
 
 
 @app.get(

@@ -11,7 +11,7 @@ from byline.http.api import build_api, entrypoint, html_responses, link_problems
 from byline.http.pages import page_from_link
 from byline.services.digests import digest_service
 
-app = build_api()
+app = build_api(pages=True)
 
 
 @app.get(

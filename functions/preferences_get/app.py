@@ -10,7 +10,7 @@ from byline.http.api import build_api, entrypoint, html_responses, link_problems
 from byline.http.pages import page_from_link
 from byline.services.preferences import DONE, preferences_service, render_page
 
-app = build_api()
+app = build_api(pages=True)
 
 
 @app.get(

@@ -8,11 +8,13 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from byline.http.api import build_api, entrypoint, link_problems
+from byline.http.forms import URLENCODED
 from byline.http.pages import response_from_link, see_other
 from byline.http.responses import header, html_page
+from byline.services import unsubscribe_tokens
 from byline.services.preferences import InvalidForm, preferences_service, render_page
 
-app = build_api()
+app = build_api(pages=True)
 
 
 @app.post(
@@ -22,7 +24,7 @@ app = build_api()
     description="A form (application/x-www-form-urlencoded) of the preferences page. Answers 303 "
     "to the page; bad input shows the page again with 400, a post from another site 403.",
     tags=["Subscriptions"],
-    responses={303: {"description": "Done: see the page"}} | link_problems(403, 410),
+    responses={303: {"description": "Done: see the page"}} | link_problems(403, 410, 413, 415),
 )
 def change(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:  # nosec B107
     service = preferences_service()
@@ -33,9 +35,9 @@ def change(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:
             done = service.submit(token, body, header(app, "Sec-Fetch-Site"))
         except InvalidForm as refused:
             return html_page(render_page(service.view(token), token, error=refused.detail), 400)
-        return see_other(f"preferences?token={token}&done={done}")
+        return see_other(f"preferences?{unsubscribe_tokens.query(token)}&done={done}")
 
     return response_from_link(respond)
 
 
-lambda_handler = entrypoint(app, also_accept=("application/x-www-form-urlencoded",))
+lambda_handler = entrypoint(app, also_accept=(URLENCODED,))

@@ -9,9 +9,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from byline.content.rendering import render_template
 from byline.http.api import build_api, entrypoint, html_responses, link_problems
 from byline.http.pages import page_from_link
+from byline.services import unsubscribe_tokens
 from byline.services.subscriptions import subscription_service
 
-app = build_api()
+app = build_api(pages=True)
 
 
 @app.get(
@@ -30,7 +31,7 @@ def show(token: Annotated[str, Query(max_length=1000)] = "") -> Response[str]:  
             already_off=preview.already_off,
             username=preview.username,
             cadence=preview.cadence,
-            action=f"unsubscribe?token={token}",
+            action=f"unsubscribe?{unsubscribe_tokens.query(token)}",
         )
 
     return page_from_link(render)

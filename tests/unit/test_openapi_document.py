@@ -77,5 +77,13 @@ def test_every_operation_has_an_explicit_id_and_problem_responses(document):
             assert "_" not in op_id, f"{method} {path}: set operation_id explicitly"
             assert op_id not in ids
             ids.add(op_id)
-            problem = operation["responses"]["400"]["content"]["application/problem+json"]
+            refusals = {
+                status: response.get("content", {})
+                for status, response in operation["responses"].items()
+                if status[0] in "45"
+            }
+            if "text/html" in refusals["400"]:  # a page a person opens from an email
+                assert all(set(content) == {"text/html"} for content in refusals.values()), path
+                continue
+            problem = refusals["400"]["application/problem+json"]
             assert problem["schema"]["$ref"] == "#/components/schemas/Problem"

@@ -104,3 +104,14 @@ def test_json_bodies_keep_ordinary_numbers():
 def test_json_numbers_python_cannot_hold_are_decode_errors(text):
     with pytest.raises(json.JSONDecodeError):
         load_json_body(text)
+
+
+def test_a_form_body_the_route_accepts_is_not_held_to_json_structure_limits():
+    forms = ("application/x-www-form-urlencoded", "multipart/form-data")
+    body = "[" * 40
+    multipart = "multipart/form-data; boundary=x"
+    assert check_request(event(body, content_type=multipart), 1000, forms) is None
+    assert isinstance(check_request(event(body), 1000, forms), BadRequest)  # JSON still is
+    refused = check_request(event("a", content_type="text/plain"), 1000, forms)
+    assert isinstance(refused, UnsupportedMediaType)
+    assert "multipart/form-data" in refused.detail

@@ -21,10 +21,11 @@ from aws_lambda_powertools.utilities.data_classes.api_gateway_proxy_event import
 from aws_lambda_powertools.utilities.data_classes.common import CaseInsensitiveDict
 
 from byline.auth.principal import Principal, require_principal
-from byline.errors import DomainError
+from byline.errors import DomainError, NotFound, ServiceUnavailable, UnprocessableContent
 from byline.http import problems
 from byline.http.headers import apply_standard_headers, set_header
 from byline.http.limits import check_request, load_json_body
+from byline.http.pages import problem_page, proxy_response
 from byline.models.problem import PROBLEM_CONTENT_TYPE, Problem
 from byline.observability import logger, metrics, tracer
 from byline.settings import get_settings
@@ -49,6 +50,14 @@ _PROBLEM_DESCRIPTIONS = {
 }
 
 
+_PAGE_DESCRIPTIONS = {
+    400: "A broken, cut or altered link, or bad input",
+    410: "The account is gone",
+    422: "A link far longer than any we send",
+    415: "A body of a type the route does not read",
+}
+
+
 def success(
     status: int, description: str, model: type[Any] | None = None, **others: str
 ) -> dict[int, Any]:
@@ -70,16 +79,18 @@ def html_responses(description: str) -> dict[int, Any]:
 
 
 def link_problems(*statuses: int) -> dict[int, dict[str, Any]]:
-    """OpenAPI ``responses`` of a page opened from an email (byline.http.pages): a broken link
-    (400), the ``statuses`` named and a failure to retry (503) are HTML pages; what the request
-    limits and validation refuse stays a problem document."""
-    responses = problem_responses(*statuses, 503)
-    for status in {400, 503, *statuses}:
-        responses[status] = {
-            "description": f"{responses[status]['description']} (an HTML page for a person)",
-            "content": {"text/html": {"schema": {"type": "string"}}} | responses[status]["content"],
+    """OpenAPI ``responses`` of a page opened from an email (``build_api(pages=True)``): a broken
+    or altered link (400; 422 for a query past its declared length), a body over the limit (413),
+    the ``statuses`` named (415 for a body route), failures (500, 503): every one an HTML page."""
+    html = {"text/html": {"schema": {"type": "string"}}}
+    return {
+        status: {
+            "description": (_PAGE_DESCRIPTIONS.get(status) or _PROBLEM_DESCRIPTIONS[status])
+            + " (an HTML page)",
+            "content": html,
         }
-    return responses
+        for status in sorted({400, 413, 422, 500, 503, *statuses})
+    }
 
 
 def problem_responses(*statuses: int) -> dict[int, dict[str, Any]]:
@@ -163,11 +174,16 @@ class _RestEvent(APIGatewayProxyEvent):
 
 
 class _RestResolver(APIGatewayRestResolver):
+    pages = False
+    """Whether the routes are pages for a person (``build_api(pages=True)``)."""
+
     def _to_proxy_event(self, event: dict[str, Any]) -> _RestEvent:
         return _RestEvent(event, self._json_body_deserializer)
 
 
-def build_api() -> APIGatewayRestResolver:
+def build_api(*, pages: bool = False) -> APIGatewayRestResolver:
+    """The resolver. ``pages``: the routes are pages a person opens from an email (byline.http.
+    pages), so every refusal, validation included, is a readable HTML page, never JSON."""
     settings = get_settings()
     origins = list(settings.cors_allow_origins) or ["*"]
     cors = CORSConfig(
@@ -184,6 +200,7 @@ def build_api() -> APIGatewayRestResolver:
         max_age=600,
     )
     app = _RestResolver(enable_validation=True, cors=cors, json_body_deserializer=load_json_body)
+    app.pages = pages
 
     def _invalid_request(error: RequestValidationError) -> Response[str]:
         raw = list(error.errors())
@@ -219,11 +236,37 @@ def build_api() -> APIGatewayRestResolver:
         )
         return _problem_response(500, body)
 
+    if pages:
+        _handle_as_pages(app)
+    else:
+        app.exception_handler(RequestValidationError)(_invalid_request)
+        app.exception_handler(DomainError)(_domain_error)
+        app.exception_handler(NotFoundError)(_no_route)
+        app.exception_handler(Exception)(_unexpected)
+    return app
+
+
+_ALTERED = "This link is incomplete or has been changed; use the link from your latest digest."
+
+
+def _handle_as_pages(app: APIGatewayRestResolver) -> None:
+    def _invalid_request(_: RequestValidationError) -> Response[str]:
+        return problem_page(UnprocessableContent(_ALTERED))
+
+    def _no_route(_: NotFoundError) -> Response[str]:
+        return problem_page(NotFound("There is no page at this address."))
+
+    def _unexpected(error: Exception) -> Response[str]:
+        logger.exception("Unhandled error", exc_info=error)
+        metrics.add_metric(name="UnhandledErrors", unit=MetricUnit.Count, value=1)
+        response = problem_page(ServiceUnavailable("Something went wrong on our side."))
+        response.status_code = 500
+        return response
+
     app.exception_handler(RequestValidationError)(_invalid_request)
-    app.exception_handler(DomainError)(_domain_error)
+    app.exception_handler(DomainError)(problem_page)
     app.exception_handler(NotFoundError)(_no_route)
     app.exception_handler(Exception)(_unexpected)
-    return app
 
 
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
@@ -231,7 +274,9 @@ LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
 def entrypoint(app: APIGatewayRestResolver, also_accept: tuple[str, ...] = ()) -> LambdaHandler:
     """The Lambda handler for an API function: request limits, resolver, standard headers.
-    ``also_accept`` names body content types besides JSON (e.g. one-click unsubscribe forms)."""
+    ``also_accept`` names body content types besides JSON (e.g. one-click unsubscribe forms).
+    An app built with ``build_api(pages=True)`` has what the limits refuse as an HTML page."""
+    pages = isinstance(app, _RestResolver) and app.pages
 
     @logger.inject_lambda_context
     @tracer.capture_lambda_handler(capture_response=False)
@@ -243,8 +288,12 @@ def entrypoint(app: APIGatewayRestResolver, also_accept: tuple[str, ...] = ()) -
         logger.set_correlation_id(request_id)
         refusal = check_request(event, get_settings().max_body_bytes, also_accept)
         if refusal is not None:
-            response = problems.json_problem(
-                refusal.status, problems.problem_from_error(refusal, instance=request_id)
+            response = (
+                proxy_response(problem_page(refusal))
+                if pages
+                else problems.json_problem(
+                    refusal.status, problems.problem_from_error(refusal, instance=request_id)
+                )
             )
             if refusal.status == 413:
                 set_header(response, "Connection", "close")

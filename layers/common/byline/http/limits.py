@@ -83,15 +83,17 @@ def check_request(
         raw = body.encode("utf-8", errors="surrogatepass")
     if len(raw) > max_body_bytes:
         return PayloadTooLarge(f"The request body is larger than {max_body_bytes} bytes.")
+    content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
     if str(event.get("httpMethod", "")).upper() in _BODY_METHODS:
-        content_type = (_header(event, "content-type") or "").split(";")[0].strip().lower()
         is_json = content_type == "application/json" or content_type.endswith("+json")
         if not is_json and content_type not in also_accept:
-            return UnsupportedMediaType("Send the request body as application/json.")
+            return UnsupportedMediaType(_unsupported(also_accept))
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
         return BadRequest("The request body is not valid UTF-8.")
+    if content_type in also_accept:
+        return None  # a form: the route reads it; JSON's structure limits do not apply
     if _json_depth_exceeds(raw, MAX_JSON_DEPTH):
         return BadRequest(f"The request body nests deeper than {MAX_JSON_DEPTH} levels.")
     if raw.lstrip()[:1] == b"[":
@@ -100,6 +102,12 @@ def check_request(
         # [{...}] would pass as {...}: refuse it here.
         return UnprocessableContent("The request body must be a JSON object, not an array.")
     return None
+
+
+def _unsupported(also_accept: tuple[str, ...]) -> str:
+    if not also_accept:
+        return "Send the request body as application/json."
+    return f"Send the request body as {' or '.join(also_accept)}."
 
 
 def _json_depth_exceeds(raw: bytes, limit: int) -> bool:

@@ -5,6 +5,7 @@ problem document meant for programs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
 
@@ -18,6 +19,9 @@ _HEADINGS = {
     403: "This form cannot be used from here",
     404: "Nothing to show here",
     410: "This account is gone",
+    413: "This request is too large",
+    415: "This form cannot be read",
+    422: "This link does not work",
 }
 
 
@@ -37,13 +41,32 @@ def response_from_link(respond: Callable[[], Response[str]]) -> Response[str]:
     try:
         return respond()
     except DomainError as error:
-        logger.info("Link page refused", extra={"status": error.status, "title": error.title})
-        body = render_template(
-            "link_problem.html.j2",
-            heading=_HEADINGS.get(error.status, "Something went wrong"),
-            detail=error.detail,
-            retry=error.status >= 500,
-        )
-        response = html_page(body, error.status)
-        response.headers.update(error.headers)
-        return response
+        return problem_page(error)
+
+
+def problem_page(error: DomainError) -> Response[str]:
+    """The page a person reads instead of a problem document: what went wrong with the link or
+    the request their browser (or mailbox provider) made, and what to do."""
+    logger.info("Link page refused", extra={"status": error.status, "title": error.title})
+    body = render_template(
+        "link_problem.html.j2",
+        heading=_HEADINGS.get(error.status, "Something went wrong"),
+        detail=error.detail,
+        retry=error.status >= 500,
+    )
+    response = html_page(body, error.status)
+    response.headers.update(error.headers)
+    return response
+
+
+def proxy_response(response: Response[str]) -> dict[str, Any]:
+    """``response`` as API Gateway's proxy result, for answers made before the resolver runs."""
+    headers = {key: str(value) for key, value in response.headers.items()}
+    if response.content_type:
+        headers["Content-Type"] = response.content_type
+    return {
+        "statusCode": response.status_code,
+        "headers": headers,
+        "body": response.body or "",
+        "isBase64Encoded": False,
+    }

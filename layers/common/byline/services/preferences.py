@@ -289,7 +289,7 @@ def render_page(view: PreferencesView, token: str, *, notice: str = "", error: s
         "preferences.html.j2",
         view=view,
         subscription=view.subscription,
-        action=f"preferences?token={token}",
+        action=f"preferences?{unsubscribe_tokens.query(token)}",
         notice=notice,
         error=error,
         weekdays=WEEKDAYS,

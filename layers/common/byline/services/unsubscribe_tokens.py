@@ -7,11 +7,19 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
+from urllib.parse import quote
 
 from byline.errors import BadRequest
 
 ACTION = "unsubscribe:digest"
 MAX_TOKEN_LENGTH = 200
+SIGNATURE_LENGTH = 27
+"""Characters of the signature: 20 bytes of HMAC-SHA256 in unpadded base64url."""
+
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
+"""The unpadded base64url alphabet only: the decoder alone would skip anything else (``!``,
+``#``, ``&``, ``=``, whitespace) and accept an altered token."""
 
 
 def _b64(data: bytes) -> str:
@@ -32,16 +40,29 @@ def verify(key: bytes, token: str | None) -> str:
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii() or token.count(".") != 1:
         raise refused
     encoded, signature = token.split(".")
+    if len(signature) != SIGNATURE_LENGTH or not _BASE64URL.fullmatch(signature):
+        raise refused
+    if not _BASE64URL.fullmatch(encoded):
+        raise refused
     try:
-        username = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode("utf-8")
+        decoded = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
+        username = decoded.decode("utf-8")
     except (binascii.Error, ValueError, UnicodeDecodeError) as error:
         raise refused from error
+    if _b64(decoded) != encoded:  # non-canonical: other trailing bits, one text per username
+        raise refused
     if not hmac.compare_digest(signature, _signature(key, username)):
         raise refused
     return username
 
 
+def query(token: str) -> str:
+    """``token=<token>`` for a URL, percent-encoded: a token issued here needs no escaping, but
+    whatever text a request brought must not end or extend the query it is put in."""
+    return f"token={quote(token, safe='')}"
+
+
 def link(key: bytes, base: str, username: str) -> str:
     """The one-click unsubscribe page of ``username`` on the API at ``base`` (the link in every
     email about digests, and its List-Unsubscribe header)."""
-    return f"{base}/unsubscribe?token={issue(key, username)}"
+    return f"{base}/unsubscribe?{query(issue(key, username))}"

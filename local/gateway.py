@@ -11,16 +11,15 @@ decoded, a default ``Content-Type`` of ``application/json``, restricted headers 
 
 Where the local stack knowingly differs from AWS:
 
-* An unknown path is a 404 and a known path with a method it does not have is a 405 with an
-  ``Allow`` header, both as ``application/problem+json`` in the DEFAULT_4XX shape. API Gateway
-  answers both with its MISSING_AUTHENTICATION_TOKEN gateway response (403 "Missing
-  Authentication Token" by default; this template makes it a 404 problem).
-* A method no REST API resource can have (anything but GET, POST, PUT, PATCH, DELETE, HEAD and
-  OPTIONS, in that case: ``TRACE``, ``CONNECT``, ``PROPFIND``, ``purge``, ``FOO``) gets exactly
-  the deployed API's answer, the MISSING_AUTHENTICATION_TOKEN gateway response of the template,
-  on every path, known or not, and a route of method ``ANY`` does not take it. The deployed
-  API's default (edge-optimized) endpoint is behind CloudFront, which forwards only those seven
-  methods and refuses the others itself, before API Gateway, with its own 403 (Invalid method).
+* Where no route matches, none: an unknown path, a known path without that method, and a method no
+  REST API resource can have (anything but GET, POST, PUT, PATCH, DELETE, HEAD and OPTIONS:
+  ``TRACE``, ``CONNECT``, ``PROPFIND``, ``purge``, ``FOO``) all get exactly the deployed API's
+  answer, the template's MISSING_AUTHENTICATION_TOKEN gateway response (403 "Missing
+  Authentication Token" by default; this template makes it a 404 problem), and a route of
+  method ``ANY`` does not take the odd methods. The deployed API's default (edge-optimized)
+  endpoint is behind CloudFront, which forwards only those seven methods and refuses the others
+  itself, before API Gateway, with its own 403 (Invalid method): the one answer the local
+  stack does not imitate.
 * Requests may carry the stage as a path prefix (``/local/health``), so the URL in
   ``requestContext.path`` also works locally; ``requestContext.domainName`` is the Host the
   client used, so links a function builds point back at the local stack.
@@ -352,14 +351,7 @@ class Gateway:
             page = self._local_page(request)
             if page is not None:
                 return page
-            return self._problem(
-                404,
-                "not-found",
-                "Not Found",
-                f"No route matches {request.method} {request.path}.",
-                request_id,
-                None,
-            )
+            return self.missing_authentication_token([], request_id)
         path_routes = self._most_specific(routes, segments)
         api = path_routes[0].api
         route = next((r for r in path_routes if r.method == request.method), None) or next(
@@ -368,17 +360,7 @@ class Gateway:
         if route is None:
             if request.method == "OPTIONS" and api.cors is not None:
                 return self._preflight(api.cors, path_routes)
-            allowed = sorted({r.method for r in path_routes} | ({"OPTIONS"} if api.cors else set()))
-            response = self._problem(
-                405,
-                "method-not-allowed",
-                "Method Not Allowed",
-                f"{path_routes[0].path} does not support {request.method}.",
-                request_id,
-                api,
-            )
-            response.headers.append(("Allow", ", ".join(allowed)))
-            return response
+            return self.missing_authentication_token(path_routes, request_id)
         claims = None
         if route.authorizer is not None:
             if route.authorizer.verify is None:
@@ -542,7 +524,8 @@ class Gateway:
     def _problem(
         self, status: int, slug: str, title: str, detail: str, request_id: str, api: Api | None
     ) -> HttpResponse:
-        """404 and 405 in the shape of the DEFAULT_4XX gateway response."""
+        """An error http.server itself answers (a bad request line, a header too long) in the
+        shape of the DEFAULT_4XX gateway response."""
         api = api or self.default_api
         spec = api.gateway_responses.get("DEFAULT_4XX") if api else None
         headers = [(k, v) for k, v in _literal_headers(spec or {}) if k.lower() != "content-type"]

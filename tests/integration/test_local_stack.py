@@ -278,12 +278,15 @@ def test_unknown_path_is_a_404_problem(local_api):
     assert problem["instance"] == response.headers["x-amzn-RequestId"]
 
 
-def test_known_path_with_another_method_is_a_405_naming_the_allowed_ones(local_api):
+def test_known_path_with_another_method_is_the_deployed_apis_404(local_api):
+    """API Gateway (REST) answers a method a resource does not have with its
+    MISSING_AUTHENTICATION_TOKEN gateway response, which the template makes a 404 problem."""
     response = requests.delete(f"{local_api}/health", timeout=30)
-    assert response.status_code == 405
+    assert response.status_code == 404
     assert response.headers["Content-Type"] == "application/problem+json"
-    assert response.json()["type"] == "urn:problem:byline:method-not-allowed"
-    assert set(response.headers["Allow"].split(", ")) == {"GET", "OPTIONS"}
+    assert response.headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    assert response.json()["type"] == "urn:problem:byline:not-found"
+    assert "Allow" not in response.headers
 
 
 def test_preflight_is_answered_from_the_template_cors_settings(local_api):

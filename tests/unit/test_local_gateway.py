@@ -134,23 +134,26 @@ def test_a_greedy_parameter_takes_the_rest_of_the_path_and_any_method():
     assert gateway.handle(_request("GET", "/files")).status == 404
 
 
-def test_an_unknown_path_is_a_404_problem_with_the_default_4xx_headers():
+def test_an_unknown_path_is_the_missing_authentication_token_response():
+    """As API Gateway answers it: the template's MISSING_AUTHENTICATION_TOKEN response (a
+    gateway response of its own type replaces DEFAULT_4XX, headers included)."""
     gateway, _ = _gateway(OK)
     response = gateway.handle(_request("GET", "/nowhere"))
     assert response.status == 404
     headers = _headers(response)
     assert headers["Content-Type"] == "application/problem+json"
-    assert headers["Access-Control-Allow-Origin"] == "*"
+    assert headers["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
     body = json.loads(response.body)
-    assert body["type"] == "urn:problem:byline:not-found"
-    assert body["instance"] == headers["x-amzn-RequestId"]
+    assert body == {"status": 404, "detail": "No route", "instance": headers["x-amzn-RequestId"]}
 
 
-def test_a_known_path_with_another_method_is_a_405_with_allow():
-    gateway, _ = _gateway(OK)
+def test_a_known_path_with_another_method_is_the_missing_authentication_token_response():
+    gateway, runtime = _gateway(OK)
     response = gateway.handle(_request("PUT", "/articles"))
-    assert response.status == 405
-    assert _headers(response)["Allow"] == "OPTIONS, POST"
+    assert response.status == 404
+    assert _headers(response)["x-amzn-ErrorType"] == "MissingAuthenticationTokenException"
+    assert "Allow" not in _headers(response)
+    assert runtime.events == []
 
 
 @pytest.mark.parametrize("method", ["PROPFIND", "FOO", "purge", "get", "TRACE", "CONNECT"])

@@ -196,3 +196,16 @@ def test_feedback_for_an_account_without_a_subscription_changes_nothing(world):
     assert feedback.handle(parse(record(recipients=["cy@example.com"]))) == {
         "cy@example.com": "unchanged"
     }
+
+
+def test_changing_only_the_hour_after_the_mail_does_not_outrank_a_complaint_about_it(world):
+    """Only turning digests on is an opt-in; a later hour or zone chosen after the reported
+    mail went out must not make the complaint (or a permanent bounce) count for nothing."""
+    _, clock, _, subscriptions, feedback = world
+    ann = member(world, "ann")  # subscribed a day before the mail was sent
+    clock.now = SENT + timedelta(minutes=30)
+    subscriptions.put(ann, SubscriptionUpdate(cadence="daily", hour=19, timezone="Europe/Paris"))
+    clock.now = SENT + timedelta(hours=1)
+    complaint = parse(record("Complaint", tags={"byline-user": "ann"}))
+    assert feedback.handle(complaint) == {"ann@example.com": "suppressed"}
+    assert subscriptions.get(ann).cadence == "off"

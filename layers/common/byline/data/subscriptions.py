@@ -77,9 +77,11 @@ class Subscriptions:
         if bucket is not None:
             chosen["GSI1PK"] = keys.digest_bucket(str(fields["cadence"]), bucket)
             chosen["GSI1SK"] = keys.user_partition(username)
-            # the subscriber's own choice turns delivery on again after a bounce or complaint,
-            # and outranks any feedback about mail sent before it (see suppress)
-            chosen.update(suppressed=None, suppressed_at=None, opted_in_at=fields["updated_at"])
+            # turning digests on again after a bounce or complaint clears it (a stopped
+            # subscription is off, so only a save that turns them on finds one); the opt-in
+            # that outranks feedback about earlier mail is subscribed_at, set below only by
+            # such a save: changing the hour is no opt-in (see suppress)
+            chosen.update(suppressed=None, suppressed_at=None, opted_in_at=None)
         else:  # off: what is published from now on is owed to nobody
             chosen.update(GSI1PK=None, GSI1SK=None, watermark=None, subscribed_at=None)
         names = {f"#f{i}": name for i, name in enumerate(chosen)}
@@ -133,14 +135,16 @@ class Subscriptions:
         """Stop digests because mail to the subscriber bounced for good or was reported as
         spam (``reason``: bounce or complaint), recording why and when. False when there was
         nothing to stop: digests already off (a redelivered notification), or turned on by the
-        subscriber after the mail that caused it was sent (``sent_at``)."""
+        subscriber after the mail that caused it was sent (``sent_at``): their
+        ``subscribed_at``, which only turning digests on sets (a later hour or zone is no
+        opt-in, so feedback about mail sent before it still counts)."""
         try:
             self._table.update(
                 keys.subscription(username),
                 "SET cadence = :off, updated_at = :at, suppressed = :why, suppressed_at = :at "
                 "REMOVE GSI1PK, GSI1SK, watermark, subscribed_at",
                 condition="attribute_exists(PK) AND cadence <> :off "
-                "AND (attribute_not_exists(opted_in_at) OR opted_in_at < :sent)",
+                "AND (attribute_not_exists(subscribed_at) OR subscribed_at < :sent)",
                 values={":off": "off", ":at": at, ":why": reason, ":sent": sent_at},
             )
         except ConditionFailed:

@@ -151,7 +151,9 @@ def _preferences(method: str) -> Case:
         from byline.services import unsubscribe_tokens
         from byline.services.preferences import FORM_PURPOSE, form_check
 
-        token = unsubscribe_tokens.issue(signing_key("unsubscribe"), owner.username)
+        token = unsubscribe_tokens.issue(
+            signing_key("unsubscribe"), owner.username, unsubscribe_tokens.PREFERENCES
+        )
         if method == "GET":
             return Call(method, f"/preferences?token={token}")
         check = form_check(signing_key(FORM_PURPOSE), owner.username, "schedule")
@@ -170,7 +172,9 @@ def _view_digest(base: str, _caller: User | None, owner: User) -> Call:
     from byline.secrets import signing_key
     from byline.services import unsubscribe_tokens
 
-    token = unsubscribe_tokens.issue(signing_key("unsubscribe"), owner.username)
+    token = unsubscribe_tokens.issue(
+        signing_key("unsubscribe"), owner.username, unsubscribe_tokens.VIEW
+    )
     return Call("GET", f"/digests/2030-01-01?token={token}")  # the token decides, not the caller
 
 

@@ -214,7 +214,7 @@ def test_the_digest_page_allows_images_from_the_media_origin_and_nowhere_else(
     S3Store(stack_resources["DIGEST_BUCKET"]).put(
         f"{archive_prefix(name)}2024-06-06.html", b"<p>digest</p>", "text/html"
     )
-    token = unsubscribe_tokens.issue(signing_key("unsubscribe"), name)
+    token = unsubscribe_tokens.issue(signing_key("unsubscribe"), name, unsubscribe_tokens.VIEW)
     event = json.loads(Path("events/digest_view.json").read_text())
     event |= {"path": "/digests/2024-06-06", "pathParameters": {"period": "2024-06-06"},
               "queryStringParameters": {"token": token},

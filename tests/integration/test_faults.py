@@ -409,7 +409,9 @@ def _preferences(action: str, **fields: str) -> Any:
         reader = w.user("reader")
         w.put(reader, "/me/subscription", {"cadence": "daily", "hour": 8, "timezone": "UTC"})
         w.put(reader, "/me/follows/tags/faults", {"muted": False})
-        token = unsubscribe_tokens.issue(signing_key("unsubscribe"), reader.username)
+        token = unsubscribe_tokens.issue(
+            signing_key("unsubscribe"), reader.username, unsubscribe_tokens.PREFERENCES
+        )
         check = form_check(signing_key(FORM_PURPOSE), reader.username, action)
         form = urlencode({"action": action, "check": check, **fields}).encode()
         return Request(

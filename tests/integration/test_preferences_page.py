@@ -13,7 +13,13 @@ import pytest
 import requests
 
 from tests.integration.identity_helpers import User, make_user
-from tests.integration.test_digests_api import follow, mail_for, run_digest_cycle, subscribe
+from tests.integration.test_digests_api import (
+    follow,
+    mail_for,
+    next_digest_slot,
+    run_digest_cycle,
+    subscribe,
+)
 from tests.support.html_safety import executable_constructs
 from tests.support.xss_payloads import PAYLOADS
 
@@ -22,11 +28,12 @@ pytestmark = pytest.mark.integration
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def token_for(username: str) -> str:
+def token_for(username: str, purpose: str = "preferences:digest") -> str:
+    """The token of ``username``'s links for ``purpose`` (the preferences page's by default)."""
     from byline.secrets import signing_key
     from byline.services import unsubscribe_tokens
 
-    return unsubscribe_tokens.issue(signing_key("unsubscribe"), username)
+    return unsubscribe_tokens.issue(signing_key("unsubscribe"), username, purpose)
 
 
 class _Forms(HTMLParser):
@@ -324,6 +331,13 @@ def test_the_email_s_preferences_link_opens_the_page(local_api, local_stack):
     assert page.status_code == 200
     assert f"#{tag}" in page.text
     assert subscriber.username in page.text
+    # the List-Unsubscribe header's URL (mail providers and forwarding rules see it) only
+    # unsubscribes: its token opens neither this page nor the archived digest
+    header_token = email.headers["List-Unsubscribe"].strip("<>").split("token=", 1)[1]
+    for other in ("/preferences", "/digests/" + next_digest_slot().date().isoformat()):
+        refused = requests.get(f"{local_api}{other}", params={"token": header_token}, timeout=30)
+        assert refused.status_code == 400, (other, refused.status_code)
+        assert refused.headers["Content-Type"].startswith("text/html")
 
 
 def test_hostile_follow_names_and_display_names_come_out_inert(local_api, subscriber):

@@ -32,7 +32,7 @@ def cadence(base: str, user: User) -> str:
 def subscribed(base: str) -> tuple[User, str]:
     user = make_user(base)
     subscribe(base, user)
-    return user, token_for(user.username)
+    return user, token_for(user.username, "unsubscribe:digest")
 
 
 def assert_page(response: requests.Response, status: int, heading: str) -> None:
@@ -152,10 +152,11 @@ def test_the_pages_put_the_token_into_their_form_actions_url_encoded(local_api):
     assert action == f"unsubscribe?token={quote(token, safe='')}"
     assert parse_qs(urlsplit(action).query, strict_parsing=True) == {"token": [token]}
 
-    preferences = open_page(local_api, token)
+    own = token_for(user.username)  # the preferences page's
+    preferences = open_page(local_api, own)
     assert preferences.status_code == 200
     actions = {address for address, _ in forms(preferences.text)}
-    assert actions == {f"preferences?token={quote(token, safe='')}"}
+    assert actions == {f"preferences?token={quote(own, safe='')}"}
 
     # The page's own button, posted as a browser would, unsubscribes.
     posted = requests.post(
@@ -169,7 +170,8 @@ def test_the_pages_put_the_token_into_their_form_actions_url_encoded(local_api):
 
 
 def test_the_preferences_redirect_carries_the_token_url_encoded(local_api):
-    user, token = subscribed(local_api)
+    user, _ = subscribed(local_api)
+    token = token_for(user.username)  # the preferences page's
     page = open_page(local_api, token)
     address, fields = next((a, f) for a, f in forms(page.text) if f.get("action") == "schedule")
     response = requests.post(

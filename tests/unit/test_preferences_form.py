@@ -106,7 +106,7 @@ def test_the_check_is_bound_to_the_subscriber_and_the_action():
 
 def test_neither_the_token_nor_the_check_stands_in_for_the_other():
     service = _service()
-    token = unsubscribe_tokens.issue(KEY, "rita")
+    token = unsubscribe_tokens.issue(KEY, "rita", unsubscribe_tokens.PREFERENCES)
     encoded, signature = token.split(".")
     with pytest.raises(Forbidden):
         service.check_form("rita", {"action": "schedule", "check": signature})
@@ -119,6 +119,6 @@ def test_neither_the_token_nor_the_check_stands_in_for_the_other():
 
 @pytest.mark.parametrize("site", ["cross-site", "same-site", "none", "Cross-Site"])
 def test_a_browser_s_post_from_anywhere_but_the_page_s_origin_is_refused(site):
-    token = unsubscribe_tokens.issue(KEY, "rita")
+    token = unsubscribe_tokens.issue(KEY, "rita", unsubscribe_tokens.PREFERENCES)
     with pytest.raises(Forbidden):
         _service().submit(token, "action=schedule", site)

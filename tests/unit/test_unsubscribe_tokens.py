@@ -117,3 +117,20 @@ def test_the_link_carries_the_token_as_issued():
 
 def test_a_query_percent_encodes_whatever_text_it_is_given():
     assert unsubscribe_tokens.query("cmVhZGVy&done=x#y.SIG") == "token=cmVhZGVy%26done%3Dx%23y.SIG"
+
+
+PURPOSES = (unsubscribe_tokens.UNSUBSCRIBE, unsubscribe_tokens.PREFERENCES, unsubscribe_tokens.VIEW)
+
+
+@pytest.mark.parametrize("issued_for", PURPOSES)
+@pytest.mark.parametrize("used_for", PURPOSES)
+def test_a_token_serves_only_the_purpose_it_was_issued_for(issued_for, used_for):
+    """The List-Unsubscribe header's URL (seen by mail providers and forwarding rules) must not
+    open the preferences page, where digests can be turned back on, nor the archived digests."""
+    key = b"k" * 32
+    token = unsubscribe_tokens.issue(key, "rita", issued_for)
+    if issued_for == used_for:
+        assert unsubscribe_tokens.verify(key, token, used_for) == "rita"
+    else:
+        with pytest.raises(BadRequest):
+            unsubscribe_tokens.verify(key, token, used_for)

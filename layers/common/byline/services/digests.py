@@ -477,16 +477,17 @@ class DigestService:
         return True
 
     def links(self, username: str, period: str) -> dict[str, str]:
-        """The links a digest carries to the API's own pages, signed with the subscriber's
-        token: ``unsubscribe``, ``view`` (the digest in a browser, with every match the
-        size cap left out) and ``preferences`` (cadence, hour and follows)."""
+        """The links a digest carries to the API's own pages, each signed with a token of the
+        subscriber for its own purpose: ``unsubscribe``, ``view`` (the digest in a browser, with
+        every match the size cap left out) and ``preferences`` (cadence, hour and follows)."""
         key = self.unsubscribe_key()
-        token = unsubscribe_tokens.issue(key, username)
+        view = unsubscribe_tokens.issue(key, username, unsubscribe_tokens.VIEW)
+        preferences = unsubscribe_tokens.issue(key, username, unsubscribe_tokens.PREFERENCES)
         base = self.api_url or self.site_url
         return {
             "unsubscribe": unsubscribe_tokens.link(key, base, username),
-            "view": f"{base}/digests/{period}?token={token}",
-            "preferences": f"{base}/preferences?token={token}",
+            "view": f"{base}/digests/{period}?{unsubscribe_tokens.query(view)}",
+            "preferences": f"{base}/preferences?{unsubscribe_tokens.query(preferences)}",
         }
 
     def _render(
@@ -630,7 +631,7 @@ class DigestService:
     def view(self, token: str | None, period: str) -> tuple[str, str]:
         """The archived HTML of the token's subscriber's digest for ``period`` (the email's
         "view in browser" and "N more" links), and the username."""
-        username = unsubscribe_tokens.verify(self.unsubscribe_key(), token)
+        username = unsubscribe_tokens.verify(self.unsubscribe_key(), token, unsubscribe_tokens.VIEW)
         body = self.store.find(f"{archive_prefix(username)}{period}.html")
         if body is None:
             raise NotFound("There is no digest for that period, or it is no longer kept.")

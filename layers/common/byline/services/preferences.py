@@ -182,7 +182,9 @@ class PreferencesService:
 
     def subscriber(self, token: str | None) -> str:
         """The username the token names; BadRequest for a forged, altered or cut token."""
-        return unsubscribe_tokens.verify(self.unsubscribe_key(), token)
+        return unsubscribe_tokens.verify(
+            self.unsubscribe_key(), token, unsubscribe_tokens.PREFERENCES
+        )
 
     def view(self, token: str | None) -> PreferencesView:
         username = self.subscriber(token)

@@ -1,5 +1,7 @@
-"""Signed one-click unsubscribe tokens: bound to the user and to the action, so a token can
-neither be forged nor turned against another user or another action."""
+"""Signed tokens of the links in digest emails: bound to the user and to one purpose (the
+one-click unsubscribe, the preferences page, the digest in a browser), so a token can neither be
+forged nor turned against another user or to another purpose: the List-Unsubscribe header's URL,
+which mail providers and forwarding rules see, unsubscribes and does nothing else."""
 
 from __future__ import annotations
 
@@ -12,7 +14,11 @@ from urllib.parse import quote
 
 from byline.errors import BadRequest
 
-ACTION = "unsubscribe:digest"
+UNSUBSCRIBE = "unsubscribe:digest"
+PREFERENCES = "preferences:digest"
+VIEW = "view:digest"
+ACTION = UNSUBSCRIBE  # the purpose of a token when none is named
+_NOUNS = {UNSUBSCRIBE: "unsubscribe", PREFERENCES: "preferences", VIEW: "digest"}
 MAX_TOKEN_LENGTH = 200
 SIGNATURE_LENGTH = 27
 """Characters of the signature: 20 bytes of HMAC-SHA256 in unpadded base64url."""
@@ -26,17 +32,20 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
 
 
-def _signature(key: bytes, username: str) -> str:
-    return _b64(hmac.new(key, f"{ACTION}\x00{username}".encode(), hashlib.sha256).digest()[:20])
+def _signature(key: bytes, username: str, purpose: str) -> str:
+    return _b64(hmac.new(key, f"{purpose}\x00{username}".encode(), hashlib.sha256).digest()[:20])
 
 
-def issue(key: bytes, username: str) -> str:
-    return f"{_b64(username.lower().encode())}.{_signature(key, username.lower())}"
+def issue(key: bytes, username: str, purpose: str = UNSUBSCRIBE) -> str:
+    return f"{_b64(username.lower().encode())}.{_signature(key, username.lower(), purpose)}"
 
 
-def verify(key: bytes, token: str | None) -> str:
-    """The username the token was issued for; 400 for anything forged, altered or garbled."""
-    refused = BadRequest("The unsubscribe link is invalid; use the link from your latest email.")
+def verify(key: bytes, token: str | None, purpose: str = UNSUBSCRIBE) -> str:
+    """The username the token was issued for, for ``purpose``; 400 for anything forged,
+    altered, garbled or issued for another purpose."""
+    refused = BadRequest(
+        f"The {_NOUNS[purpose]} link is invalid; use the link from your latest email."
+    )
     if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii() or token.count(".") != 1:
         raise refused
     encoded, signature = token.split(".")
@@ -51,7 +60,7 @@ def verify(key: bytes, token: str | None) -> str:
         raise refused from error
     if _b64(decoded) != encoded:  # non-canonical: other trailing bits, one text per username
         raise refused
-    if not hmac.compare_digest(signature, _signature(key, username)):
+    if not hmac.compare_digest(signature, _signature(key, username, purpose)):
         raise refused
     return username
 

@@ -23,6 +23,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "layers" / "common"))
 
 import boto3
+from boto3.dynamodb.types import TypeDeserializer
 from botocore.exceptions import ClientError
 
 from byline.data.articles import index_keys
@@ -31,6 +32,7 @@ from byline.data.articles import index_keys
 def backfill(client: Any, table: str) -> int:
     """Set the missing release-index keys of published articles; the number updated."""
     updated = 0
+    deserializer = TypeDeserializer()
     pages = client.get_paginator("scan").paginate(
         TableName=table,
         FilterExpression="kind = :article AND #s = :published AND attribute_not_exists(GSI4PK)",
@@ -39,7 +41,7 @@ def backfill(client: Any, table: str) -> int:
     )
     for page in pages:
         for item in page["Items"]:
-            article = {name: next(iter(value.values())) for name, value in item.items()}
+            article = {name: deserializer.deserialize(value) for name, value in item.items()}
             keys = index_keys(article)
             try:
                 client.update_item(

@@ -43,3 +43,30 @@ def test_published_articles_without_release_keys_get_them_once(local_api, stack_
     assert old["id"] in listed
     assert draft["id"] not in listed
     assert script.backfill(client, table) == 0  # a second run changes nothing
+
+
+def test_attribute_values_are_read_as_dynamodb_types(local_api, stack_resources):
+    """A NULL is None (not True), a number a number, a list a list: a record whose
+    ``released_at`` is NULL is released at its ``published_at``."""
+    client = boto3.client("dynamodb")
+    table = stack_resources["TABLE_NAME"]
+    author = make_user(local_api, "author")
+    old = published_article(local_api, author, tags=["backfill"], title="Typed attributes")
+    key = {"PK": {"S": f"ARTICLE#{old['id']}"}, "SK": {"S": "ARTICLE"}}
+    client.update_item(
+        TableName=table,
+        Key=key,
+        UpdateExpression="SET released_at = :null, reading_minutes = :n, tags = :list "
+        "REMOVE GSI4PK, GSI4SK",
+        ExpressionAttributeValues={
+            ":null": {"NULL": True},
+            ":n": {"N": "7"},
+            ":list": {"L": [{"S": "backfill"}, {"S": "typed"}]},
+        },
+    )
+
+    assert load_script("backfill_release_index").backfill(client, table) >= 1
+    after = client.get_item(TableName=table, Key=key)["Item"]
+    assert after["GSI4PK"] == {"S": keys.released_feed()}
+    published_at = after["published_at"]["S"]
+    assert after["GSI4SK"] == {"S": keys.timeline_sort(published_at, old["id"])}

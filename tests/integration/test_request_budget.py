@@ -167,6 +167,13 @@ READS: dict[tuple[str, str], list[Case]] = {
             QUERY,
             status=404,
         ),
+        case(
+            "old slug of an unpublished article",
+            lambda w: Request({"article": w.unpublished_alias}),
+            QUERY,
+            status=404,
+            note="an alias is found by slug only while its article is published",
+        ),
     ],
     ("GET", "/articles"): [
         case("newest", lambda w: Request(), QUERY, secrets=1),
@@ -473,6 +480,7 @@ class World:
     retitled_from: list[str]
     retitled_to: str
     deleted_alias: str
+    unpublished_alias: str
     period: str
     unsubscribe_token: str
     cursor: str = ""
@@ -520,6 +528,12 @@ def world(local_api, local_stack) -> World:
     gone = _patch(local_api, author, first_title, title=f"Soon gone {uuid.uuid4().hex[:8]}")
     deleted = requests.delete(f"{local_api}/articles/{gone['id']}", headers=author.auth, timeout=30)
     assert deleted.status_code == 204, deleted.text
+    hidden = published_article(local_api, author)
+    retitled = _patch(local_api, author, hidden, title=f"Soon hidden {uuid.uuid4().hex[:8]}")
+    unpublished = requests.post(
+        f"{local_api}/articles/{retitled['id']}/unpublish", headers=author.auth, timeout=30
+    )
+    assert unpublished.status_code == 200, unpublished.text
 
     run_digest_cycle(local_stack)
     history = requests.get(f"{local_api}/me/digests", headers=reader.auth, timeout=30)
@@ -536,6 +550,7 @@ def world(local_api, local_stack) -> World:
         retitled_from=slugs[:-1],
         retitled_to=slugs[-1],
         deleted_alias=first_title["slug"],
+        unpublished_alias=hidden["slug"],
         period=history.json()["items"][0]["period"],
         unsubscribe_token=issue(subscription_service().unsubscribe_key(), reader.username),
         editable=published_article(local_api, author, tags=[tag]),

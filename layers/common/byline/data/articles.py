@@ -261,18 +261,15 @@ class Articles:
                 )
             )
             if keep_alias:
-                ops.append(
-                    put_op(
-                        {
-                            **keys.slug_claim(before["slug"]),
-                            "kind": "alias",
-                            "article_id": after["id"],
-                            "target_slug": after["slug"],
-                            "GSI1PK": keys.slug_lookup(before["slug"]),
-                            "GSI1SK": "ALIAS",
-                        }
-                    )
-                )
+                alias = {
+                    **keys.slug_claim(before["slug"]),
+                    "kind": "alias",
+                    "article_id": after["id"],
+                    "target_slug": after["slug"],
+                }
+                if _published(after):  # resolvable only while the article is public
+                    alias.update(GSI1PK=keys.slug_lookup(before["slug"]), GSI1SK="ALIAS")
+                ops.append(put_op(alias))
             else:
                 ops.append(delete_op(keys.slug_claim(before["slug"])))
         ops.extend(self._alias_ops(before, after))
@@ -317,26 +314,32 @@ class Articles:
 
     def _alias_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
         """Older aliases follow the article to its new slug, so reading an old address is one
-        Query that already holds the redirect's target; a deleted article's aliases stop
-        resolving (they stay as claims: the slugs remain reserved)."""
+        Query that already holds the redirect's target. An alias is in GSI1 (found by slug)
+        only while its article is published: unpublishing, scheduling, sending to review or
+        deleting the article takes its aliases out of GSI1 and republishing puts them back,
+        so an old slug never reveals an unpublished article's current slug (they stay as
+        claims: the slugs remain reserved)."""
         older = [slug for slug in before.get("aliases") or [] if slug != after["slug"]]
         condition, owner = "article_id = :id", {":id": after["id"]}
-        if after["status"] == "deleted" and before["status"] != "deleted":
-            return [
-                update_op(keys.slug_claim(slug), "REMOVE GSI1PK, GSI1SK", condition, values=owner)
-                for slug in older
-            ]
-        if before["slug"] == after["slug"]:
+        moved = before["slug"] != after["slug"]
+        was_live, live = _published(before), _published(after)
+        deleting = after["status"] == "deleted" and before["status"] != "deleted"
+        if not moved and was_live == live and not deleting:
             return []
-        return [
-            update_op(
-                keys.slug_claim(slug),
-                "SET target_slug = :slug",
-                condition,
-                values={**owner, ":slug": after["slug"]},
-            )
-            for slug in older
-        ]
+        ops = []
+        for slug in older:
+            sets, values = [], dict(owner)
+            if moved:
+                sets.append("target_slug = :slug")
+                values[":slug"] = after["slug"]
+            if live:
+                sets.append("GSI1PK = :pk, GSI1SK = :sk")
+                values.update({":pk": keys.slug_lookup(slug), ":sk": "ALIAS"})
+            expression = "SET " + ", ".join(sets) if sets else ""
+            if not live:
+                expression = (expression + " REMOVE GSI1PK, GSI1SK").strip()
+            ops.append(update_op(keys.slug_claim(slug), expression, condition, values=values))
+        return ops
 
     def _tag_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
         was, now = _listed_in_tags(before), _listed_in_tags(after)

@@ -200,8 +200,10 @@ class ArticleService:
         if item is None:
             raise NotFound("No such article.")
         if item.get("kind") == "alias":
-            # Every retitle points the article's aliases at its new slug and deleting it makes
-            # them unresolvable (Articles.save), so the redirect needs no second read.
+            # Every retitle points the article's aliases at its new slug, and an alias is found
+            # by slug only while its article is published (Articles.save takes it out of GSI1
+            # on unpublishing or deleting and puts it back on republishing), so the redirect
+            # needs no second read and never names an unpublished article's slug.
             return Moved(str(item["target_slug"]))
         if item["status"] != "published":
             raise NotFound("No such article.")

@@ -28,6 +28,8 @@ def count(feedback: Feedback, outcome: Outcome) -> None:
     name = _METRICS.get((feedback.kind, outcome))
     if outcome == "not_ours":
         name = "SesFeedbackIgnored"
+    elif outcome == "refused":
+        name = "SesFeedbackRefused"
     if name:
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=1)
 

@@ -4,6 +4,7 @@ token, every control changes what the JSON routes report, and nothing else gets 
 from __future__ import annotations
 
 import base64
+import html
 import re
 import uuid
 from html.parser import HTMLParser
@@ -152,6 +153,9 @@ def test_each_control_changes_what_the_json_routes_report(local_api, subscriber)
     location = saved.headers["Location"]
     assert location == f"preferences?token={token}&done=schedule"
     assert saved.headers["Cache-Control"] == "no-store"
+    # a redirect as servers send one: a short page linking on, not an empty "JSON" body
+    assert saved.headers["Content-Type"] == "text/html; charset=utf-8"
+    assert f'href="{html.escape(location)}"' in saved.text
     after = requests.get(urljoin(f"{local_api}/preferences", location), timeout=30)
     assert after.status_code == 200
     assert "Your digest schedule is saved." in after.text

@@ -35,3 +35,26 @@ def test_a_field_takes_its_json_type_and_refuses_look_alikes(model, base, field,
     with pytest.raises(ValidationError) as refused:
         model.model_validate({**base, field: bad})
     assert [e["loc"][0] for e in refused.value.errors()] == [field]
+
+
+@pytest.mark.parametrize(
+    "zone",
+    ["UTC", "Europe/Paris", "America/Argentina/Salta", "Asia/Kolkata", "Etc/GMT-2", "Etc/UTC"],
+)
+def test_a_subscription_takes_an_iana_area_location_zone_or_utc(zone):
+    assert (
+        SubscriptionUpdate.model_validate({"cadence": "daily", "timezone": zone}).timezone == zone
+    )
+
+
+@pytest.mark.parametrize(
+    "zone",
+    # the host's own zone, tzdata's placeholder, the POSIX default rules, legacy bare aliases,
+    # the copied trees some hosts keep, and names that are no zone at all
+    ["localtime", "Factory", "posixrules", "EST", "CET", "GB", "Japan", "Zulu", "GMT",
+     "posix/Europe/Paris", "right/Europe/Paris", "Mars/Olympus", "europe/paris", "Europe"],
+)  # fmt: skip
+def test_a_subscription_refuses_names_that_are_no_area_location_zone(zone):
+    with pytest.raises(ValidationError) as refused:
+        SubscriptionUpdate.model_validate({"cadence": "daily", "timezone": zone})
+    assert [e["loc"] for e in refused.value.errors()] == [("timezone",)]

@@ -209,3 +209,77 @@ def test_changing_only_the_hour_after_the_mail_does_not_outrank_a_complaint_abou
     complaint = parse(record("Complaint", tags={"byline-user": "ann"}))
     assert feedback.handle(complaint) == {"ann@example.com": "suppressed"}
     assert subscriptions.get(ann).cadence == "off"
+
+
+def test_a_notification_naming_no_configuration_set_changes_nothing(world):
+    _, clock, _, subscriptions, feedback = world
+    ann = member(world, "ann")
+    clock.now = SENT + timedelta(minutes=1)
+    raw = ses_event_record("Bounce", ["ann@example.com"], sent_at=SENT, tags={"byline-user": "ann"})
+    del raw["mail"]["tags"]["ses:configuration-set"]
+    assert feedback.handle(parse(json.dumps(raw))) == {"ann@example.com": "not_ours"}
+    del raw["mail"]["tags"]  # the identity notifications' form: no tags at all
+    assert feedback.handle(parse(json.dumps(raw))) == {"ann@example.com": "not_ours"}
+    assert subscriptions.get(ann).cadence == "daily"
+
+
+def test_a_service_that_knows_no_configuration_set_acts_on_nothing(world):
+    table, clock, users, subscriptions, _ = world
+    ann = member(world, "ann")
+    clock.now = SENT + timedelta(minutes=1)
+    unconfigured = FeedbackService(Subscriptions(table), users, "", clock)
+    notice = parse(record(tags={"byline-user": "ann"}))
+    assert unconfigured.handle(notice) == {"ann@example.com": "not_ours"}
+    assert subscriptions.get(ann).cadence == "daily"
+
+
+@pytest.mark.parametrize(
+    "timestamp",
+    [None, "", "yesterday", "2026-11-25T08:00:00", 1764057600, "2099-01-01T00:00:00.000Z"],
+    ids=["missing", "empty", "unreadable", "no-offset", "a-number", "far-future"],
+)
+def test_a_mail_timestamp_that_cannot_date_the_feedback_is_refused(world, timestamp):
+    _, clock, _, subscriptions, feedback = world
+    ann = member(world, "ann")
+    clock.now = SENT + timedelta(minutes=1)
+    raw = ses_event_record(
+        "Complaint", ["ann@example.com"], sent_at=SENT, tags={"byline-user": "ann"}
+    )
+    if timestamp is None:
+        del raw["mail"]["timestamp"]
+    else:
+        raw["mail"]["timestamp"] = timestamp
+    assert feedback.handle(parse(json.dumps(raw))) == {"ann@example.com": "refused"}
+    assert subscriptions.get(ann).cadence == "daily"
+    assert subscriptions.get(ann).delivery_stopped is None
+
+
+def test_a_future_mail_timestamp_does_not_undo_a_later_resubscription(world):
+    _, clock, _, subscriptions, feedback = world
+    ann = member(world, "ann")
+    clock.now = SENT + timedelta(minutes=1)
+    assert feedback.handle(parse(record("Complaint", tags={"byline-user": "ann"}))) == {
+        "ann@example.com": "suppressed"
+    }
+    clock.now = SENT + timedelta(hours=1)
+    subscriptions.put(ann, SubscriptionUpdate(cadence="daily"))
+    forged = ses_event_record(
+        "Complaint", ["ann@example.com"], sent_at=datetime(2099, 1, 1, tzinfo=UTC),
+        tags={"byline-user": "ann"},
+    )  # fmt: skip
+    assert feedback.handle(parse(json.dumps(forged))) == {"ann@example.com": "refused"}
+    assert subscriptions.get(ann).cadence == "daily"
+
+
+def test_a_mail_timestamp_after_the_bounce_itself_is_refused_within_the_skew_it_is_not(world):
+    _, clock, _, subscriptions, feedback = world
+    ann = member(world, "ann")
+    clock.now = SENT + timedelta(hours=2)
+    raw = ses_event_record("Bounce", ["ann@example.com"], sent_at=SENT, tags={"byline-user": "ann"})
+    # mail "sent" an hour after SES reported the bounce (and before now): refused
+    raw["mail"]["timestamp"] = "2026-11-25T09:00:00.000Z"
+    assert feedback.handle(parse(json.dumps(raw))) == {"ann@example.com": "refused"}
+    # a few minutes' difference between clocks is tolerated
+    raw["mail"]["timestamp"] = "2026-11-25T08:04:00.000Z"
+    assert feedback.handle(parse(json.dumps(raw))) == {"ann@example.com": "suppressed"}
+    assert subscriptions.get(ann).cadence == "off"

@@ -53,3 +53,62 @@ def test_the_welcome_states_the_schedule_what_is_followed_and_the_unsubscribe_li
     assert email.unsubscribe_url is not None
     assert email.unsubscribe_url.startswith("https://api.byline.example/unsubscribe?token=")
     assert email.unsubscribe_url in email.text
+
+
+def test_the_welcome_carries_the_ses_tags_feedback_finds_the_account_by():
+    email = _service()._render(_subscriber("Ada", "python", "grace"))
+    assert dict(email.tags) == {"byline-user": "reader", "byline-mail": "welcome"}
+
+
+def test_the_text_part_puts_every_item_on_its_own_line():
+    email = _service()._render(_subscriber("Ada", "python", "grace"))
+    lines = email.text.splitlines()
+    start = lines.index("What you follow:")
+    assert lines[start - 1] == ""  # a paragraph of its own
+    assert lines[start + 1 : start + 6] == [
+        "* Tags: #python",
+        "* Authors: grace",
+        "* Muted: #pythonx",
+        "",
+        "Follow more: https://byline.example",
+    ]
+    assert lines[-2:] == ["--", f"Unsubscribe in one click: {email.unsubscribe_url}"]
+    assert lines[-3] == ""
+
+
+def test_several_tags_and_authors_share_their_line_and_nothing_runs_together():
+    subscriber = Subscriber(
+        "reader",
+        profile={"kind": "profile", "display_name": "Ada", "email": "reader@example.com"},
+        subscription={"cadence": "daily", "hour": 8, "timezone": "UTC"},
+        follows=[
+            {"kind_of": "tag", "target": "rust", "muted": False},
+            {"kind_of": "tag", "target": "python", "muted": False},
+            {"kind_of": "author", "target": "grace"},
+            {"kind_of": "author", "target": "ada"},
+        ],
+    )
+    lines = _service()._render(subscriber).text.splitlines()
+    assert "* Tags: #python, #rust" in lines
+    assert "* Authors: ada, grace" in lines
+    assert not any(line.startswith("* Muted") for line in lines)
+    assert "Follow more: https://byline.example" in lines
+
+
+def test_the_text_part_of_a_welcome_that_follows_nothing_says_so_on_its_own_lines():
+    subscriber = Subscriber(
+        "reader",
+        profile={"kind": "profile", "display_name": "Ada", "email": "reader@example.com"},
+        subscription={"cadence": "daily", "hour": 8, "timezone": "UTC"},
+        follows=[],
+    )
+    lines = _service()._render(subscriber).text.splitlines()
+    start = lines.index(
+        "You follow nothing yet, so your digest will stay empty (we send no empty digests)."
+    )
+    assert lines[start - 1] == ""
+    assert lines[start + 1 : start + 4] == [
+        "Follow a few tags or authors and your first digest will follow: https://byline.example",
+        "",
+        "--",
+    ]

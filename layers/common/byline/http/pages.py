@@ -5,6 +5,7 @@ problem document meant for programs."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from html import escape
 from typing import Any
 
 from aws_lambda_powertools.event_handler import Response
@@ -32,8 +33,17 @@ def page_from_link(render: Callable[[], str], *, images: str = "") -> Response[s
 
 
 def see_other(location: str) -> Response[str]:
-    """303 to ``location`` (Post/Redirect/Get: reloading the page it leads to posts nothing)."""
-    return Response(303, headers={"Location": location, "Cache-Control": "no-store"}, body="")
+    """303 to ``location`` (Post/Redirect/Get: reloading the page it leads to posts nothing),
+    with a short HTML page linking there, as servers answer a redirect: a client that does not
+    follow it reads a page, not an empty body labelled JSON (API Gateway's default type)."""
+    link = escape(location, quote=True)
+    body = (
+        '<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>See other</title>'
+        f'</head><body><p>Saved. <a href="{link}">Back to the page</a>.</p></body></html>\n'
+    )
+    response = html_page(body, 303)
+    response.headers["Location"] = location
+    return response
 
 
 def response_from_link(respond: Callable[[], Response[str]]) -> Response[str]:

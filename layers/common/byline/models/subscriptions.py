@@ -18,11 +18,22 @@ def _known_zone(name: str) -> str:
 
 
 _ZONES: set[str] = set()
+_COPIES = ("posix/", "right/")
+"""Trees some hosts' zoneinfo holds beside the zones themselves (copies, or leap-second
+variants)."""
 
 
 def _zones() -> set[str]:
+    """The zones a subscriber may name: the host's IANA zones of the Area/Location form
+    (``Europe/Paris``, ``America/Argentina/Salta``, ``Etc/GMT-2``), and ``UTC``. Not the bare
+    names beside them: ``localtime`` (the host's own zone, whatever it is), ``Factory``,
+    ``posixrules``, nor the legacy single-word aliases (``EST``, ``CET``, ``GB``, ``Japan``
+    ...), whose ``Etc/`` or Area/Location names say the same."""
     if not _ZONES:
-        _ZONES.update(available_timezones())
+        _ZONES.update(
+            name for name in available_timezones() if "/" in name and not name.startswith(_COPIES)
+        )
+        _ZONES.add("UTC")
     return _ZONES
 
 

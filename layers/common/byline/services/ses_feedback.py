@@ -10,6 +10,12 @@ Parsing is pure (:func:`parse`); :class:`FeedbackService` decides whose digests 
 concerns: the account named by the message's ``byline-user`` tag, or else the account that holds
 the address (its email claim), and only when that account's address *is* the one that bounced,
 so a notification about an address that is not ours changes nothing.
+
+A notification is acted on only when its mail names our configuration set
+(``ses:configuration-set``; the identity notifications' older form names none) and carries a
+readable ``mail.timestamp`` no later than :data:`CLOCK_SKEW` after the notification itself (its
+bounce or complaint time, and now): the send time decides whether feedback predates a
+resubscription, so a missing or future one must not stand in for "just now".
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any, Literal
 
@@ -31,6 +37,9 @@ Kind = Literal["bounce", "complaint", "ignored"]
 SUPPRESSING_BOUNCES = frozenset({"Permanent"})
 """Bounce types that stop delivery. ``Transient`` (mailbox full, message too large ...) and
 ``Undetermined`` are counted and logged only."""
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far after the notification (and now) a mail's send time may lie: clocks differ a little;
+mail is not sent after SES reports on it."""
 
 
 class MalformedNotification(ValueError):
@@ -49,6 +58,9 @@ class Feedback:
     message_id: str = ""
     feedback_id: str = ""
     sent_at: datetime | None = None
+    """``mail.timestamp``: None when missing or unreadable."""
+    reported_at: datetime | None = None
+    """The bounce's or complaint's own ``timestamp``, when readable."""
     tags: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @property
@@ -98,6 +110,7 @@ def parse(message: str) -> Feedback:
         message_id=str(mail.get("messageId") or ""),
         feedback_id=str(detail.get("feedbackId") or ""),
         sent_at=_moment(mail.get("timestamp")),
+        reported_at=_moment(detail.get("timestamp")),
         tags=_tags(mail.get("tags")),
     )
 
@@ -117,10 +130,14 @@ def _address(value: str) -> str:
 
 
 def _moment(value: Any) -> datetime | None:
+    """An ISO 8601 instant; None when missing, unreadable or without a UTC offset."""
+    if not isinstance(value, str) or not value:
+        return None
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         return None
+    return moment if moment.utcoffset() is not None else None
 
 
 def _tags(value: Any) -> dict[str, tuple[str, ...]]:
@@ -132,7 +149,7 @@ def _tags(value: Any) -> dict[str, tuple[str, ...]]:
     }
 
 
-Outcome = Literal["suppressed", "unchanged", "counted", "not_ours", "ignored"]
+Outcome = Literal["suppressed", "unchanged", "counted", "not_ours", "refused", "ignored"]
 
 
 @dataclass
@@ -146,23 +163,41 @@ class FeedbackService:
         """Apply one notification; what happened to each address it names."""
         if feedback.kind == "ignored":
             return {}
+        context = _context(feedback)
+        configuration_set = feedback.tag("ses:configuration-set")
+        if not self.configuration_set or configuration_set != self.configuration_set:
+            # another stage's set, or none named (identity notifications, a forged message)
+            logger.warning(
+                "SES feedback not from our configuration set ignored",
+                extra={**context, "configuration_set": configuration_set},
+            )
+            return dict.fromkeys(feedback.addresses, "not_ours")
+        refusal = self._unbelievable_send_time(feedback)
+        if refusal is not None or feedback.sent_at is None:
+            sent_at = iso(feedback.sent_at) if feedback.sent_at else None
+            logger.warning(
+                "SES feedback refused: its mail's send time cannot date it",
+                extra={**context, "reason": refusal, "sent_at": sent_at},
+            )
+            return dict.fromkeys(feedback.addresses, "refused")
         results: dict[str, Outcome] = {}
         for address in feedback.addresses:
-            results[address] = self._one(feedback, address)
+            results[address] = self._one(feedback, address, dict(context), feedback.sent_at)
         return results
 
-    def _one(self, feedback: Feedback, address: str) -> Outcome:
-        context = {
-            "event_type": feedback.event_type,
-            "bounce_type": feedback.bounce_type,
-            "bounce_subtype": feedback.bounce_subtype,
-            "message_id": feedback.message_id,
-            "feedback_id": feedback.feedback_id,
-        }
-        configuration_set = feedback.tag("ses:configuration-set")
-        if self.configuration_set and configuration_set not in (None, self.configuration_set):
-            logger.warning("SES feedback from another configuration set ignored", extra=context)
-            return "not_ours"
+    def _unbelievable_send_time(self, feedback: Feedback) -> str | None:
+        """Why the mail's send time cannot be trusted to date the feedback, or None."""
+        if feedback.sent_at is None:
+            return "no readable mail timestamp"
+        now = self.clock()
+        latest = min(feedback.reported_at, now) if feedback.reported_at else now
+        if feedback.sent_at > latest + CLOCK_SKEW:
+            return "mail timestamp after the notification"
+        return None
+
+    def _one(
+        self, feedback: Feedback, address: str, context: dict[str, str], sent: datetime
+    ) -> Outcome:
         username = feedback.tag(USER_TAG) or self.users.username_for_email(address)
         subscription, profile = (
             self.subscriptions.subscription_and_profile(username) if username else (None, None)
@@ -178,15 +213,24 @@ class FeedbackService:
         if subscription is None:
             logger.info("SES feedback for an account without digests", extra=context)
             return "unchanged"
-        sent_at = iso(feedback.sent_at or self.clock())
         stopped = self.subscriptions.suppress(
-            str(username), feedback.kind, iso(self.clock()), sent_at
+            str(username), feedback.kind, iso(self.clock()), iso(sent)
         )
         logger.warning(
             "Digests stopped after SES feedback" if stopped else "SES feedback changed nothing",
             extra=context,
         )
         return "suppressed" if stopped else "unchanged"
+
+
+def _context(feedback: Feedback) -> dict[str, str]:
+    return {
+        "event_type": feedback.event_type,
+        "bounce_type": feedback.bounce_type,
+        "bounce_subtype": feedback.bounce_subtype,
+        "message_id": feedback.message_id,
+        "feedback_id": feedback.feedback_id,
+    }
 
 
 @cache

@@ -129,6 +129,8 @@ class WelcomeService:
             html=render_template("welcome.html.j2", **context),
             unsubscribe_url=unsubscribe_url,
             reference=f"{subscriber.username}.welcome",
+            # as a digest's: SES feedback about this mail finds the account by its tag
+            tags={mailer.USER_TAG: subscriber.username, mailer.KIND_TAG: KIND},
         )
         mailer.compose(email)
         return email

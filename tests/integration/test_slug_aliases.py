@@ -115,3 +115,25 @@ def test_old_slug_of_a_deleted_unpublished_article_leads_nowhere(local_api):
     unknown = get(local_api, f"never-{uuid.uuid4().hex}")
     for slug in (first, article["slug"]):
         assert_unknown(local_api, slug, unknown)
+
+
+def test_an_alias_written_before_the_rule_does_not_name_an_unpublished_draft(local_api):
+    """Aliases written before unpublished articles' aliases left the slug index are still found
+    by slug: following one reads the article, and an unpublished one is not named."""
+    from byline.data import keys
+    from byline.data.table import table
+
+    author = make_user(local_api, "author")
+    article = published_article(local_api, author, title=f"Public {uuid.uuid4().hex[:6]}")
+    first = article["slug"]
+    article = retitle(local_api, author, article, f"Second {uuid.uuid4().hex[:6]}")
+    article = unpublish(local_api, author, article)
+    article = retitle(local_api, author, article, f"Secret draft {uuid.uuid4().hex[:6]}")
+    # as the code before the rule left it: the alias still in GSI1, naming the draft's slug
+    table().update(
+        keys.slug_claim(first),
+        "SET GSI1PK = :pk, GSI1SK = :sk, target_slug = :draft",
+        values={":pk": keys.slug_lookup(first), ":sk": "ALIAS", ":draft": article["slug"]},
+    )
+    unknown = get(local_api, f"never-{uuid.uuid4().hex}")
+    assert_unknown(local_api, first, unknown)

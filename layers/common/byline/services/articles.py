@@ -200,11 +200,15 @@ class ArticleService:
         if item is None:
             raise NotFound("No such article.")
         if item.get("kind") == "alias":
-            # Every retitle points the article's aliases at its new slug, and an alias is found
-            # by slug only while its article is published (Articles.save takes it out of GSI1
-            # on unpublishing or deleting and puts it back on republishing), so the redirect
-            # needs no second read and never names an unpublished article's slug.
-            return Moved(str(item["target_slug"]))
+            # An alias is found by slug only while its article is published (Articles.save
+            # takes it out of GSI1 on unpublishing or deleting and puts it back on
+            # republishing); aliases written before that rule still are, so the article is
+            # read (one GetItem, on this rare path) and an unpublished one's slug, which would
+            # tell its draft's title, is never named.
+            target = self.articles.get(str(item["article_id"]))
+            if target is None or target["status"] != "published":
+                raise NotFound("No such article.")
+            return Moved(str(target["slug"]))
         if item["status"] != "published":
             raise NotFound("No such article.")
         return to_article(item)

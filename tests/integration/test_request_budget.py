@@ -77,7 +77,13 @@ class Case:
     """S3 operations the route makes (a page served from the digest archive)."""
 
     def expected(self) -> tuple[str, ...]:
-        return self.dynamodb + ("Query",) * (self.pages() if self.pages else 0)
+        """The requests in order; further pages of a paged Query follow its first page (and
+        come before whatever the route does with the pages, a BatchGetItem of their authors)."""
+        further = ("Query",) * (self.pages() if self.pages else 0)
+        if not further:
+            return self.dynamodb
+        last = max(i for i, name in enumerate(self.dynamodb) if name == "Query") + 1
+        return self.dynamodb[:last] + further + self.dynamodb[last:]
 
 
 def case(

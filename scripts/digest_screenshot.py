@@ -13,7 +13,6 @@ the screenshot; install it with ``apt-get install chromium`` (or have ``chromium
 from __future__ import annotations
 
 import argparse
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,9 +22,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # local.browser: the project's one list of Chromium names and flags
 DEFAULT_OUTPUT = ROOT / "docs" / "digest-example.png"
 WINDOW = "700,1100"
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 SITE = "https://byline.example"
 ZONE = ZoneInfo("Europe/Berlin")
 """The demo reader's time zone: dates are shown in it."""
@@ -128,26 +127,21 @@ def digest_html() -> str:
 
 
 def browser() -> str:
-    for name in BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    raise SystemExit("no Chromium found: apt-get install chromium (or put it on PATH)")
+    from local.browser import find_browser
+
+    found = find_browser()
+    if found is None:
+        raise SystemExit("no Chromium found: apt-get install chromium (or put it on PATH)")
+    return found
 
 
 def screenshot(html_file: Path, output: Path, window: str = WINDOW) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
+    from local.browser import FLAGS
+
     command = [
         browser(),
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--hide-scrollbars",
-        "--force-device-scale-factor=1",
+        *(flag for flag in FLAGS if flag != "--remote-debugging-pipe"),  # one shot, no driver
         f"--screenshot={output}",
         f"--window-size={window}",
         html_file.as_uri(),

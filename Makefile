@@ -149,10 +149,10 @@ smoke: ## Smoke-test a deployed API: make smoke API_URL=<the stack output ApiUrl
 resources: $(SAM_VENV)/.installed ## Count the stack's resources after the SAM transform (budget 400)
 	$(SAM_VENV)/bin/python scripts/count_resources.py
 
-bench: build $(BENCH_VENV)/.installed ## Cold start, warm overhead, sizes vs a floor and FastAPI -> docs/PERFORMANCE.md
+bench: build $(BENCH_VENV)/.installed ## Cold start, warm overhead, sizes vs a floor and FastAPI -> bench/RESULTS.md
 	$(BENCH_VENV)/bin/python -m bench --write $(BENCH_ARGS)
 
-bench-digests: $(VENV)/.installed ## Digest planner and worker at 1k and 10k subscribers on moto -> docs/PERFORMANCE.md
+bench-digests: $(VENV)/.installed ## Digest planner and worker at 1k and 10k subscribers on moto -> bench/RESULTS.md
 	$(PY) -m bench.digests --write
 
 digest-screenshot: $(VENV)/.installed ## Render a demo digest with the real template -> docs/digest-example.png (needs chromium)

@@ -1,5 +1,5 @@
 """``make bench``: cold start, warm overhead and deployment size, side by side with a floor and
-a FastAPI + Mangum version, written into docs/PERFORMANCE.md (each in its own section; the
+a FastAPI + Mangum version, written into bench/RESULTS.md (each in its own section; the
 sections other tools generate are left alone). The digest benchmark is ``make bench-digests``."""
 
 from __future__ import annotations
@@ -90,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--skip", default="", help="comma-separated: cold-start, warm, sizes (not measured)"
     )
-    parser.add_argument("--write", action="store_true", help="rewrite docs/PERFORMANCE.md")
+    parser.add_argument(
+        "--write", action="store_true", help="rewrite its sections of bench/RESULTS.md"
+    )
     args = parser.parse_args(argv)
     skip = {s for s in args.skip.split(",") if s}
 
@@ -122,7 +124,7 @@ def main(argv: list[str] | None = None) -> int:
             report.write_section("warm", warm.SECTION_HEADING, warm.render(hot))
         if sized:
             report.write_section("sizes", sizes.SECTION_HEADING, sizes.render(sized))
-        print(f"wrote {report.PERFORMANCE_DOC}", file=sys.stderr)
+        print(f"wrote {report.RESULTS_DOC}", file=sys.stderr)
     return 0
 
 

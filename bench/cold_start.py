@@ -470,7 +470,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=None, help="the first N functions only")
     parser.add_argument("--no-profile", action="store_true", help="skip -X importtime")
     parser.add_argument("--json", action="store_true", help="print the raw results")
-    parser.add_argument("--write", action="store_true", help="rewrite docs/PERFORMANCE.md")
+    parser.add_argument(
+        "--write", action="store_true", help="rewrite its sections of bench/RESULTS.md"
+    )
     args = parser.parse_args(argv)
     results = measure(
         args.runs,

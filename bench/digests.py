@@ -477,7 +477,7 @@ def _row(label: str, phase: Phase, extra: str = "") -> str:
 
 
 def markdown(results: Sequence[Measurement], info: dict[str, str], command: str) -> str:
-    """The body of docs/PERFORMANCE.md's Digests section."""
+    """The body of bench/RESULTS.md's Digests section."""
     from importlib.metadata import version
 
     head = "| | " + " | ".join(SERVICES.values()) + " | wall clock | calls |"
@@ -659,7 +659,7 @@ def main(argv: list[str] | None = None) -> int:
         help="default: 1000x1000 10000x1000 1000x250",
     )
     parser.add_argument(
-        "--write", action="store_true", help="update the Digests section of docs/PERFORMANCE.md"
+        "--write", action="store_true", help="update the Digests section of bench/RESULTS.md"
     )
     args = parser.parse_args(argv)
     if len({a for _, a in args.sizes}) == len(args.sizes) or len(args.sizes) < 2:
@@ -671,7 +671,7 @@ def main(argv: list[str] | None = None) -> int:
     print(section)
     if args.write:
         report.write_section("digests", "## Digests", section)
-        print(f"wrote the Digests section of {report.PERFORMANCE_DOC}", file=sys.stderr)
+        print(f"wrote the Digests section of {report.RESULTS_DOC}", file=sys.stderr)
     problems = [p for m in results for p in check(m)]
     for problem in problems:
         print(f"MISMATCH: {problem}", file=sys.stderr)

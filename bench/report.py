@@ -1,4 +1,5 @@
-"""docs/PERFORMANCE.md as a set of generated sections, each owned by one benchmark.
+"""bench/RESULTS.md as a set of generated sections, each owned by one benchmark
+(docs/PERFORMANCE.md, written by hand, summarises them).
 
 A section is a heading followed by a block between ``<!-- bench:<name>:begin -->`` and
 ``<!-- bench:<name>:end -->``. :func:`write_section` replaces that block and nothing else, so
@@ -20,8 +21,8 @@ from pathlib import Path
 
 from local.template import REPO_ROOT
 
-PERFORMANCE_DOC = REPO_ROOT / "docs" / "PERFORMANCE.md"
-DOC_TITLE = "# Byline performance\n"
+RESULTS_DOC = REPO_ROOT / "bench" / "RESULTS.md"
+DOC_TITLE = "# Byline benchmark results\n"
 
 
 def markers(name: str) -> tuple[str, str]:
@@ -42,7 +43,7 @@ def replace_section(text: str, name: str, heading: str, body: str) -> str:
     return text.rstrip("\n") + f"\n\n{heading}\n\n{block}\n"
 
 
-def write_section(name: str, heading: str, body: str, doc: Path = PERFORMANCE_DOC) -> None:
+def write_section(name: str, heading: str, body: str, doc: Path = RESULTS_DOC) -> None:
     """Replace one generated section of ``doc``, reading the file at the last moment so that
     concurrent writers of other sections lose nothing."""
     text = doc.read_text(encoding="utf-8") if doc.exists() else DOC_TITLE

@@ -105,7 +105,9 @@ def render(results: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.sizes", description=__doc__)
-    parser.add_argument("--write", action="store_true", help="rewrite docs/PERFORMANCE.md")
+    parser.add_argument(
+        "--write", action="store_true", help="rewrite its sections of bench/RESULTS.md"
+    )
     args = parser.parse_args(argv)
     results = measure()
     print(render(results))

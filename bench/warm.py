@@ -402,7 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=300)
-    parser.add_argument("--write", action="store_true", help="rewrite docs/PERFORMANCE.md")
+    parser.add_argument(
+        "--write", action="store_true", help="rewrite its sections of bench/RESULTS.md"
+    )
     args = parser.parse_args(argv)
     results = measure(args.warmup, args.rounds, args.iterations)
     print(render(results))

@@ -1,4 +1,4 @@
-"""The benchmarks behind docs/PERFORMANCE.md run, at a tiny size, so that they cannot rot.
+"""The benchmarks behind bench/RESULTS.md run, at a tiny size, so that they cannot rot.
 
 Nothing here asserts a timing: the machines that run the tests are shared and noisy. What is
 checked is that each benchmark measures every target it claims to, renders its section, and
@@ -114,10 +114,10 @@ def test_sizes_without_a_build_says_to_build(tmp_path: Path) -> None:
 
 
 def test_a_section_is_replaced_and_everything_else_is_kept(tmp_path: Path) -> None:
-    doc = tmp_path / "PERFORMANCE.md"
+    doc = tmp_path / "RESULTS.md"
     begin, end = report.markers("warm")
     doc.write_text(
-        "# Byline performance\n\nHand-written intro.\n\n## Warm\n\n"
+        "# Byline benchmark results\n\nHand-written intro.\n\n## Warm\n\n"
         f"{begin}\nold numbers\n{end}\n\nHand-written notes.\n\n## DynamoDB requests per route\n\n"
         "<!-- request-budget:begin -->\ntheirs\n<!-- request-budget:end -->\n"
     )
@@ -132,12 +132,25 @@ def test_a_section_is_replaced_and_everything_else_is_kept(tmp_path: Path) -> No
 
 
 def test_a_new_section_is_appended_under_its_heading(tmp_path: Path) -> None:
-    doc = tmp_path / "PERFORMANCE.md"
+    doc = tmp_path / "RESULTS.md"
     report.write_section("sizes", "## Deployment size", "| a | b |", doc)
     report.write_section("warm", "## Warm", "fast", doc)
     report.write_section("sizes", "## Deployment size", "| c | d |", doc)
     text = doc.read_text()
-    assert text.startswith("# Byline performance")
+    assert text.startswith("# Byline benchmark results")
     assert text.index("## Deployment size") < text.index("## Warm")
     assert "| c | d |" in text
     assert "| a | b |" not in text
+
+
+def test_the_results_file_holds_every_generated_section() -> None:
+    """Each ``--write`` replaces its block in bench/RESULTS.md; a missing block would be appended
+    at the end under a second heading, so every one is there already."""
+    assert report.RESULTS_DOC == ROOT / "bench" / "RESULTS.md"
+    text = report.RESULTS_DOC.read_text(encoding="utf-8")
+    for name in ("targets", "machine", "cold-start", "warm", "sizes", "digests"):
+        begin, end = report.markers(name)
+        assert text.count(begin) == 1, name
+        assert text.index(begin) < text.index(end), name
+    assert "<!-- request-budget:begin" in text
+    assert "bench/RESULTS.md" in (ROOT / "docs" / "PERFORMANCE.md").read_text(encoding="utf-8")

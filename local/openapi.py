@@ -82,12 +82,17 @@ def _merge_schemas(target: dict[str, Any], schemas: dict[str, Any], origin: str)
         target[name] = schema
 
 
-def build_document(functions_dir: Path = FUNCTIONS) -> dict[str, Any]:
+def build_document(
+    functions_dir: Path = FUNCTIONS, parts: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The whole document; ``parts`` when the caller already imported every function."""
     from byline import __version__
 
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
-    for origin, part in function_parts(functions_dir).items():
+    if parts is None:
+        parts = function_parts(functions_dir)
+    for origin, part in parts.items():
         for path, item in part.get("paths", {}).items():
             for method, operation in item.items():
                 if method in paths.get(path, {}):

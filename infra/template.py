@@ -96,7 +96,7 @@ def service_name_for(folder: str) -> str:
 def load_declaration(folder: Path) -> Declaration:
     source = folder / DECLARATION
     if not source.is_file():
-        raise DeclarationError(f"{source.relative_to(ROOT)} is missing (see docs/DEPLOY.md)")
+        raise DeclarationError(f"{source} is missing (see docs/DEPLOY.md)")
     data = load_yaml(source.read_text(encoding="utf-8")) or {}
     if not isinstance(data, dict):
         raise DeclarationError(f"{source}: expected a mapping")

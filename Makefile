@@ -168,8 +168,7 @@ fuzz: $(VENV)/.installed ## Long contract fuzz: schemathesis, every operation an
 load: $(VENV)/.installed ## Bounded load test on a local stack at 127.0.0.1 (LOAD_ARGS="--requests 3000")
 	$(PY) -m bench.load $(LOAD_ARGS)
 
-openapi: $(VENV)/.installed ## Regenerate layers/common/byline/openapi.json from the code
-	$(PY) -m local.openapi --write
+openapi: template ## Same as make template (the OpenAPI document and template.yaml share the routes)
 
 # template.yaml is generated from infra/base.yaml, each handler's route and each
 # functions/<folder>/function.yaml (docs/decisions/0015-generated-template.md).

@@ -47,7 +47,12 @@ CAPABILITIES = (
     "digests",
     "media",
 )
-DECLARATION_KEYS = frozenset({"LogicalId", "Capability", "Description", "Properties", "Resources"})
+DECLARATION_KEYS = frozenset(
+    {"LogicalId", "Capability", "Description", "Properties", "DeadLetterQueue", "Resources"}
+)
+DEAD_LETTER_RETENTION = 1209600  # 14 days, SQS's longest
+RULE_ARN = "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:rule/"
+RULE_EVENTS = frozenset({"Schedule", "ScheduleV2", "EventBridgeRule", "CloudWatchEvent"})
 # Set by the generator from the folder and the handler; a declaration may not set them.
 GENERATED_PROPERTIES = frozenset({"CodeUri", "Handler", "Runtime", "Architectures", "Layers"})
 
@@ -81,6 +86,8 @@ class Declaration:
     description: str | None
     properties: dict[str, Any]
     resources: dict[str, Any]
+    dead_letter_alarm: str | None = None
+    """The depth alarm's description when the function has a generated dead-letter queue."""
 
 
 def logical_id_for(folder: str) -> str:
@@ -107,9 +114,15 @@ def load_declaration(folder: Path) -> Declaration:
     if capability not in CAPABILITIES:
         raise DeclarationError(f"{source}: Capability must be one of {', '.join(CAPABILITIES)}")
     properties = dict(data.get("Properties") or {})
-    overridden = GENERATED_PROPERTIES & properties.keys()
+    generated = GENERATED_PROPERTIES | ({"DeadLetterQueue"} if "DeadLetterQueue" in data else set())
+    overridden = generated & properties.keys()
     if overridden:
         raise DeclarationError(f"{source}: {sorted(overridden)} come from the generator")
+    dead_letters = data.get("DeadLetterQueue")
+    if dead_letters is not None and not (
+        isinstance(dead_letters, dict) and isinstance(dead_letters.get("AlarmDescription"), str)
+    ):
+        raise DeclarationError(f"{source}: DeadLetterQueue needs an AlarmDescription")
     return Declaration(
         folder=folder.name,
         logical_id=str(data.get("LogicalId") or logical_id_for(folder.name)),
@@ -117,6 +130,7 @@ def load_declaration(folder: Path) -> Declaration:
         description=data.get("Description"),
         properties=properties,
         resources=dict(data.get("Resources") or {}),
+        dead_letter_alarm=dead_letters["AlarmDescription"] if dead_letters else None,
     )
 
 
@@ -196,6 +210,92 @@ def alarm(logical_id: str) -> dict[str, Any]:
     }
 
 
+def _rule_name(declaration: Declaration, event_name: str, event: Mapping[str, Any]) -> str:
+    name = (event.get("Properties") or {}).get("Name")
+    text = name.get("Fn::Sub") if isinstance(name, dict) else None
+    if not isinstance(text, str):
+        raise DeclarationError(
+            f"{declaration.folder}.{event_name}: a rule whose failures are dead-lettered needs a "
+            "Name: !Sub byline-${Stage}-..., which its queue's policy names"
+        )
+    return text
+
+
+def dead_letter_resources(
+    declaration: Declaration, events: Mapping[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A function's dead-letter queue, its depth alarm and, for rules, its queue policy; and the
+    events with their rule targets' ``DeadLetterConfig`` set."""
+    assert declaration.dead_letter_alarm is not None
+    queue = declaration.logical_id.removesuffix("Function") + "DeadLetterQueue"
+    arn = {"Fn::GetAtt": [queue, "Arn"]}
+    resources: dict[str, Any] = {
+        queue: {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {
+                "QueueName": {
+                    "Fn::Sub": f"byline-${{Stage}}-{service_name_for(declaration.folder)}"
+                    "-dead-letters"
+                },
+                "MessageRetentionPeriod": DEAD_LETTER_RETENTION,
+                "SqsManagedSseEnabled": True,
+            },
+        }
+    }
+    rules: list[str] = []
+    wired: dict[str, Any] = {}
+    for name, event in events.items():
+        if event.get("Type") in RULE_EVENTS:
+            rules.append(_rule_name(declaration, name, event))
+            properties = {**event.get("Properties", {}), "DeadLetterConfig": {"Arn": arn}}
+            event = {**event, "Properties": properties}
+        wired[name] = event
+    if rules:
+        source = [{"Fn::Sub": RULE_ARN + rule} for rule in rules]
+        resources[f"{queue}Policy"] = {
+            "Type": "AWS::SQS::QueuePolicy",
+            "Properties": {
+                "Queues": [{"Ref": queue}],
+                "PolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "ScheduleRuleDeadLetters",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "events.amazonaws.com"},
+                            "Action": "sqs:SendMessage",
+                            "Resource": arn,
+                            "Condition": {
+                                "ArnEquals": {
+                                    "aws:SourceArn": source[0] if len(source) == 1 else source
+                                }
+                            },
+                        }
+                    ],
+                },
+            },
+        }
+    resources[f"{queue}DepthAlarm"] = {
+        "Type": "AWS::CloudWatch::Alarm",
+        "Properties": {
+            "AlarmName": {"Fn::Sub": f"byline-${{Stage}}-{queue}-depth"},
+            "AlarmDescription": declaration.dead_letter_alarm,
+            "AlarmActions": [{"Ref": "AlarmTopic"}],
+            "OKActions": [{"Ref": "AlarmTopic"}],
+            "Namespace": "AWS/SQS",
+            "MetricName": "ApproximateNumberOfMessagesVisible",
+            "Dimensions": [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}],
+            "Statistic": "Maximum",
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "Threshold": 0,
+            "TreatMissingData": "notBreaching",
+        },
+    }
+    return resources, wired
+
+
 def function_resources(declaration: Declaration, route: Route | None) -> dict[str, Any]:
     """The function, its log group, its alarm and the resources its declaration adds."""
     own = declaration.properties
@@ -235,6 +335,11 @@ def function_resources(declaration: Declaration, route: Route | None) -> dict[st
         if name in events or event.get("Type") == "Api":
             raise DeclarationError(f"{declaration.folder}: the API event comes from the handler")
         events[name] = event
+    dead_letters: dict[str, Any] = {}
+    if declaration.dead_letter_alarm is not None:
+        dead_letters, events = dead_letter_resources(declaration, events)
+        queue = next(iter(dead_letters))
+        properties["DeadLetterQueue"] = {"Type": "SQS", "TargetArn": {"Fn::GetAtt": [queue, "Arn"]}}
     if events:
         properties["Events"] = events
     logical_id = declaration.logical_id
@@ -242,6 +347,7 @@ def function_resources(declaration: Declaration, route: Route | None) -> dict[st
         logical_id: {"Type": "AWS::Serverless::Function", "Properties": properties},
         f"{logical_id}LogGroup": log_group(logical_id),
         f"{logical_id}Alarm": alarm(logical_id),
+        **dead_letters,
     }
     for name, resource in declaration.resources.items():
         if name in resources:

@@ -6,7 +6,8 @@ the document, and merges the parts. The result is written into the layer
 (``layers/common/byline/openapi.json``) so that ``GET /openapi.json`` serves it without importing
 every other function; a test regenerates it and fails when the committed copy is stale.
 
-Run ``python -m local.openapi --write`` (``make openapi``) after changing a route or a model.
+Run ``make template`` after changing a route or a model: it writes this document and
+template.yaml, whose API events come from the same routes (``infra/template.py``).
 """
 
 from __future__ import annotations
@@ -133,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {DOCUMENT.relative_to(ROOT)}", file=sys.stderr)
     elif args.check:
         if DOCUMENT.read_text(encoding="utf-8") != text:
-            print("openapi.json is stale: run make openapi", file=sys.stderr)
+            print("openapi.json is stale: run make template", file=sys.stderr)
             return 1
     else:
         sys.stdout.write(text)

@@ -237,3 +237,79 @@ def test_a_new_api_function_gets_a_sample_event_it_accepts(tmp_path: Path) -> No
     assert event["requestContext"]["authorizer"]["claims"]["sub"]
     public = sample_api_event(routes["health"])
     assert "authorizer" not in public["requestContext"]
+
+
+def test_a_dead_letter_queue_is_wired_to_the_function_its_schedule_and_an_alarm(
+    tmp_path: Path,
+) -> None:
+    declaration = load_declaration(
+        _declaration(
+            tmp_path,
+            """
+            Capability: digests
+            Description: Does a thing every hour
+            DeadLetterQueue:
+              AlarmDescription: Hourly things were dead-lettered.
+            Properties:
+              Events:
+                Tick:
+                  Type: Schedule
+                  Properties:
+                    Name: !Sub byline-${Stage}-thing-get
+                    Schedule: rate(1 hour)
+            """,
+        )
+    )
+    resources = function_resources(declaration, None)
+    queue = "ThingGetDeadLetterQueue"
+    arn = {"Fn::GetAtt": [queue, "Arn"]}
+    assert list(resources)[3:] == [queue, f"{queue}Policy", f"{queue}DepthAlarm"]
+    function = resources["ThingGetFunction"]["Properties"]
+    assert function["DeadLetterQueue"] == {"Type": "SQS", "TargetArn": arn}
+    assert function["Events"]["Tick"]["Properties"]["DeadLetterConfig"] == {"Arn": arn}
+    assert resources[queue]["Properties"] == {
+        "QueueName": {"Fn::Sub": "byline-${Stage}-thing-get-dead-letters"},
+        "MessageRetentionPeriod": 1209600,
+        "SqsManagedSseEnabled": True,
+    }
+    statement = resources[f"{queue}Policy"]["Properties"]["PolicyDocument"]["Statement"][0]
+    assert statement["Condition"]["ArnEquals"]["aws:SourceArn"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}"
+        ":rule/byline-${Stage}-thing-get"
+    }
+    alarm = resources[f"{queue}DepthAlarm"]["Properties"]
+    assert alarm["AlarmDescription"] == "Hourly things were dead-lettered."
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}
+    ]
+
+
+def test_a_dead_letter_queue_without_a_rule_has_no_queue_policy(tmp_path: Path) -> None:
+    text = "Capability: media\nDescription: x\nDeadLetterQueue: {AlarmDescription: y}\n"
+    resources = function_resources(load_declaration(_declaration(tmp_path, text)), None)
+    assert "ThingGetDeadLetterQueuePolicy" not in resources
+    assert "ThingGetDeadLetterQueueDepthAlarm" in resources
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("DeadLetterQueue: {}\n", "needs an AlarmDescription"),
+        (
+            "DeadLetterQueue: {AlarmDescription: y}\n"
+            "Properties:\n  DeadLetterQueue: {Type: SQS, TargetArn: x}\n",
+            "come from the generator",
+        ),
+        (
+            "DeadLetterQueue: {AlarmDescription: y}\n"
+            "Properties:\n  Events:\n    Tick: {Type: Schedule, Properties: {Schedule: x}}\n",
+            "needs a Name",
+        ),
+    ],
+)
+def test_a_dead_letter_queue_declared_halfway_is_refused(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    folder = _declaration(tmp_path, "Capability: media\nDescription: x\n" + text)
+    with pytest.raises(DeclarationError, match=message):
+        function_resources(load_declaration(folder), None)

@@ -22,7 +22,7 @@ ACTIONLINT := tools/actionlint
 SWAGGER_UI := tools/swagger-ui
 
 .PHONY: help dev invoke test lint actionlint typecheck cfn-lint sam-validate build pytest smoke \
-	resources openapi lock clean bench bench-digests digest-screenshot docs-screenshot chromium \
+	resources openapi template lock clean bench bench-digests digest-screenshot docs-screenshot chromium \
 	security bandit pip-audit checkov fuzz load
 
 help: ## List the commands
@@ -112,7 +112,7 @@ security: bandit pip-audit checkov ## bandit, pip-audit and checkov (docs/RELIAB
 # subprocess calls with fixed argument lists. Inline `# nosec` marks carry their reason.
 bandit: $(VENV)/.installed ## bandit on the code
 	$(VENV)/bin/bandit -q -r layers/common/byline functions
-	$(VENV)/bin/bandit -q -r local scripts bench -s B101,B105,B106,B311,B404,B603,B607
+	$(VENV)/bin/bandit -q -r infra local scripts bench -s B101,B105,B106,B311,B404,B603,B607
 
 # pip-audit asks PyPI's JSON API (/pypi/<name>/<version>/json) about each pin. Where that API
 # cannot be reached (this workplace's network serves the package index but not that API) it is
@@ -168,8 +168,12 @@ fuzz: $(VENV)/.installed ## Long contract fuzz: schemathesis, every operation an
 load: $(VENV)/.installed ## Bounded load test on a local stack at 127.0.0.1 (LOAD_ARGS="--requests 3000")
 	$(PY) -m bench.load $(LOAD_ARGS)
 
-openapi: $(VENV)/.installed ## Regenerate layers/common/byline/openapi.json from the code
-	$(PY) -m local.openapi --write
+openapi: template ## Same as make template (the OpenAPI document and template.yaml share the routes)
+
+# template.yaml is generated from infra/base.yaml, each handler's route and each
+# functions/<folder>/function.yaml (docs/decisions/0015-generated-template.md).
+template: $(VENV)/.installed ## Regenerate template.yaml and openapi.json (and a sample event for a new route)
+	$(PY) -m infra.template --write
 
 lock: ## Re-resolve the pinned requirement files from requirements/*.in
 	bash scripts/lock.sh "$(PYTHON)"

@@ -6,7 +6,8 @@ the document, and merges the parts. The result is written into the layer
 (``layers/common/byline/openapi.json``) so that ``GET /openapi.json`` serves it without importing
 every other function; a test regenerates it and fails when the committed copy is stale.
 
-Run ``python -m local.openapi --write`` (``make openapi``) after changing a route or a model.
+Run ``make template`` after changing a route or a model: it writes this document and
+template.yaml, whose API events come from the same routes (``infra/template.py``).
 """
 
 from __future__ import annotations
@@ -82,12 +83,17 @@ def _merge_schemas(target: dict[str, Any], schemas: dict[str, Any], origin: str)
         target[name] = schema
 
 
-def build_document(functions_dir: Path = FUNCTIONS) -> dict[str, Any]:
+def build_document(
+    functions_dir: Path = FUNCTIONS, parts: dict[str, dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The whole document; ``parts`` when the caller already imported every function."""
     from byline import __version__
 
     paths: dict[str, dict[str, Any]] = {}
     schemas: dict[str, Any] = {}
-    for origin, part in function_parts(functions_dir).items():
+    if parts is None:
+        parts = function_parts(functions_dir)
+    for origin, part in parts.items():
         for path, item in part.get("paths", {}).items():
             for method, operation in item.items():
                 if method in paths.get(path, {}):
@@ -128,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"wrote {DOCUMENT.relative_to(ROOT)}", file=sys.stderr)
     elif args.check:
         if DOCUMENT.read_text(encoding="utf-8") != text:
-            print("openapi.json is stale: run make openapi", file=sys.stderr)
+            print("openapi.json is stale: run make template", file=sys.stderr)
             return 1
     else:
         sys.stdout.write(text)

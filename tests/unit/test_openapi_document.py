@@ -46,7 +46,7 @@ def document_routes(document):
 
 def test_committed_document_is_what_the_code_generates(document):
     committed = DOCUMENT.read_text(encoding="utf-8")
-    assert committed == render(document), "openapi.json is stale: run make openapi"
+    assert committed == render(document), "openapi.json is stale: run make template"
 
 
 def test_document_is_valid_openapi_3_1(document):

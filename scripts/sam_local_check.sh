@@ -119,6 +119,11 @@ invoke() { # function event [env-vars file]
   done
   tail -1 "$WORK/invoke-$1.out"
 }
+# The function's own time from SAM's REPORT line (the rest is container start and image build).
+duration() { # function
+  sed -nE 's/.*Duration: ([0-9]+)[0-9.]* ms[[:space:]]+Billed.*/\1 ms in the function/p' \
+    "$WORK/invoke-$1.out" "$WORK/invoke-$1.err" | tail -1
+}
 # Checks a Lambda proxy answer: status, and a Python expression on the parsed body (`body`).
 check_answer() { # label answer status expression
   if "$PY" - "$2" "$3" "$4" <<'PYCHECK'; then ok "$1"; else fail "$1: $2"; fi
@@ -127,18 +132,19 @@ answer = json.loads(sys.argv[1])
 body = json.loads(answer.get("body") or "null")
 assert answer["statusCode"] == int(sys.argv[2]), answer["statusCode"]
 assert eval(sys.argv[3], {"body": body}), body  # noqa: S307 - the check's own expression
-print("      ", sys.argv[1][:160] + ("..." if len(sys.argv[1]) > 160 else ""))
 PYCHECK
+  say "      $(printf '%s' "$2" | head -c 150)..."
 }
 
 # 5. sam local invoke, with the env-vars file
 start=$SECONDS
 answer=$(invoke HealthFunction events/health.json "$ENV_FILE")
-check_answer "sam local invoke HealthFunction ($((SECONDS - start)) s)" "$answer" 200 \
+check_answer "sam local invoke HealthFunction ($((SECONDS - start)) s, $(duration HealthFunction))" \
+  "$answer" 200 \
   'body["status"] == "ok"'
 start=$SECONDS
 answer=$(invoke TagsListFunction events/tags_list.json "$ENV_FILE")
-check_answer "sam local invoke TagsListFunction, reads $TABLE ($((SECONDS - start)) s)" \
+check_answer "sam local invoke TagsListFunction, reads $TABLE ($((SECONDS - start)) s, $(duration TagsListFunction))" \
   "$answer" 200 'len(body["items"]) > 0'
 
 # 6. without the env-vars file the guard stops the function before any AWS call

@@ -23,7 +23,8 @@ SWAGGER_UI := tools/swagger-ui
 
 .PHONY: help dev invoke test lint actionlint typecheck cfn-lint sam-validate build pytest smoke \
 	resources openapi template lock clean bench bench-digests digest-screenshot docs-screenshot chromium \
-	security bandit pip-audit checkov fuzz load
+	security bandit pip-audit checkov fuzz load sam-env sam-build sam-invoke sam-api lambda-image \
+	sam-local-check
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -74,8 +75,8 @@ chromium: ## Install headless Chromium (Debian's package) when missing
 	  exit 1; \
 	fi
 
-dev: $(VENV)/.installed $(SWAGGER_UI)/node_modules/.installed ## Start the whole API on http://127.0.0.1:$(PORT) (Ctrl-C stops it)
-	$(PY) -m local serve --port $(PORT)
+dev: $(VENV)/.installed $(SWAGGER_UI)/node_modules/.installed ## Start the whole API on http://127.0.0.1:$(PORT) (Ctrl-C stops it; MOTO_HOST=172.17.0.1 for sam local on Linux)
+	$(PY) -m local serve --port $(PORT) $(if $(MOTO_HOST),--moto-host $(MOTO_HOST))
 
 invoke: $(VENV)/.installed ## Run one function with one event: make invoke FUNCTION=HealthFunction EVENT=events/health.json (TIME=<ISO>|next-hour|now sets a scheduled event's time, or an SNS event's)
 	$(PY) -m local invoke $(FUNCTION) $(EVENT) $(if $(TIME),--time $(TIME))
@@ -174,6 +175,52 @@ openapi: template ## Same as make template (the OpenAPI document and template.ya
 # functions/<folder>/function.yaml (docs/decisions/0015-generated-template.md).
 template: $(VENV)/.installed ## Regenerate template.yaml and openapi.json (and a sample event for a new route)
 	$(PY) -m infra.template --write
+
+# ---------------------------------------------------------------- sam local, with Docker
+# `sam local` runs the built functions in Lambda containers against the local stack's moto
+# (docs/decisions/0016-sam-local-with-docker.md): `make dev MOTO_HOST=172.17.0.1` (Linux; plain
+# `make dev` with Docker Desktop), then `make sam-env`, `make sam-build`, `make sam-invoke` or
+# `make sam-api`. SAM passes the caller's AWS credentials into the containers and lets the
+# env-vars file set none: these targets run it with moto's fake ones, and no profile.
+SAM_ENV ?= .local/sam-env.json
+SAM_ARCH ?= x86_64
+SAM_LOCAL_BUILD := .aws-sam/sam-local
+SAM_API_PORT ?= 3001
+# The Lambda image for the containers; `make lambda-image` builds it offline (root). Empty:
+# SAM pulls its own public image for python3.13 (where a registry is reachable).
+LAMBDA_IMAGE ?= byline/lambda-python3.13:local
+SAM_FAKE_AWS := env -u AWS_PROFILE -u AWS_DEFAULT_PROFILE -u AWS_SESSION_TOKEN \
+	-u AWS_SECURITY_TOKEN -u AWS_ROLE_ARN -u AWS_WEB_IDENTITY_TOKEN_FILE \
+	AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
+	AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null \
+	SAM_CLI_TELEMETRY=0 PATH="$(SAM_PATH)"
+SAM_LOCAL_ARGS = --template $(SAM_LOCAL_BUILD)/template.yaml --env-vars $(SAM_ENV) \
+	--parameter-overrides Architecture=$(SAM_ARCH) \
+	--add-host host.docker.internal:host-gateway \
+	$(if $(LAMBDA_IMAGE),--invoke-image $(LAMBDA_IMAGE) --skip-pull-image)
+
+sam-env: $(VENV)/.installed ## Write .local/sam-env.json: SAM's --env-vars for the running `make dev` stack
+	$(PY) -m local sam-env --write $(SAM_ENV)
+
+sam-build: $(SAM_VENV)/.installed ## sam build for sam local, SAM_ARCH=x86_64|arm64, into .aws-sam/sam-local
+	$(SAM_FAKE_AWS) BYLINE_LAYER_ARCH=$(if $(filter arm64,$(SAM_ARCH)),aarch64,x86_64) \
+	  $(SAM) build --no-cached --parallel --build-dir $(SAM_LOCAL_BUILD) \
+	  --parameter-overrides Architecture=$(SAM_ARCH)
+
+sam-invoke: $(SAM_VENV)/.installed ## sam local invoke FUNCTION with EVENT against the running stack (after sam-env, sam-build)
+	@test -f $(SAM_ENV) || { echo "no $(SAM_ENV): run make sam-env (with make dev running)" >&2; exit 2; }
+	$(SAM_FAKE_AWS) $(SAM) local invoke $(FUNCTION) --event $(EVENT) $(SAM_LOCAL_ARGS)
+
+sam-api: $(SAM_VENV)/.installed ## sam local start-api on 127.0.0.1:$(SAM_API_PORT) against the running stack (no Cognito authorizer)
+	@test -f $(SAM_ENV) || { echo "no $(SAM_ENV): run make sam-env (with make dev running)" >&2; exit 2; }
+	$(SAM_FAKE_AWS) $(SAM) local start-api --port $(SAM_API_PORT) --host 127.0.0.1 $(SAM_LOCAL_ARGS)
+
+lambda-image: ## Build the Lambda python3.13 x86_64 image offline (root; debootstrap, docker)
+	LAMBDA_PYTHON="$(PYTHON)" bash scripts/lambda_image.sh $(LAMBDA_IMAGE)
+
+sam-local-check: $(VENV)/.installed $(SAM_VENV)/.installed ## The whole sam local path, checked (root, dockerd; minutes; not in make test)
+	LAMBDA_PYTHON="$(PYTHON)" LAMBDA_IMAGE="$(LAMBDA_IMAGE)" SAM_ARCH=$(SAM_ARCH) \
+	  bash scripts/sam_local_check.sh
 
 lock: ## Re-resolve the pinned requirement files from requirements/*.in
 	bash scripts/lock.sh "$(PYTHON)"

@@ -1,4 +1,4 @@
-"""``python -m local serve | invoke | token``: the local stack's command line.
+"""``python -m local serve | invoke | sam-env | token``: the local stack's command line.
 
 Heavy imports happen inside the commands: worker processes are started with ``spawn``,
 which re-imports this module in every worker, and a worker must not pay for moto or boto3.
@@ -105,7 +105,7 @@ def serve(args: argparse.Namespace) -> int:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
-    moto = MotoServer(args.moto_port)
+    moto = MotoServer(args.moto_port, host=args.moto_host)
     local: LocalStack | None = None
     try:
         endpoint = moto.start()
@@ -313,6 +313,48 @@ def _read_event(source: str) -> Any:
         raise SystemExit(f"{source} is not JSON: {error}") from error
 
 
+# ---------------------------------------------------------------- sam-env
+
+
+def sam_env(args: argparse.Namespace) -> int:
+    """SAM's --env-vars file for the running stack (local/sam_env.py says what is in it)."""
+    from local.bootstrap import Stack
+    from local.sam_env import (
+        DEFAULT_CONTAINER_HOST,
+        container_endpoint,
+        listens_on_loopback_only,
+        sam_env_document,
+        summary,
+    )
+
+    state = live_state(args.state)
+    if state is None:
+        print(
+            f"no running local stack ({args.state}); start one first: `make dev` "
+            "(on Linux `make dev MOTO_HOST=172.17.0.1`, so that containers reach its moto)",
+            file=sys.stderr,
+        )
+        return 1
+    moto = str(state["moto_endpoint"])
+    endpoint = container_endpoint(moto, args.container_host or DEFAULT_CONTAINER_HOST)
+    if listens_on_loopback_only(moto) and sys.platform.startswith("linux"):
+        log.warning(
+            "moto listens on %s, which Docker containers on Linux cannot reach: restart the "
+            "stack with `make dev MOTO_HOST=172.17.0.1` (Docker Desktop forwards "
+            "host.docker.internal to this machine's loopback; Linux does not)",
+            moto,
+        )
+    document = sam_env_document(Stack.from_json(state["stack"]), endpoint)
+    text = json.dumps(document, indent=2) + "\n"
+    if args.write is None:
+        sys.stdout.write(text)
+        return 0
+    args.write.parent.mkdir(parents=True, exist_ok=True)
+    args.write.write_text(text, encoding="utf-8")
+    print(f"wrote {args.write}: {summary(document)}", file=sys.stderr)
+    return 0
+
+
 # ---------------------------------------------------------------- token
 
 
@@ -336,6 +378,12 @@ def main(argv: list[str] | None = None) -> int:
     serve_parser = commands.add_parser("serve", help="run the whole API locally")
     serve_parser.add_argument("--host", default="127.0.0.1")
     serve_parser.add_argument("--port", type=int, default=3000)
+    serve_parser.add_argument(
+        "--moto-host",
+        default="127.0.0.1",
+        help="address moto listens on (default loopback; 172.17.0.1, the default Docker "
+        "bridge, lets `sam local` containers on Linux reach it: make sam-env)",
+    )
     serve_parser.add_argument(
         "--moto-port",
         type=int,
@@ -369,6 +417,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     _add_common(invoke_parser)
     invoke_parser.set_defaults(run=invoke)
+
+    sam_env_parser = commands.add_parser(
+        "sam-env",
+        help="write SAM's --env-vars file that points `sam local` at the running stack",
+    )
+    sam_env_parser.add_argument(
+        "--write",
+        type=Path,
+        metavar="FILE",
+        help="write the file here (default: print it)",
+    )
+    sam_env_parser.add_argument(
+        "--container-host",
+        default=None,
+        help="this machine as the Lambda containers name it (default host.docker.internal)",
+    )
+    _add_common(sam_env_parser)
+    sam_env_parser.set_defaults(run=sam_env)
 
     token_parser = commands.add_parser("token", help="print a demo user's id token")
     token_parser.add_argument("username", nargs="?", default="admin")

@@ -61,6 +61,9 @@ SKIPPED_TYPES: dict[str, str] = {
 
 NOT_EMULATED = "not emulated by the local stack yet"
 
+STACK_PROVIDED_VARIABLES = frozenset({"AWS_ENDPOINT_URL"})
+"""Template variables the local stack sets itself (moto's endpoint), never the template's."""
+
 
 @dataclass
 class Stack:
@@ -129,13 +132,20 @@ class Stack:
         }.get(kind, f"{prefix}:{kind.split('::')[1].lower()}:{region}:{account}:{name}")
 
     def environment(self) -> dict[str, str]:
-        """``Globals.Function.Environment.Variables`` resolved: what every function sees."""
+        """``Globals.Function.Environment.Variables`` resolved: what every function sees.
+
+        Without the template's ``AWS_ENDPOINT_URL`` (empty, for SAM's ``--env-vars`` to set): the
+        local stack's endpoint is moto's, set with the fake credentials wherever this is used."""
         variables = (
             ((self.template.body.get("Globals") or {}).get("Function") or {}).get("Environment")
             or {}
         ).get("Variables") or {}
         resolved = self.resolver.resolve(variables)
-        return {name: as_env_value(value) for name, value in resolved.items()}
+        return {
+            name: as_env_value(value)
+            for name, value in resolved.items()
+            if name not in STACK_PROVIDED_VARIABLES
+        }
 
     def skipped_summary(self) -> list[str]:
         """Skipped resources by type, e.g. ``AWS::Logs::LogGroup x14``; the ones run by the

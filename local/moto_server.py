@@ -69,12 +69,20 @@ class MotoServer:
     """A moto server child process; use as a context manager or call start()/stop()."""
 
     def __init__(
-        self, port: int | None = None, *, quiet: bool = True, scale_patches: bool = False
+        self,
+        port: int | None = None,
+        *,
+        quiet: bool = True,
+        scale_patches: bool = False,
+        host: str = HOST,
     ) -> None:
-        """``port`` None means 4566 when free, else any free port; 0 means any free port."""
+        """``port`` None means 4566 when free, else any free port; 0 means any free port.
+        ``host`` is the address to listen on: loopback unless containers must reach it (the
+        default Docker bridge's 172.17.0.1 for ``sam local`` on Linux; decision 0016)."""
         if port is None:
-            port = DEFAULT_PORT if port_is_free(DEFAULT_PORT) else 0
+            port = DEFAULT_PORT if port_is_free(DEFAULT_PORT, host) else 0
         self._port = port
+        self._host = host
         self._quiet = quiet
         self._scale_patches = scale_patches
         self._process: subprocess.Popen[str] | None = None
@@ -91,6 +99,8 @@ class MotoServer:
     def start(self, timeout: float = 60.0) -> str:
         """Start the child and wait until it listens; returns the endpoint URL."""
         command = [sys.executable, "-m", "local.moto_server", "--port", str(self._port)]
+        if self._host != HOST:
+            command += ["--host", self._host]
         if self._scale_patches:
             command.append("--scale-patches")
         inherited = os.environ.get("PYTHONPATH")
@@ -443,7 +453,7 @@ def apply_scale_patches() -> None:
     SQSBackend.send_message = send_message  # type: ignore[method-assign]
 
 
-def _serve(port: int) -> int:
+def _serve(port: int, listen: str = HOST) -> int:
     """Child side: serve until the parent closes our stdin or asks us to stop."""
     from moto.moto_server.werkzeug_app import (
         DomainDispatcherApplication,
@@ -462,11 +472,11 @@ def _serve(port: int) -> int:
             self._server_ready_event.set()
             self._server.serve_forever()
 
-    server = Server(ip_address=HOST, port=port, verbose=False)
+    server = Server(ip_address=listen, port=port, verbose=False)
     try:
         server.start()
     except OSError as error:
-        print(f"moto could not listen on {HOST}:{port}: {error}", file=sys.stderr)
+        print(f"moto could not listen on {listen}:{port}: {error}", file=sys.stderr)
         return 1
     host, bound = server.get_host_and_port()
     stop = threading.Event()
@@ -495,6 +505,7 @@ def _serve(port: int) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--host", default=HOST, help="address to listen on (default loopback)")
     parser.add_argument("--scale-patches", action="store_true")
     args = parser.parse_args(argv)
     stop_instance_tracking()
@@ -502,7 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     enforce_client_secrets()
     if args.scale_patches:
         apply_scale_patches()
-    return _serve(args.port)
+    return _serve(args.port, args.host)
 
 
 if __name__ == "__main__":

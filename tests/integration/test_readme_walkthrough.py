@@ -31,7 +31,7 @@ README = ROOT / "README.md"
 README_URL = "http://127.0.0.1:3000"
 NOT_RUN = "<!-- not run -->"
 RUN_BLOCKS = 4  # identity; articles; subscription and digest cycle; `make invoke` of one function
-SHOWN_BLOCKS = 2  # `make dev`/`make test`; deploying
+SHOWN_BLOCKS = 3  # `make dev`/`make test`; sam local with Docker; deploying
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 # What a fresh shell has; nothing from this test session's emulated AWS leaks in.
 PASSED_THROUGH = ("PATH", "HOME", "USER", "LANG", "LC_ALL", "TMPDIR", "PYTHONPATH", "TERM")

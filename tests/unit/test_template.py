@@ -67,7 +67,13 @@ def test_template_parses_with_short_tags_into_their_long_form() -> None:
 
 def test_every_function_runs_python313_on_arm64_with_active_tracing() -> None:
     assert GLOBAL_FUNCTION["Runtime"] == "python3.13"
-    assert GLOBAL_FUNCTION["Architectures"] == ["arm64"]
+    # one parameter, arm64 unless `sam local` on an x86_64 machine asks otherwise (decision 0016)
+    assert GLOBAL_FUNCTION["Architectures"] == [{"Ref": "Architecture"}]
+    assert TEMPLATE["Parameters"]["Architecture"]["Default"] == "arm64"
+    assert "Architecture" not in " ".join(
+        str(deploy_parameters(environment).get("parameter_overrides", ""))
+        for environment in ("default", "dev", "staging", "prod")
+    ), "a deployment overrides the functions' architecture"
     assert GLOBAL_FUNCTION["Tracing"] == "Active"
     for name, properties in FUNCTIONS.items():
         assert properties.get("Runtime", "python3.13") == "python3.13", name

@@ -4,20 +4,84 @@ Clients are built on first use, not at import, so a function pays only for the s
 route touches; they are cached at module scope so warm invocations reuse their connections.
 boto3 honours ``AWS_ENDPOINT_URL`` by itself, which is how the same code talks to moto in
 tests and in the local stack.
+
+Under ``sam local`` (SAM sets ``AWS_SAM_LOCAL=true`` in the container, and passes the
+developer's own AWS credentials in) no client is made unless ``AWS_ENDPOINT_URL`` names a local
+address: a function run with SAM but without the local stack's env-vars file would otherwise
+read and write the developer's real account.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from mypy_boto3_cognito_idp import CognitoIdentityProviderClient
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
+
+
+SAM_ENV_COMMAND = "make sam-env"
+"""Writes ``.local/sam-env.json``, the env-vars file that points ``sam local`` at the local
+stack (``python -m local sam-env --write .local/sam-env.json``)."""
+
+LOCAL_HOSTNAMES = frozenset({"localhost", "host.docker.internal", "gateway.docker.internal"})
+"""Names of this machine as a container sees it (Docker Desktop's, or ``--add-host
+host.docker.internal:host-gateway`` on Linux)."""
+
+
+class RealAwsUnderSamLocal(RuntimeError):
+    """An AWS client was asked for under ``sam local`` without a local endpoint."""
+
+
+DOCKER_NETWORKS = ipaddress.ip_network("172.16.0.0/12")
+"""Where Docker puts its bridges (the default one's gateway, this machine, is 172.17.0.1)."""
+
+
+def is_local_endpoint(endpoint: str | None) -> bool:
+    """True for an http(s) URL whose host is this machine as a container may name it: a
+    loopback address, ``localhost``, ``host.docker.internal``, or an address of Docker's bridge
+    networks (172.16.0.0/12, e.g. the default bridge's 172.17.0.1). Other private ranges are
+    refused: a VPC endpoint of real AWS can have one."""
+    if not endpoint:
+        return False
+    try:
+        parts = urlsplit(endpoint)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if parts.scheme not in ("http", "https") or not host:
+        return False
+    if host.lower() in LOCAL_HOSTNAMES:
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address in DOCKER_NETWORKS
+
+
+def check_endpoint(endpoint: str | None, environ: Mapping[str, str] | None = None) -> None:
+    """Refuse, under ``sam local``, an endpoint that is not local (none means real AWS)."""
+    environ = os.environ if environ is None else environ
+    if environ.get("AWS_SAM_LOCAL", "").lower() != "true" or is_local_endpoint(endpoint):
+        return
+    raise RealAwsUnderSamLocal(
+        "Refusing to call AWS from `sam local`: AWS_ENDPOINT_URL is "
+        + (repr(endpoint) if endpoint else "not set")
+        + ", not the local stack, so this would use your real AWS account and credentials. "
+        f"Run `{SAM_ENV_COMMAND}` (with `make dev` running) and pass its file: "
+        "sam local invoke --env-vars .local/sam-env.json ... (or use `make sam-invoke`)."
+    )
 
 
 def _client(service: str) -> Any:
@@ -27,6 +91,7 @@ def _client(service: str) -> Any:
     from byline.settings import get_settings
 
     settings = get_settings()
+    check_endpoint(settings.aws_endpoint_url)
     config = Config(
         retries={"mode": "standard", "max_attempts": 3},
         connect_timeout=2,
@@ -36,7 +101,7 @@ def _client(service: str) -> Any:
     return boto3.session.Session().client(
         service,  # type: ignore[call-overload]
         region_name=settings.aws_region,
-        endpoint_url=settings.aws_endpoint_url,
+        endpoint_url=settings.aws_endpoint_url or None,
         config=config,
     )
 

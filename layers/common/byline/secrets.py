@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
+from byline.aws import check_endpoint
 from byline.errors import ServiceUnavailable
 from byline.settings import get_settings
 
@@ -15,9 +16,11 @@ def signing_key(purpose: str) -> bytes:
     """A key for HMAC signatures, distinct per purpose (cursors, unsubscribe links, ...)."""
     from aws_lambda_powertools.utilities import parameters
 
-    secret_id = get_settings().signing_key_secret
+    settings = get_settings()
+    secret_id = settings.signing_key_secret
     if not secret_id:
         raise ServiceUnavailable("No signing key is configured.")
+    check_endpoint(settings.aws_endpoint_url)  # powertools makes its own client
     try:
         master = parameters.get_secret(secret_id, max_age=_CACHE_SECONDS)
     except parameters.exceptions.GetParameterError as error:

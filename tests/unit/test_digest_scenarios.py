@@ -24,12 +24,9 @@ def _world(start: str) -> DigestWorld:
 def _digests(world: DigestWorld, name: str) -> dict[str, set[str]]:
     """Each period's digest: the ids it listed and counted as more."""
     return {
-        str(r["SK"]).removeprefix("DIGEST#"): {
-            str(a).split("@")[0] for a in r.get("articles") or ()
-        }
-        | {str(a) for a in r.get("more") or ()}
+        r.period: {a.split("@")[0] for a in r.articles} | set(r.more)
         for r in world.digests.subscriptions.digests(name)
-        if r.get("state") in ("sent", "unconfirmed")
+        if r.state in ("sent", "unconfirmed")
     }
 
 
@@ -227,8 +224,8 @@ def test_a_signing_key_outage_is_retried_by_the_queue_not_recorded_as_a_failed_d
 def test_an_account_deleted_while_its_digest_is_claimed_gets_no_email_and_keeps_no_archive():
     """Deletion's cleanup removed the archives before this delivery wrote one: the hand-over
     sees the account being deleted, sends nothing and removes what it wrote."""
+    from byline.data.digest_archive import archive_prefix
     from byline.data.users import Users
-    from byline.services.digests import archive_prefix
 
     world = _world("2026-11-23T09:00")
     reader = world.add_reader("leaving")
@@ -237,14 +234,14 @@ def test_an_account_deleted_while_its_digest_is_claimed_gets_no_email_and_keeps_
     world.clock.now = _at("2026-11-23T12:00")
     world.publish("A", ["python"])
     messages = world.plan(_at("2026-11-24T08:00"))
-    put = world.store.put
+    save = world.store.save_digest
 
-    def deletion_runs_first(key: str, body: bytes, content_type: str) -> None:
+    def deletion_runs_first(username: str, period: str, html: str) -> str:
         Users(world.table).begin_deletion("leaving", "pseudonym-1")  # type: ignore[arg-type]
-        world.store.forget(archive_prefix("leaving"))  # its cleanup, before this write
-        put(key, body, content_type)
+        world.store.forget_digests("leaving")  # its cleanup, before this write
+        return save(username, period, html)
 
-    world.store.put = deletion_runs_first  # type: ignore[method-assign]
+    world.store.save_digest = deletion_runs_first  # type: ignore[method-assign]
     assert world.deliver(messages) == ["gone"]
     assert world.mails == []
     assert not [key for key in world.store.objects if key.startswith(archive_prefix("leaving"))]

@@ -7,6 +7,8 @@ import contextlib
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from byline.data import keys
 from byline.models.articles import PublishRequest
 from byline.services.digests import SlotAhead
@@ -302,3 +304,17 @@ def test_the_preview_after_a_failed_digest_names_the_next_period_and_does_not_ca
     assert preview.current_period_sent is False
     assert preview.next_digest_at == _at("2026-11-25T20:00")
     assert preview.period == "2026-11-25"
+
+
+def test_the_planner_queues_to_the_queue_it_was_given_when_called_without_one():
+    """The planner function names no queue: the service factory gives the service its own."""
+    world = _world("2026-11-23T09:00")
+    reader = world.add_reader("queued")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    with pytest.raises(ValueError, match="no queue"):
+        world.digests.plan(at=_at("2026-11-23T08:00"))
+    world.digests.queue = queue = Outbox()
+    outcome = world.digests.plan(at=_at("2026-11-23T08:00"))
+    assert outcome.planned == 1
+    assert [json.loads(body)["username"] for body in queue.bodies] == ["queued"]

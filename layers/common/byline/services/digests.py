@@ -156,7 +156,7 @@ class DigestService:
         past quarter-hour again (a missed or failed run) sends what that slot owed, once. A
         slot ahead of the clock is :class:`SlotAhead` unless ``ahead_ok`` (a demo's choice).
         Messages go to ``outbox``, else to the service's own queue."""
-        outbox = outbox or self.queue
+        outbox = outbox if outbox is not None else self.queue
         if outbox is None:
             raise ValueError("no queue to plan into")
         started = self.clock()

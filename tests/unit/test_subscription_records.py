@@ -12,8 +12,10 @@ from byline.data.subscriptions import (
     DigestRecord,
     Follow,
     Recipient,
+    SentEntry,
     SubscriptionRecord,
     Subscriptions,
+    WelcomeClaim,
 )
 from tests.support.memory_table import MemoryTable
 
@@ -106,3 +108,17 @@ def test_queue_messages_round_trip_and_say_which_they_are():
     assert is_welcome(json.loads(welcome.to_body()))
     assert not is_welcome(body)
     assert WelcomeMessage.from_body(json.loads(welcome.to_body())) == welcome
+
+
+def test_written_records_make_the_items_they_are_read_back_from():
+    follow = Follow("author", "Ada", created_at="2026")
+    item = follow.to_item("Ann")
+    assert (item["PK"], item["SK"], item["target"]) == ("USER#ann", "FOLLOW#AUTHOR#ada", "ada")
+    assert Follow.from_item(item) == Follow("author", "ada", created_at="2026")
+    entry = SentEntry("a1@2026-11-24T08:00:00.000Z", "2026-11-24", 99)
+    assert entry.article_id == "a1"
+    assert entry.to_item("ann") == {**keys.sent_article("ann", "a1"), "token": entry.token,
+                                    "kind": "sent", "period": "2026-11-24", "ttl": 99}  # fmt: skip
+    claim = WelcomeClaim("Ann", "2026-11-24T08:00:00.000Z", "c1", 10, 20).to_item()
+    assert claim == {**keys.welcome("ann"), "kind": "welcome", "claim": "c1", "claimed_at": 10,
+                     "subscribed_at": "2026-11-24T08:00:00.000Z", "ttl": 20}  # fmt: skip

@@ -114,6 +114,16 @@ class Follow:
     muted: bool = False
     created_at: str | None = None
 
+    def to_item(self, username: str) -> Item:
+        return {
+            **keys.follow(username, self.kind, self.target),
+            "kind": "follow",
+            "kind_of": self.kind,
+            "target": self.target.lower(),
+            "muted": self.muted,
+            "created_at": self.created_at,
+        }
+
     @classmethod
     def from_item(cls, item: Item) -> Follow:
         parsed = keys.follow_of(str(item["SK"]))
@@ -161,6 +171,52 @@ class DigestRecord:
             sent_at=_text(item.get("sent_at")),
             message_id=_text(item.get("message_id")),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SentEntry:
+    """An article in a subscriber's sent ledger, recorded with the period whose digest
+    accounted for it; kept for :data:`SENT_LEDGER_SECONDS` (``ttl``)."""
+
+    token: str
+    """``<id>``, or ``<id>@<released_at>`` for a republication."""
+    period: str
+    ttl: int
+
+    @property
+    def article_id(self) -> str:
+        return self.token.split("@", 1)[0]
+
+    def to_item(self, username: str) -> Item:
+        return {
+            **keys.sent_article(username, self.article_id),
+            "token": self.token,
+            "kind": "sent",
+            "period": self.period,
+            "ttl": self.ttl,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WelcomeClaim:
+    """The right to send the welcome of the subscription that started at ``subscribed_at``,
+    taken at ``claimed_at`` (epoch seconds) with the token ``claim``."""
+
+    username: str
+    subscribed_at: str
+    claim: str
+    claimed_at: int
+    ttl: int
+
+    def to_item(self) -> Item:
+        return {
+            **keys.welcome(self.username),
+            "kind": "welcome",
+            "subscribed_at": self.subscribed_at,
+            "claim": self.claim,
+            "claimed_at": self.claimed_at,
+            "ttl": self.ttl,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,16 +437,7 @@ class Subscriptions:
 
     # -- follows -----------------------------------------------------------------------------
     def follow(self, username: str, kind: str, target: str, *, muted: bool, at: str) -> None:
-        self._table.put(
-            {
-                **keys.follow(username, kind, target),
-                "kind": "follow",
-                "kind_of": kind,
-                "target": target.lower(),
-                "muted": muted,
-                "created_at": at,
-            }
-        )
+        self._table.put(Follow(kind, target, muted=muted, created_at=at).to_item(username))
 
     def unfollow(self, username: str, kind: str, target: str) -> None:
         self._table.delete(keys.follow(username, kind, target))
@@ -446,14 +493,7 @@ class Subscriptions:
         on again: one welcome a day is enough)."""
         try:
             self._table.put(
-                {
-                    **keys.welcome(username),
-                    "kind": "welcome",
-                    "subscribed_at": subscribed_at,
-                    "claim": token,
-                    "claimed_at": now,
-                    "ttl": expires,
-                },
+                WelcomeClaim(username, subscribed_at, token, now, expires).to_item(),
                 condition="attribute_not_exists(PK) OR "
                 "(subscribed_at <> :subscribed AND claimed_at < :since)",
                 values={":subscribed": subscribed_at, ":since": since},
@@ -606,18 +646,10 @@ class Subscriptions:
                 values={":at": sent_at, **({":w": watermark} if watermark else {})},
             ),
         ]
-        for sent_token in article_ids:
-            ops.append(
-                put_op(
-                    {
-                        **keys.sent_article(username, sent_token.split("@", 1)[0]),
-                        "token": sent_token,
-                        "kind": "sent",
-                        "period": period,
-                        "ttl": expires,
-                    }
-                )
-            )
+        ops.extend(
+            put_op(SentEntry(sent_token, period, expires).to_item(username))
+            for sent_token in article_ids
+        )
         commit(self._table, ops)
 
     def digests(self, username: str, limit: int = 100) -> list[DigestRecord]:

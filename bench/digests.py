@@ -9,7 +9,7 @@ Stage each), and for each configuration:
    into the table with BatchWriteItem, in the shapes the data layer writes. The benchmark is
    about the digest pipeline, not sign-up: ten thousand Cognito sign-ups through the services
    would take most of an hour on moto and say nothing about digests;
-2. runs the planner once (``DigestService.plan`` with a real ``SqsOutbox`` to the stack's
+2. runs the planner once (``DigestService.plan`` with a real ``SqsQueue`` to the stack's
    DigestQueue) for the hour's first quarter, as the schedule's event for it does;
 3. runs two worker batches of ten messages, received from that queue, through
    ``DigestService.deliver_message`` with the real mailer (SES v2 on moto) and the real S3 archive:
@@ -312,16 +312,17 @@ def digest_service(stack: Stack, now: datetime) -> Any:
     from byline import aws
     from byline.data import mailer
     from byline.data.articles import Articles
+    from byline.data.digest_archive import S3DigestStore
     from byline.data.subscriptions import Subscriptions
     from byline.data.table import Table
     from byline.data.users import Users
-    from byline.services.digests import DigestService, S3Store
+    from byline.services.digests import DigestService
 
     table = Table(str(stack.ref("Table")), aws.dynamodb())
     return DigestService(
         subscriptions=Subscriptions(table),
         articles=Articles(table),
-        store=S3Store(str(stack.ref("DigestBucket"))),
+        store=S3DigestStore(str(stack.ref("DigestBucket"))),
         send_email=mailer.send,
         # In Lambda the key comes from Secrets Manager, cached for five minutes by powertools:
         # no request per batch, so none is counted here.
@@ -355,13 +356,13 @@ class Measurement:
 
 
 def run_planner(stack: Stack, now: datetime) -> tuple[Phase, int, int]:
-    from byline.services.digests import SqsOutbox
+    from byline.data.queues import SqsQueue
 
     service = digest_service(stack, now)
     with counting() as requests:
         started = time.perf_counter()
         slot = now.replace(minute=0, second=0, microsecond=0)  # the event's time
-        outcome = service.plan(SqsOutbox(str(stack.ref("DigestQueue"))), slot)
+        outcome = service.plan(SqsQueue(str(stack.ref("DigestQueue"))), slot)
         seconds = time.perf_counter() - started
     if outcome.failed_to_queue:
         raise RuntimeError(f"{outcome.failed_to_queue} messages were not queued")

@@ -154,7 +154,6 @@ def _subscribe_reader(stack: Stack) -> None:
     from byline.auth.principal import Principal
     from byline.data.subscriptions import Subscriptions
     from byline.data.table import Table
-    from byline.data.users import Users
     from byline.models.subscriptions import SubscriptionUpdate
     from byline.services.subscriptions import SubscriptionService
 
@@ -162,9 +161,7 @@ def _subscribe_reader(stack: Stack) -> None:
     subscriptions = Subscriptions(table)
     if subscriptions.subscription("reader") is not None:
         return
-    service = SubscriptionService(
-        subscriptions=subscriptions, users=Users(table), unsubscribe_key=lambda: b"seed"
-    )
+    service = SubscriptionService(subscriptions=subscriptions, unsubscribe_key=lambda: b"seed")
     reader = Principal(username="reader", sub="reader", groups=("reader",))
     hour = (datetime.now(UTC) + timedelta(hours=1)).hour
     for tag in DEMO_FOLLOWS:

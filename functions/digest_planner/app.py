@@ -8,8 +8,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 
 from byline.observability import logger, metrics, tracer
-from byline.services.digests import SqsOutbox, digest_service
-from byline.settings import get_settings
+from byline.services.digests import digest_service
 
 
 @logger.inject_lambda_context
@@ -20,9 +19,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, int]:
     # a slot ahead of the clock is refused (the invocation fails, so it is seen) unless the
     # event says it means it: {"detail": {"plan_ahead": true}} (the local demo's next hour)
     ahead_ok = (event.get("detail") or {}).get("plan_ahead") is True
-    outcome = digest_service().plan(
-        SqsOutbox(get_settings().digest_queue_url), at, ahead_ok=ahead_ok
-    )
+    outcome = digest_service().plan(at=at, ahead_ok=ahead_ok)  # to the digest queue
     metrics.add_metric(name="DigestsPlanned", unit=MetricUnit.Count, value=outcome.planned)
     logger.info("Digests planned", extra=outcome.__dict__)
     if outcome.failed_to_queue:

@@ -205,15 +205,13 @@ def test_the_email_names_the_author_shows_the_cover_and_dates_in_the_reader_s_zo
 def test_the_digest_page_allows_images_from_the_media_origin_and_nowhere_else(
     stack_resources, function_specs_by_id, invoke_handler, monkeypatch
 ):
+    from byline.data.digest_archive import S3DigestStore
     from byline.secrets import signing_key
     from byline.services import unsubscribe_tokens
-    from byline.services.digests import S3Store, archive_prefix
     from tests.conftest import reset_layer_caches
 
     name = "v" + uuid.uuid4().hex[:10]
-    S3Store(stack_resources["DIGEST_BUCKET"]).put(
-        f"{archive_prefix(name)}2024-06-06.html", b"<p>digest</p>", "text/html"
-    )
+    S3DigestStore(stack_resources["DIGEST_BUCKET"]).save_digest(name, "2024-06-06", "<p>digest</p>")
     token = unsubscribe_tokens.issue(signing_key("unsubscribe"), name, unsubscribe_tokens.VIEW)
     event = json.loads(Path("events/digest_view.json").read_text())
     event |= {"path": "/digests/2024-06-06", "pathParameters": {"period": "2024-06-06"},

@@ -11,6 +11,8 @@ import pytest
 from byline import aws
 from byline.auth.principal import Principal
 from byline.data.articles import Articles
+from byline.data.digest_archive import S3DigestStore
+from byline.data.queues import SqsQueue
 from byline.data.subscriptions import Subscriptions
 from byline.data.table import table
 from byline.data.users import Users
@@ -22,8 +24,6 @@ from byline.services.digests import (
     DigestInProgress,
     DigestService,
     Outcome,
-    S3Store,
-    SqsOutbox,
 )
 from byline.services.subscriptions import SubscriptionService
 from local.events import sqs_event
@@ -63,7 +63,7 @@ def build_world(stack_resources, clock, mailbox, send_email):
     digests = DigestService(
         subscriptions=Subscriptions(table()),
         articles=Articles(table()),
-        store=S3Store(stack_resources["DIGEST_BUCKET"]),
+        store=S3DigestStore(stack_resources["DIGEST_BUCKET"]),
         send_email=send_email,
         unsubscribe_key=key,
         site_url="https://byline.example",
@@ -74,7 +74,7 @@ def build_world(stack_resources, clock, mailbox, send_email):
     articles = ArticleService(
         articles=Articles(table()), cursor_key=key, publish_event=lambda *_: True, clock=clock
     )
-    subscriptions = SubscriptionService(Subscriptions(table()), Users(table()), key, clock)
+    subscriptions = SubscriptionService(Subscriptions(table()), key, clock)
     return clock, mailbox, digests, articles, subscriptions
 
 
@@ -117,8 +117,7 @@ def run_candidates(digests, only=None):
 
     run = f"test-{uuid.uuid4().hex[:8]}"
     found = [c for c in digests.load_candidates(digests.clock()) if only is None or c.id in only]
-    body = json.dumps([_candidate_to_json(c) for c in found]).encode()
-    digests.store.put(f"runs/{run}/candidates.json", body, "application/json")
+    digests.store.save_candidates(run, [_candidate_to_json(c) for c in found])
     return run
 
 
@@ -185,7 +184,7 @@ def test_failed_sends_alone_are_retried_and_end_in_the_dead_letter_queue(
             "RedrivePolicy": json.dumps({"deadLetterTargetArn": arn(dead), "maxReceiveCount": "3"})
         },
     )
-    outcome = digests.plan(SqsOutbox(queue), clock.now.replace(minute=0))  # the event's time
+    outcome = digests.plan(SqsQueue(queue), clock.now.replace(minute=0))  # the event's time
     assert outcome.planned >= 6
 
     import sys
@@ -334,7 +333,7 @@ def test_changing_the_schedule_right_after_a_digest_keeps_what_was_published_sin
     clock.now = at(4, 6, 30)
     me = Principal(username=name, sub=name, groups=("reader",))
     subscriptions.put(me, SubscriptionUpdate(cadence="daily", hour=20, timezone="UTC"))
-    assert Subscriptions(table()).subscription(name)["watermark"] == "2024-04-04T06:00:00.000Z"
+    assert Subscriptions(table()).subscription(name).watermark == "2024-04-04T06:00:00.000Z"
     assert deliver(world, plan(world, at(4, 20)), name, at(4, 20, 1)) == "duplicate"
     assert deliver(world, plan(world, at(5, 20)), name, at(5, 20, 1)) == "sent"
     later = mailbox.to(name)[-1]
@@ -389,7 +388,7 @@ def test_the_planner_function_plans_the_time_its_scheduled_event_names(invoke_ha
     asked = []
 
     class Service:
-        def plan(self, outbox, at, ahead_ok=False):
+        def plan(self, outbox=None, at=None, ahead_ok=False):
             asked.append(at)
             return Outcome()
 
@@ -468,7 +467,7 @@ def test_the_planner_function_refuses_a_slot_ahead_of_the_clock_unless_the_event
     asked = []
 
     class Service:
-        def plan(self, outbox, at, ahead_ok=False):
+        def plan(self, outbox=None, at=None, ahead_ok=False):
             asked.append((at, ahead_ok))
             return Outcome()
 

@@ -23,6 +23,7 @@ import pytest
 from byline import aws
 from byline.data import mailer
 from byline.data.mailer import Email
+from byline.data.subscriptions import DigestRecord, Subscriptions
 from byline.services.digests import LEASE_SECONDS, DigestInProgress
 from local.events import sqs_event
 from tests.integration.test_digest_pipeline import (
@@ -194,15 +195,15 @@ def test_a_timeout_half_way_through_a_batch_ends_with_one_digest_each(
     names, run = due_subscribers(world, 4)
     batch = [message(name, run) for name in names]
     # killed while preparing the second (claimed, archiving, SES not yet asked)
-    real_put = digests.store.put
+    real_save = digests.store.save_digest
 
-    def put(key: str, body: bytes, content_type: str) -> None:
-        if key.startswith(f"digests/{names[1]}/"):
-            monkeypatch.setattr(digests.store, "put", real_put)
+    def save(username: str, period: str, html: str) -> str:
+        if username == names[1]:
+            monkeypatch.setattr(digests.store, "save_digest", real_save)
             raise InvocationKilled(names[1])
-        real_put(key, body, content_type)
+        return real_save(username, period, html)
 
-    monkeypatch.setattr(digests.store, "put", put)
+    monkeypatch.setattr(digests.store, "save_digest", save)
     with pytest.raises(InvocationKilled):
         deliver_batch(invoke_handler, batch)
     assert [emails_to(mail, n) for n in names] == [1, 0, 0, 0]
@@ -240,7 +241,7 @@ def test_a_failure_after_ses_accepted_is_recovered_without_a_second_email(
     clock.now += VISIBILITY_TIMEOUT
     assert deliver_batch(invoke_handler, batch) == set()
     assert [emails_to(mail, n) for n in names] == [1, 1, 1]
-    assert _record(names[1]).get("state") == "unconfirmed"
+    assert _record(names[1]).state == "unconfirmed"
     assert digests.deliver(names[1], run) == "duplicate"  # and it stays settled
     assert emails_to(mail, names[1]) == 1
 
@@ -260,8 +261,8 @@ def test_a_delivery_that_stops_inside_the_ses_call_never_sends_twice(
     assert deliver_batch(invoke_handler, [message(name, run)]) == set()
     assert emails_to(mail, name) == 0
     record = _record(name)
-    assert record.get("state") == "unconfirmed"
-    assert record.get("articles")
+    assert record.state == "unconfirmed"
+    assert record.articles
 
 
 def test_a_timeout_waiting_for_ses_is_not_taken_for_a_refusal(world, pipeline, invoke_handler):
@@ -269,16 +270,15 @@ def test_a_timeout_waiting_for_ses_is_not_taken_for_a_refusal(world, pipeline, i
     (name,), run = due_subscribers(world, 1)
     sender.time_out.add(name)
     assert deliver_batch(invoke_handler, [message(name, run)]) == {name}
-    assert _record(name).get("state") == "handed"  # SES may have it: never released
+    assert _record(name).state == "handed"  # SES may have it: never released
     clock.now += VISIBILITY_TIMEOUT
     assert deliver_batch(invoke_handler, [message(name, run)]) == set()
-    assert _record(name).get("state") == "unconfirmed"
+    assert _record(name).state == "unconfirmed"
     assert emails_to(mail, name) == 0
 
 
-def _record(name: str) -> dict[str, Any]:
+def _record(name: str) -> DigestRecord:
     """The subscriber's one digest record."""
-    from byline.data.subscriptions import Subscriptions
     from byline.data.table import table
 
     (record,) = Subscriptions(table()).digests(name)

@@ -55,16 +55,16 @@ def test_the_demo_reader_is_due_for_a_daily_digest_of_the_demo_tags_the_next_hou
     subscriptions = Subscriptions(table)
     subscription = subscriptions.subscription("reader")
     assert subscription is not None
-    assert (subscription["cadence"], subscription["timezone"]) == ("daily", "UTC")
-    assert subscription["hour"] in hours
-    assert subscription["GSI1PK"] == f"DUE#daily#H{int(subscription['hour']):02d}"
-    assert sorted(f["target"] for f in subscriptions.follows("reader")) == sorted(DEMO_FOLLOWS)
+    assert (subscription.cadence, subscription.timezone) == ("daily", "UTC")
+    assert subscription.hour in hours
+    assert subscription.bucket == f"H{subscription.hour:02d}"
+    assert sorted(f.target for f in subscriptions.follows("reader")) == sorted(DEMO_FOLLOWS)
     for _, _, tags in DEMO_ARTICLES:
         assert set(tags) & set(DEMO_FOLLOWS)
 
     subscriptions.turn_off("reader", "2026-01-01T00:00:00.000Z")  # the reader's own choice
     seed(stack)
-    assert subscriptions.subscription("reader")["cadence"] == "off"  # kept
+    assert subscriptions.subscription("reader").cadence == "off"  # kept
 
 
 def test_seeding_again_changes_nothing(local_api, stack_resources, id_token):

@@ -4,12 +4,14 @@ with one injectable clock: what the digest simulation and the digest scenario te
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from byline.auth.principal import Principal
 from byline.data.articles import Articles
+from byline.data.digest_archive import archive_key, archive_prefix, run_key
 from byline.data.subscriptions import Subscriptions
 from byline.data.users import Users
 from byline.models.articles import ArticleCreate, PublishRequest
@@ -30,23 +32,39 @@ class Clock:
         return self.now
 
 
-class MemoryStore:
+class MemoryDigestStore:
+    """:class:`byline.data.digest_archive.DigestStore` in a dict of object keys (the bucket's
+    own keys, so a test can look at what is kept)."""
+
     def __init__(self) -> None:
         self.objects: dict[str, bytes] = {}
 
-    def put(self, key: str, body: bytes, content_type: str) -> None:
-        self.objects[key] = body
+    def save_candidates(self, run: str, candidates: Sequence[Mapping[str, Any]]) -> None:
+        self.objects[run_key(run)] = json.dumps(list(candidates)).encode()
 
-    def get(self, key: str) -> bytes:
-        return self.objects[key]
+    def candidates(self, run: str) -> list[dict[str, Any]]:
+        loaded: list[dict[str, Any]] = json.loads(self.objects[run_key(run)])
+        return loaded
 
-    def find(self, key: str) -> bytes | None:
-        return self.objects.get(key)
+    def save_digest(self, username: str, period: str, html: str) -> str:
+        key = archive_key(username, period)
+        self.objects[key] = html.encode()
+        return key
+
+    def digest(self, username: str, period: str) -> str | None:
+        body = self.objects.get(archive_key(username, period))
+        return None if body is None else body.decode()
 
     def link(self, key: str, seconds: int) -> str:
         return f"memory://{key}"
 
-    def forget(self, prefix: str) -> int:
+    def forget_digest(self, username: str, period: str) -> int:
+        return self._forget(archive_key(username, period))
+
+    def forget_digests(self, username: str) -> int:
+        return self._forget(archive_prefix(username))
+
+    def _forget(self, prefix: str) -> int:
         gone = [key for key in self.objects if key.startswith(prefix)]
         for key in gone:
             del self.objects[key]
@@ -54,10 +72,15 @@ class MemoryStore:
 
 
 class Outbox:
+    """:class:`byline.data.queues.Outbox` in a list of message bodies."""
+
     def __init__(self) -> None:
         self.bodies: list[str] = []
 
-    def send_batch(self, bodies: list[str]) -> list[int]:
+    def send(self, body: str) -> None:
+        self.bodies.append(body)
+
+    def send_batch(self, bodies: Sequence[str]) -> list[int]:
         self.bodies.extend(bodies)
         return []
 
@@ -68,7 +91,7 @@ class DigestWorld:
 
     clock: Clock
     table: MemoryTable = field(default_factory=MemoryTable)
-    store: MemoryStore = field(default_factory=MemoryStore)
+    store: MemoryDigestStore = field(default_factory=MemoryDigestStore)
     mails: list[Any] = field(default_factory=list)
     ids: int = 0
 
@@ -95,7 +118,6 @@ class DigestWorld:
         )
         self.subscriptions = SubscriptionService(
             Subscriptions(self.table),  # type: ignore[arg-type]
-            Users(self.table),  # type: ignore[arg-type]
             key,
             self.clock,
         )

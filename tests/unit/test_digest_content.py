@@ -11,7 +11,7 @@ import pytest
 
 from byline.auth.principal import Principal
 from byline.data.mailer import Email
-from byline.data.subscriptions import Subscriber
+from byline.data.subscriptions import Recipient, Subscriber, SubscriptionRecord
 from byline.data.users import Users
 from byline.models.articles import ArticleCreate, PublishRequest
 from byline.services.digest_logic import Candidate, Pick
@@ -222,8 +222,8 @@ def _render(world: DigestWorld, author_name: str, address: str) -> tuple[str, st
         published_at=_at("2026-11-23T10:00"), author_name=author_name, cover="media/ana/c.png",
     )  # fmt: skip
     subscriber = Subscriber(
-        "r1", profile={"email": "r1@example.com", "display_name": "R"},
-        subscription={"timezone": "Asia/Tokyo"},
+        "r1", profile=Recipient("r1", email="r1@example.com", display_name="R"),
+        subscription=SubscriptionRecord("r1", timezone="Asia/Tokyo"),
     )  # fmt: skip
     world.digests.postal_address = address
     picks = [Pick(article, 3.0, ("tag:python",))]

@@ -7,6 +7,8 @@ import contextlib
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from byline.data import keys
 from byline.models.articles import PublishRequest
 from byline.services.digests import SlotAhead
@@ -24,12 +26,9 @@ def _world(start: str) -> DigestWorld:
 def _digests(world: DigestWorld, name: str) -> dict[str, set[str]]:
     """Each period's digest: the ids it listed and counted as more."""
     return {
-        str(r["SK"]).removeprefix("DIGEST#"): {
-            str(a).split("@")[0] for a in r.get("articles") or ()
-        }
-        | {str(a) for a in r.get("more") or ()}
+        r.period: {a.split("@")[0] for a in r.articles} | set(r.more)
         for r in world.digests.subscriptions.digests(name)
-        if r.get("state") in ("sent", "unconfirmed")
+        if r.state in ("sent", "unconfirmed")
     }
 
 
@@ -227,8 +226,8 @@ def test_a_signing_key_outage_is_retried_by_the_queue_not_recorded_as_a_failed_d
 def test_an_account_deleted_while_its_digest_is_claimed_gets_no_email_and_keeps_no_archive():
     """Deletion's cleanup removed the archives before this delivery wrote one: the hand-over
     sees the account being deleted, sends nothing and removes what it wrote."""
+    from byline.data.digest_archive import archive_prefix
     from byline.data.users import Users
-    from byline.services.digests import archive_prefix
 
     world = _world("2026-11-23T09:00")
     reader = world.add_reader("leaving")
@@ -237,14 +236,14 @@ def test_an_account_deleted_while_its_digest_is_claimed_gets_no_email_and_keeps_
     world.clock.now = _at("2026-11-23T12:00")
     world.publish("A", ["python"])
     messages = world.plan(_at("2026-11-24T08:00"))
-    put = world.store.put
+    save = world.store.save_digest
 
-    def deletion_runs_first(key: str, body: bytes, content_type: str) -> None:
+    def deletion_runs_first(username: str, period: str, html: str) -> str:
         Users(world.table).begin_deletion("leaving", "pseudonym-1")  # type: ignore[arg-type]
-        world.store.forget(archive_prefix("leaving"))  # its cleanup, before this write
-        put(key, body, content_type)
+        world.store.forget_digests("leaving")  # its cleanup, before this write
+        return save(username, period, html)
 
-    world.store.put = deletion_runs_first  # type: ignore[method-assign]
+    world.store.save_digest = deletion_runs_first  # type: ignore[method-assign]
     assert world.deliver(messages) == ["gone"]
     assert world.mails == []
     assert not [key for key in world.store.objects if key.startswith(archive_prefix("leaving"))]
@@ -305,3 +304,17 @@ def test_the_preview_after_a_failed_digest_names_the_next_period_and_does_not_ca
     assert preview.current_period_sent is False
     assert preview.next_digest_at == _at("2026-11-25T20:00")
     assert preview.period == "2026-11-25"
+
+
+def test_the_planner_queues_to_the_queue_it_was_given_when_called_without_one():
+    """The planner function names no queue: the service factory gives the service its own."""
+    world = _world("2026-11-23T09:00")
+    reader = world.add_reader("queued")
+    world.subscriptions.follow_tag(reader, "python", muted=False)
+    world.subscribe(reader, cadence="daily", hour=8, timezone="UTC")
+    with pytest.raises(ValueError, match="no queue"):
+        world.digests.plan(at=_at("2026-11-23T08:00"))
+    world.digests.queue = queue = Outbox()
+    outcome = world.digests.plan(at=_at("2026-11-23T08:00"))
+    assert outcome.planned == 1
+    assert [json.loads(body)["username"] for body in queue.bodies] == ["queued"]

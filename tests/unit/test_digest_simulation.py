@@ -34,7 +34,7 @@ from byline.auth.principal import Principal
 from byline.models.articles import ArticleCreate, PublishRequest
 from byline.models.subscriptions import SubscriptionUpdate
 from byline.services.digest_logic import period_of
-from tests.support.digest_world import Clock, DigestWorld, MemoryStore, Outbox
+from tests.support.digest_world import Clock, DigestWorld, MemoryDigestStore, Outbox
 from tests.support.memory_table import MemoryTable
 
 EXTRA_DAYS = int(os.environ.get("BYLINE_DIGEST_SIM_DAYS", "0"))
@@ -103,7 +103,7 @@ class Simulation:
     rng: random.Random
     clock: Clock = field(init=False)
     table: MemoryTable = field(default_factory=MemoryTable)
-    store: MemoryStore = field(default_factory=MemoryStore)
+    store: MemoryDigestStore = field(default_factory=MemoryDigestStore)
     queue: list[tuple[datetime, int, str, Any]] = field(default_factory=list)
     counter: itertools.count[int] = field(default_factory=itertools.count)
     releases: dict[str, list[Release]] = field(default_factory=lambda: defaultdict(list))
@@ -195,10 +195,9 @@ class Simulation:
         if outcome != "sent":
             return
         records = self.digests.subscriptions.digests(name)
-        record = max(records, key=lambda r: str(r.get("sent_at")))  # the one just sent
-        accounted = {str(a).split("@")[0] for a in record.get("articles") or ()}
-        accounted |= {str(a) for a in record.get("more") or ()}
-        period = str(record["SK"]).removeprefix("DIGEST#")
+        record = max(records, key=lambda r: str(r.sent_at))  # the one just sent
+        accounted = {a.split("@")[0] for a in record.articles} | set(record.more)
+        period = record.period
         self.sent[name].append(Sent(slot, period, frozenset(accounted)))
         if name == "changer":
             self.at(self.clock.now + timedelta(seconds=60), "change", name)

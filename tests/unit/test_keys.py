@@ -1,3 +1,5 @@
+import pytest
+
 from byline.data import keys
 
 
@@ -30,3 +32,18 @@ def test_comments_and_likes_live_in_the_article_partition():
     assert keys.comment("a1", "2026#c1")["PK"] == keys.article("a1")["PK"]
     assert keys.like("a1", "Ann")["PK"] == keys.article("a1")["PK"]
     assert keys.like("a1", "Ann")["SK"] == "LIKE#ann"
+
+
+def test_user_partition_sort_keys_parse_back_to_what_they_name():
+    assert keys.username_of(keys.user_partition("Bob")) == "bob"
+    assert keys.digest_period(keys.digest("bob", "2026-W48")["SK"]) == "2026-W48"
+    assert keys.digest_period("SENT#a1") is None
+    assert keys.sent_article_id(keys.sent_article("bob", "a1")["SK"]) == "a1"
+    assert keys.sent_article_id("DIGEST#2026-11-25") is None
+    assert keys.follow_of(keys.follow("bob", "tag", "Python")["SK"]) == ("tag", "python")
+    assert keys.follow_of(keys.follow("bob", "author", "ann")["SK"]) == ("author", "ann")
+    assert keys.follow_of("PROFILE") is None
+    assert keys.bucket_of(keys.digest_bucket("weekly", "D2H07M30")) == "D2H07M30"
+    assert keys.bucket_of("") is None
+    with pytest.raises(ValueError, match="not a user partition"):
+        keys.username_of("ARTICLE#a1")

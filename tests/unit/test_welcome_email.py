@@ -4,7 +4,7 @@ written."""
 
 import pytest
 
-from byline.data.subscriptions import Subscriber
+from byline.data.subscriptions import Follow, Recipient, Subscriber, SubscriptionRecord
 from byline.services.welcome import WelcomeService
 from tests.support.html_safety import executable_constructs
 from tests.support.xss_payloads import PAYLOADS
@@ -24,13 +24,15 @@ def _service() -> WelcomeService:
 def _subscriber(name: str, tag: str, author: str = "ada") -> Subscriber:
     return Subscriber(
         "reader",
-        profile={"kind": "profile", "display_name": name, "email": "reader@example.com"},
-        subscription={"cadence": "weekly", "weekday": 2, "hour": 0, "timezone": "Europe/Paris"},
-        follows=[
-            {"kind_of": "tag", "target": tag, "muted": False},
-            {"kind_of": "tag", "target": tag + "x", "muted": True},
-            {"kind_of": "author", "target": author},
-        ],
+        profile=Recipient("reader", display_name=name, email="reader@example.com"),
+        subscription=SubscriptionRecord(
+            "reader", cadence="weekly", weekday=2, hour=0, timezone="Europe/Paris"
+        ),
+        follows=(
+            Follow("tag", tag),
+            Follow("tag", tag + "x", muted=True),
+            Follow("author", author),
+        ),
     )
 
 
@@ -79,14 +81,14 @@ def test_the_text_part_puts_every_item_on_its_own_line():
 def test_several_tags_and_authors_share_their_line_and_nothing_runs_together():
     subscriber = Subscriber(
         "reader",
-        profile={"kind": "profile", "display_name": "Ada", "email": "reader@example.com"},
-        subscription={"cadence": "daily", "hour": 8, "timezone": "UTC"},
-        follows=[
-            {"kind_of": "tag", "target": "rust", "muted": False},
-            {"kind_of": "tag", "target": "python", "muted": False},
-            {"kind_of": "author", "target": "grace"},
-            {"kind_of": "author", "target": "ada"},
-        ],
+        profile=Recipient("reader", display_name="Ada", email="reader@example.com"),
+        subscription=SubscriptionRecord("reader", cadence="daily", hour=8, timezone="UTC"),
+        follows=(
+            Follow("tag", "rust"),
+            Follow("tag", "python"),
+            Follow("author", "grace"),
+            Follow("author", "ada"),
+        ),
     )
     lines = _service()._render(subscriber).text.splitlines()
     assert "* Tags: #python, #rust" in lines
@@ -98,9 +100,8 @@ def test_several_tags_and_authors_share_their_line_and_nothing_runs_together():
 def test_the_text_part_of_a_welcome_that_follows_nothing_says_so_on_its_own_lines():
     subscriber = Subscriber(
         "reader",
-        profile={"kind": "profile", "display_name": "Ada", "email": "reader@example.com"},
-        subscription={"cadence": "daily", "hour": 8, "timezone": "UTC"},
-        follows=[],
+        profile=Recipient("reader", display_name="Ada", email="reader@example.com"),
+        subscription=SubscriptionRecord("reader", cadence="daily", hour=8, timezone="UTC"),
     )
     lines = _service()._render(subscriber).text.splitlines()
     start = lines.index(

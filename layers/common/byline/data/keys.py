@@ -35,6 +35,13 @@ def user_partition(username: str) -> str:
     return f"USER#{username.lower()}"
 
 
+def username_of(partition: str) -> str:
+    """The (lower-cased) username of a user partition key, ``USER#<username>``."""
+    if not partition.startswith("USER#"):
+        raise ValueError(f"not a user partition: {partition!r}")
+    return partition.removeprefix("USER#")
+
+
 def email_claim(email: str) -> Key:
     return _key(f"EMAIL#{email.lower()}", "EMAIL")
 
@@ -165,8 +172,16 @@ def follow(username: str, kind: str, target: str) -> Key:
 
 
 def digest_bucket(cadence: str, bucket: str) -> str:
-    """GSI1PK of the subscribers due in one UTC hour bucket (``daily#H07``, ``weekly#D2H07``)."""
+    """GSI1PK of the subscribers due in one UTC quarter-hour bucket (``daily#H07``,
+    ``weekly#D2H07``, ``daily#H07M30``)."""
     return f"DUE#{cadence}#{bucket}"
+
+
+def bucket_of(due_partition: str) -> str | None:
+    """The bucket label (``H07``, ``D2H07M30``) of a subscription's GSI1PK, ``DUE#<cadence>#
+    <bucket>``; None when it is not one."""
+    parts = due_partition.split("#")
+    return parts[2] if len(parts) == 3 and parts[0] == "DUE" else None
 
 
 def digest(username: str, period: str) -> Key:
@@ -181,6 +196,40 @@ def welcome(username: str) -> Key:
 
 def sent_article(username: str, article_id: str) -> Key:
     return _key(user_partition(username), f"SENT#{article_id}")
+
+
+# What a sort key of a user partition names (None: another kind of item)
+PROFILE_SORT = "PROFILE"
+SUBSCRIPTION_SORT = "SUBSCRIPTION"
+
+
+def digest_period(sort_key: str) -> str | None:
+    """The period of a digest record's sort key, ``DIGEST#<period>``."""
+    return sort_key.removeprefix("DIGEST#") if sort_key.startswith("DIGEST#") else None
+
+
+def sent_article_id(sort_key: str) -> str | None:
+    """The article id of a sent-ledger entry's sort key, ``SENT#<article id>``."""
+    return sort_key.removeprefix("SENT#") if sort_key.startswith("SENT#") else None
+
+
+def follow_of(sort_key: str) -> tuple[str, str] | None:
+    """The kind (``tag`` or ``author``, lower case) and target of a follow's sort key,
+    ``FOLLOW#<KIND>#<target>``."""
+    if not sort_key.startswith("FOLLOW#"):
+        return None
+    kind, _, target = sort_key.removeprefix("FOLLOW#").partition("#")
+    return kind.lower(), target
+
+
+def follows_prefix() -> str:
+    """The sort-key prefix of a user's follows (and mutes)."""
+    return "FOLLOW#"
+
+
+def digests_prefix() -> str:
+    """The sort-key prefix of a user's digest records."""
+    return "DIGEST#"
 
 
 # Site

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from byline.data import keys
-from byline.data.table import ConditionFailed, Table
+from byline.data.table import ConditionFailed, Item, Table
 from byline.errors import Conflict
 
 DEFAULT_SECONDS = 30
@@ -27,6 +27,24 @@ class LeaseTaken(Conflict):
     """Someone else holds the lease; the caller should try again shortly."""
 
 
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who holds ``name`` until when (epoch seconds); the item lingers an hour longer (TTL)."""
+
+    name: str
+    holder: str
+    expires_at: int
+
+    def to_item(self) -> Item:
+        return {
+            **keys.lease(self.name),
+            "kind": "lease",
+            "holder": self.holder,
+            "expires_at": self.expires_at,
+            "ttl": self.expires_at + 3600,
+        }
+
+
 @dataclass
 class Leases:
     table: Table
@@ -34,13 +52,7 @@ class Leases:
     def acquire(self, name: str, holder: str, now: int, seconds: int = DEFAULT_SECONDS) -> bool:
         try:
             self.table.put(
-                {
-                    **keys.lease(name),
-                    "kind": "lease",
-                    "holder": holder,
-                    "expires_at": now + seconds,
-                    "ttl": now + seconds + 3600,
-                },
+                Lease(name, holder, now + seconds).to_item(),
                 condition="attribute_not_exists(PK) OR expires_at < :now",
                 values={":now": now},
             )

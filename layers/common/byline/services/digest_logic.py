@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from byline.clock import iso
+from byline.data.subscriptions import Follow
 
 MAX_ARTICLES = 7
 WINDOWS = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
@@ -202,16 +203,14 @@ def select(
     return rank(candidates, interests, since, now)[:limit]
 
 
-def interests_from(
-    username: str, follows: Sequence[dict[str, object]], sent: Iterable[str]
-) -> Interests:
+def interests_from(username: str, follows: Sequence[Follow], sent: Iterable[str]) -> Interests:
     """``sent`` holds the ledger's tokens (:meth:`Candidate.sent_token`)."""
     tags, muted, authors = set(), set(), set()
     for follow in follows:
-        kind, target = str(follow["kind_of"]), str(follow["target"])
-        if kind == "author":
+        target = follow.target
+        if follow.kind == "author":
             authors.add(target)
-        elif follow.get("muted"):
+        elif follow.muted:
             muted.add(target)
         else:
             tags.add(target)

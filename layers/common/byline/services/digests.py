@@ -4,14 +4,13 @@ ask for, and the archive of what was sent."""
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, Protocol
+from typing import Any
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -21,14 +20,18 @@ from byline.clock import Clock, iso, utc_now
 from byline.content.rendering import render_template
 from byline.data import mailer
 from byline.data.articles import Articles
+from byline.data.digest_archive import DigestStore, S3DigestStore
 from byline.data.mailer import Email
+from byline.data.queues import DigestMessage, Outbox, SqsQueue
 from byline.data.subscriptions import (
     SENT_LEDGER_SECONDS,
     AccountGone,
+    DigestRecord,
     Subscriber,
+    SubscriptionRecord,
     Subscriptions,
 )
-from byline.data.table import ConditionFailed, Item
+from byline.data.table import ConditionFailed
 from byline.data.users import Users
 from byline.errors import NotFound
 from byline.models.subscriptions import (
@@ -77,20 +80,6 @@ class DigestInProgress(Exception):
     pass
 
 
-class ObjectStore(Protocol):
-    def put(self, key: str, body: bytes, content_type: str) -> None: ...
-    def forget(self, prefix: str) -> int: ...
-    def get(self, key: str) -> bytes: ...
-    def find(self, key: str) -> bytes | None: ...
-    def link(self, key: str, seconds: int) -> str: ...
-
-
-class Outbox(Protocol):
-    def send_batch(self, bodies: list[str]) -> list[int]:
-        """Queue messages; return the indexes that failed."""
-        ...
-
-
 class SlotAhead(ValueError):
     """A slot later than now: its digests would go out before they are due, and the period's
     own digest would then be a duplicate (EventBridge never names one; a person may)."""
@@ -107,7 +96,7 @@ class Outcome:
 class DigestService:
     subscriptions: Subscriptions
     articles: Articles
-    store: ObjectStore
+    store: DigestStore
     send_email: Callable[[Email], str]
     unsubscribe_key: Callable[[], bytes]
     site_url: str
@@ -123,6 +112,8 @@ class DigestService:
     """The https origin that serves media (covers); empty: no covers in emails."""
     postal_address: str = ""
     """The sender's postal address, shown in every digest's footer when set."""
+    queue: Outbox | None = None
+    """Where the planner queues its messages when :meth:`plan` is given no outbox."""
     _candidates: dict[str, list[Candidate]] = field(default_factory=dict)
 
     # -- candidates --------------------------------------------------------------------------
@@ -150,20 +141,24 @@ class DigestService:
 
     def _run_candidates(self, run: str) -> list[Candidate]:
         if run not in self._candidates:
-            raw = json.loads(self.store.get(f"runs/{run}/candidates.json"))
+            raw = self.store.candidates(run)
             self._candidates = {run: [_candidate_from_json(c) for c in raw]}
         return self._candidates[run]
 
     # -- planner -----------------------------------------------------------------------------
     def plan(
-        self, outbox: Outbox, at: datetime | None = None, *, ahead_ok: bool = False
+        self, outbox: Outbox | None = None, at: datetime | None = None, *, ahead_ok: bool = False
     ) -> Outcome:
         """Queue one message for each subscriber due in the quarter-hour ``at`` names (the
         scheduled event's time; the clock only when none is given), in batches of ten. The
         candidate articles are read once, when the first subscriber is found, and stored for
         the workers; their bound (``upto``) is the watermark those digests move to. Planning a
         past quarter-hour again (a missed or failed run) sends what that slot owed, once. A
-        slot ahead of the clock is :class:`SlotAhead` unless ``ahead_ok`` (a demo's choice)."""
+        slot ahead of the clock is :class:`SlotAhead` unless ``ahead_ok`` (a demo's choice).
+        Messages go to ``outbox``, else to the service's own queue."""
+        outbox = outbox if outbox is not None else self.queue
+        if outbox is None:
+            raise ValueError("no queue to plan into")
         started = self.clock()
         slot = slot_of(at or started)
         if slot > started + AHEAD_TOLERANCE and not ahead_ok:
@@ -173,23 +168,15 @@ class DigestService:
         outcome = Outcome()
         stored = False
         for cadence, bucket in due_buckets(slot):
-            start: dict[str, Any] | None = None
+            start: Mapping[str, Any] | None = None
             while True:
                 page = self.subscriptions.due(cadence, bucket, DUE_PAGE, start)
                 outcome.pages += 1
-                if page.items and not stored:
+                if page.usernames and not stored:
                     self._store_candidates(run, min(slot, started))
                     stored = True
                 bodies = [
-                    json.dumps(
-                        {
-                            "username": str(item["PK"]).split("#", 1)[1],
-                            "run": run,
-                            "slot": iso(slot),
-                            "upto": upto,
-                        }
-                    )
-                    for item in page.items
+                    DigestMessage(name, run, iso(slot), upto).to_body() for name in page.usernames
                 ]
                 for offset in range(0, len(bodies), 10):
                     batch = bodies[offset : offset + 10]
@@ -202,22 +189,15 @@ class DigestService:
 
     def _store_candidates(self, run: str, now: datetime) -> None:
         candidates = self.load_candidates(now)
-        self.store.put(
-            f"runs/{run}/candidates.json",
-            json.dumps([_candidate_to_json(c) for c in candidates]).encode(),
-            "application/json",
-        )
+        self.store.save_candidates(run, [_candidate_to_json(c) for c in candidates])
 
     # -- worker ------------------------------------------------------------------------------
-    def deliver_message(self, message: dict[str, Any]) -> str:
+    def deliver_message(self, body: Mapping[str, Any]) -> str:
         """:meth:`deliver` for a queue message as the planner wrote it (older messages, without
         a slot, are for the moment they are read)."""
-        slot, upto = message.get("slot"), message.get("upto")
+        message = DigestMessage.from_body(body)
         return self.deliver(
-            str(message["username"]),
-            str(message["run"]),
-            slot=datetime.fromisoformat(str(slot)) if slot else None,
-            upto=datetime.fromisoformat(str(upto)) if upto else None,
+            message.username, message.run, slot=_moment(message.slot), upto=_moment(message.upto)
         )
 
     def deliver(
@@ -240,12 +220,16 @@ class DigestService:
         slot = slot or now
         upto = upto or slot
         subscriber = self.subscriptions.subscriber(username)
-        subscription = subscriber.subscription or {}
-        cadence = str(subscription.get("cadence", "off"))
-        profile = subscriber.profile or {}
-        if cadence == "off" or not profile.get("confirmed") or not profile.get("email"):
+        subscription, profile = subscriber.subscription, subscriber.profile
+        if (
+            subscription is None
+            or subscription.cadence == "off"
+            or profile is None
+            or not profile.confirmed
+            or not profile.email
+        ):
             return "off"
-        zone = str(subscription.get("timezone", "UTC"))
+        cadence, zone = subscription.cadence, subscription.timezone
         # never file the subscriber under a moment before now: a redelivered old message
         # (a dead-letter redrive) must not move them back to a bucket already past
         self._keep_bucket_current(username, subscription, max(slot, now))
@@ -269,8 +253,8 @@ class DigestService:
         links = self.links(username, period)
         token = secrets.token_hex(8)
         if not self.subscriptions.claim(username, period, token, stamp, stamp + LEASE_SECONDS):
-            record = self.subscriptions.digest(username, period) or {}
-            settled = self._settled(username, period, record, stamp)
+            record = self.subscriptions.digest(username, period)
+            settled = self._settled(username, period, record, stamp) if record else None
             if settled:
                 return settled
             # another delivery holds a live claim: it is sending now, or it crashed and its
@@ -291,9 +275,8 @@ class DigestService:
             for p in ranked[MAX_ARTICLES:]
             if p.article.release > upto - SETTLE
         ]  # left out ones the next digest's overlap would see again: accounted for here
-        archive_key = f"{archive_prefix(subscriber.username)}{period}.html"
         try:
-            self.store.put(archive_key, html.encode(), "text/html; charset=utf-8")
+            archive_key = self.store.save_digest(subscriber.username, period, html)
             self.subscriptions.hand_over(
                 username,
                 period,
@@ -308,7 +291,7 @@ class DigestService:
             # deletion began after this digest was claimed: its cleanup may already have run,
             # so the archive written above is removed here (if it began after the hand-over
             # check instead, its cleanup finds the archive and removes it)
-            self.store.forget(archive_key)
+            self.store.forget_digest(subscriber.username, period)
             self.subscriptions.release(username, period, token)
             logger.info("Digest not sent: the account is being deleted", extra={"period": period})
             return "gone"
@@ -325,7 +308,7 @@ class DigestService:
             username,
             period,
             token,
-            {"message_id": message_id},
+            message_id,
             ledger,
             iso(self.clock()),
             stamp + SENT_LEDGER_SECONDS,
@@ -333,17 +316,17 @@ class DigestService:
         )
         return "sent"
 
-    def _settled(self, username: str, period: str, record: Item, stamp: int) -> str | None:
+    def _settled(self, username: str, period: str, record: DigestRecord, stamp: int) -> str | None:
         """What an existing record of this period decides: ``duplicate`` when it was sent (or
         recovered), ``unconfirmed`` when a delivery stopped while handing it to SES and its
         lease ran out (recorded now, without sending again), None when it is for the caller to
         claim or to wait for."""
-        state = record.get("state")
+        state = record.state
         if state in ("sent", "unconfirmed"):
             return "duplicate"
         if state == "failed":
             return "failed"
-        if state != "handed" or int(record.get("lease_until") or 0) >= stamp:
+        if state != "handed" or record.lease_until >= stamp:
             return None
         logger.warning(
             "Digest handed to SES by a delivery that stopped; recorded without a second send",
@@ -353,13 +336,13 @@ class DigestService:
             self.subscriptions.complete(
                 username,
                 period,
-                str(record["claim"]),
-                {},
-                [str(a) for a in record.get("ledger") or record.get("articles") or ()],
+                record.claim,
+                None,
+                list(record.ledger or record.articles),
                 iso(self.clock()),
                 stamp + SENT_LEDGER_SECONDS,
                 state="unconfirmed",
-                watermark=str(record.get("upto") or "") or None,
+                watermark=record.upto,
             )
         return "unconfirmed"
 
@@ -371,24 +354,19 @@ class DigestService:
         have arrived, are not sent again by this one. True when the ledger changed."""
         changed = False
         for other, record in subscriber.digests.items():
-            if other != period and record.get("state") == "handed":
+            if other != period and record.state == "handed":
                 changed |= self._settled(username, other, record, stamp) == "unconfirmed"
         return changed
 
     def _keep_bucket_current(
-        self, username: str, subscription: dict[str, Any], now: datetime
+        self, username: str, subscription: SubscriptionRecord, now: datetime
     ) -> None:
         """File the subscriber under the bucket of their next due moment after ``now`` (the slot
         being delivered), so a daylight-saving switch before then is already accounted for."""
-        cadence = str(subscription["cadence"])
-        weekday = subscription.get("weekday")  # a Decimal, as DynamoDB returns numbers
-        bucket = utc_bucket(
-            cadence, None if weekday is None else int(weekday), int(subscription.get("hour", 8)),
-            str(subscription.get("timezone", "UTC")), now,
-        )  # fmt: skip
-        current = str(subscription.get("GSI1PK", ""))
-        if bucket and not current.endswith(f"#{bucket}"):
-            self.subscriptions.move_bucket(username, cadence, bucket)
+        s = subscription
+        bucket = utc_bucket(s.cadence, s.weekday, s.hour, s.timezone, now)
+        if bucket and subscription.bucket != bucket:
+            self.subscriptions.move_bucket(username, subscription.cadence, bucket)
 
     def _candidates_for(self, subscriber: Subscriber, run: str, upto: datetime) -> list[Candidate]:
         """The run's snapshot (the last eight days before ``upto``), and, for a subscriber whose
@@ -415,11 +393,12 @@ class DigestService:
         their last digest covered (set when they subscribed; a digest older than the watermark
         left its send time instead), less the index's settling time; one period back for a
         subscription older than both."""
-        subscription = subscriber.subscription or {}
-        mark = subscription.get("watermark") or subscription.get("last_digest_at")
+        subscription = subscriber.subscription
+        mark = subscription and (subscription.watermark or subscription.last_digest_at)
         if mark:
-            return datetime.fromisoformat(str(mark)) - SETTLE
-        return upto - WINDOWS[str(subscription.get("cadence", "daily"))]
+            return datetime.fromisoformat(mark) - SETTLE
+        cadence = subscription.cadence if subscription else "daily"
+        return upto - WINDOWS[cadence]
 
     def _ranked(
         self, subscriber: Subscriber, candidates: Iterable[Candidate], cadence: str, upto: datetime
@@ -502,8 +481,8 @@ class DigestService:
         """The email and the HTML archived for the browser (the email's, with the matches the
         size cap left out listed at ``#more``), the email checked to make a MIME message; no
         I/O."""
-        profile = subscriber.profile or {}
-        zone = _zone(str((subscriber.subscription or {}).get("timezone") or "UTC"))
+        profile = subscriber.profile
+        zone = _zone(subscriber.subscription.timezone if subscriber.subscription else "UTC")
         unsubscribe_url = links["unsubscribe"]
         articles = [self._article(p) for p in picks]
         count = len(articles)
@@ -513,7 +492,7 @@ class DigestService:
         context = {
             "subject": subject,
             "site_name": "Byline",
-            "display_name": profile.get("display_name") or subscriber.username,
+            "display_name": (profile and profile.display_name) or subscriber.username,
             "cadence": cadence,
             "articles": articles,
             "unsubscribe_url": unsubscribe_url,
@@ -534,7 +513,7 @@ class DigestService:
         )
         email = Email(
             sender=self.sender,
-            recipient=str(profile["email"]),
+            recipient=str(profile and profile.email),
             subject=subject,
             text=text,
             html=html,
@@ -576,15 +555,15 @@ class DigestService:
         authorize(principal, Action.manage_subscription)
         now = self.clock()
         subscriber = self.subscriptions.subscriber(principal.username)
-        subscription = subscriber.subscription or {}
-        cadence = str(subscription.get("cadence", "off"))
+        subscription = subscriber.subscription or SubscriptionRecord(principal.username)
+        cadence = subscription.cadence
         effective = cadence if cadence != "off" else "daily"
-        zone = str(subscription.get("timezone", "UTC"))
+        zone = subscription.timezone
         current = period_of(effective, zone, now)
         # a failed period is final too: the worker sends nothing more for it
-        done = {p for p, r in subscriber.digests.items() if r.get("state") in (*GONE_OUT, "failed")}
+        done = {p for p, r in subscriber.digests.items() if r.state in (*GONE_OUT, "failed")}
         record = subscriber.digests.get(current)
-        record = record if record and record.get("state") in GONE_OUT else None
+        record = record if record and record.state in GONE_OUT else None
         due = self._next_digest(subscription, now, done) if cadence != "off" else None
         candidates = self.load_candidates(now, named=False)
         picks = self._ranked(subscriber, candidates, effective, now)[:MAX_ARTICLES]
@@ -595,20 +574,19 @@ class DigestService:
             next_digest_at=due,
             current_period=current,
             current_period_sent=record is not None,
-            current_sent_at=(record or {}).get("sent_at"),
+            current_sent_at=_moment(record.sent_at) if record else None,
             articles=[self._article(p) for p in picks],
             would_send=bool(picks) and cadence != "off",
         )
 
     @staticmethod
     def _next_digest(
-        subscription: dict[str, Any], now: datetime, done: set[str]
+        subscription: SubscriptionRecord, now: datetime, done: set[str]
     ) -> datetime | None:
         """The next due moment whose period has no digest yet (a schedule moved later in a
         period that has had its digest is not due again until the next one)."""
-        cadence, zone = str(subscription["cadence"]), str(subscription.get("timezone", "UTC"))
-        weekday = subscription.get("weekday")  # a Decimal, as DynamoDB returns numbers
-        schedule = (None if weekday is None else int(weekday), int(subscription.get("hour", 8)))
+        cadence, zone = subscription.cadence, subscription.timezone
+        schedule = (subscription.weekday, subscription.hour)
         found = next_due(cadence, *schedule, zone, now)
         while found is not None and period_of(cadence, zone, found) in done:
             found = next_due(cadence, *schedule, zone, found)  # done periods are finitely many
@@ -619,12 +597,12 @@ class DigestService:
         return DigestList(
             items=[
                 DigestSummary(
-                    period=str(item["SK"]).removeprefix("DIGEST#"),
-                    state=item["state"],
-                    sent_at=item.get("sent_at"),
-                    articles=len(item.get("articles") or []),
+                    period=record.period,
+                    state=record.state,
+                    sent_at=_moment(record.sent_at),
+                    articles=len(record.articles),
                 )
-                for item in self.subscriptions.digests(principal.username)
+                for record in self.subscriptions.digests(principal.username)
             ]
         )
 
@@ -632,35 +610,36 @@ class DigestService:
         """The archived HTML of the token's subscriber's digest for ``period`` (the email's
         "view in browser" and "N more" links), and the username."""
         username = unsubscribe_tokens.verify(self.unsubscribe_key(), token, unsubscribe_tokens.VIEW)
-        body = self.store.find(f"{archive_prefix(username)}{period}.html")
+        body = self.store.digest(username, period)
         if body is None:
             raise NotFound("There is no digest for that period, or it is no longer kept.")
-        return body.decode("utf-8"), username
+        return body, username
 
     def archived(self, principal: Principal, period: str) -> DigestArchive:
         authorize(principal, Action.manage_subscription)
-        item = self.subscriptions.digest(principal.username, period)
-        if item is None:
+        record = self.subscriptions.digest(principal.username, period)
+        if record is None:
             raise NotFound("No digest for that period.")
         seconds = 300
-        archive = item.get("archive")
+        archive = record.archive
         return DigestArchive(
             period=period,
-            state=item["state"],
-            sent_at=item.get("sent_at"),
-            article_ids=list(item.get("articles") or []),
-            more_article_ids=list(item.get("more") or []),
+            state=record.state,
+            sent_at=_moment(record.sent_at),
+            article_ids=list(record.articles),
+            more_article_ids=list(record.more),
             html_url=self.store.link(str(archive), seconds) if archive else None,
             expires_in=seconds,
         )
 
 
-def _due(subscription: dict[str, Any], slot: datetime) -> bool:
-    weekday = subscription.get("weekday")  # a Decimal, as DynamoDB returns numbers
-    return is_due(
-        str(subscription["cadence"]), None if weekday is None else int(weekday),
-        int(subscription.get("hour", 8)), str(subscription.get("timezone", "UTC")), slot,
-    )  # fmt: skip
+def _moment(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+def _due(subscription: SubscriptionRecord, slot: datetime) -> bool:
+    s = subscription
+    return is_due(s.cadence, s.weekday, s.hour, s.timezone, slot)
 
 
 def _candidate(item: dict[str, Any]) -> Candidate:
@@ -711,80 +690,15 @@ def _candidate_from_json(raw: dict[str, Any]) -> Candidate:
     return _candidate(raw)
 
 
-class S3Store:
-    def __init__(self, bucket: str) -> None:
-        self.bucket = bucket
-
-    def put(self, key: str, body: bytes, content_type: str) -> None:
-        from byline import aws
-
-        aws.s3().put_object(Bucket=self.bucket, Key=key, Body=body, ContentType=content_type)
-
-    def get(self, key: str) -> bytes:
-        from byline import aws
-
-        return aws.s3().get_object(Bucket=self.bucket, Key=key)["Body"].read()
-
-    def find(self, key: str) -> bytes | None:
-        """The object, or None when there is none."""
-        from botocore.exceptions import ClientError
-
-        try:
-            return self.get(key)
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("NoSuchKey", "404"):
-                return None
-            raise
-
-    def forget(self, prefix: str) -> int:
-        """Every version of every object under ``prefix``, deleted for good."""
-        from byline import aws
-        from byline.data.media_objects import delete_versions
-
-        return delete_versions(aws.s3(), self.bucket, prefix)
-
-    def link(self, key: str, seconds: int) -> str:
-        from byline import aws
-
-        return aws.s3().generate_presigned_url(
-            "get_object", Params={"Bucket": self.bucket, "Key": key}, ExpiresIn=seconds
-        )
-
-
-class SqsOutbox:
-    def __init__(self, queue_url: str) -> None:
-        self.queue_url = queue_url
-
-    def send(self, body: str) -> None:
-        """Queue one message; raises when it was not queued."""
-        from byline import aws
-
-        aws.sqs().send_message(QueueUrl=self.queue_url, MessageBody=body)
-
-    def send_batch(self, bodies: list[str]) -> list[int]:
-        from byline import aws
-
-        response = aws.sqs().send_message_batch(
-            QueueUrl=self.queue_url,
-            Entries=[{"Id": str(i), "MessageBody": body} for i, body in enumerate(bodies)],
-        )
-        return [int(f["Id"]) for f in response.get("Failed", [])]
-
-
 CANDIDATE_PAGE = 200
 """Articles per Query when loading candidates: a week of up to 200 articles is one request."""
-
-
-def archive_prefix(username: str) -> str:
-    """Where a subscriber's sent digests are archived in the digest bucket."""
-    return f"digests/{username}/"
 
 
 def forget_archive(username: str) -> int:
     """Delete every archived digest of ``username`` for good (account deletion)."""
     from byline.settings import get_settings
 
-    return S3Store(get_settings().digest_bucket).forget(archive_prefix(username))
+    return S3DigestStore(get_settings().digest_bucket).forget_digests(username)
 
 
 @cache
@@ -798,7 +712,7 @@ def digest_service() -> DigestService:
     return DigestService(
         subscriptions=Subscriptions(table()),
         articles=Articles(table()),
-        store=S3Store(settings.digest_bucket),
+        store=S3DigestStore(settings.digest_bucket),
         send_email=mailer.send,
         unsubscribe_key=lambda: signing_key("unsubscribe"),
         site_url=settings.site_url.rstrip("/"),
@@ -807,4 +721,5 @@ def digest_service() -> DigestService:
         api_url=settings.public_api_url,
         media_url=settings.media_url,
         postal_address=settings.postal_address,
+        queue=SqsQueue(settings.digest_queue_url),
     )

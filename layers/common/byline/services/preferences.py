@@ -21,7 +21,7 @@ from urllib.parse import parse_qsl
 from pydantic import TypeAdapter, ValidationError
 
 from byline.auth.principal import ROLE_GROUPS, Principal
-from byline.data.subscriptions import Subscriptions
+from byline.data.subscriptions import Recipient, Subscriptions
 from byline.data.users import Users
 from byline.errors import BadRequest, Forbidden, Gone
 from byline.models.fields import Tag, Username
@@ -159,14 +159,9 @@ class PreferencesView:
     checks: dict[str, str] = field(default_factory=dict)
 
 
-def _live(profile: Mapping[str, object] | None) -> bool:
+def _live(profile: Recipient | None) -> bool:
     """A confirmed account that is not being deleted (a tombstone is no profile at all)."""
-    return (
-        profile is not None
-        and profile.get("kind") == "profile"
-        and bool(profile.get("confirmed"))
-        and not profile.get("deleting")
-    )
+    return profile is not None and profile.live and profile.confirmed
 
 
 _GONE = "This account no longer exists, so it has no preferences to manage."
@@ -188,28 +183,25 @@ class PreferencesService:
 
     def view(self, token: str | None) -> PreferencesView:
         username = self.subscriber(token)
-        profile, subscription, follows, authors = self.subscriptions.settings(username)
-        if not _live(profile):
+        settings = self.subscriptions.settings(username)
+        profile = settings.profile
+        if profile is None or not _live(profile):
             raise Gone(_GONE)
-        names = {
-            str(p["username"]).lower(): str(p.get("display_name") or p["username"])
-            for p in authors
-            if p.get("username")
-        }
+        names = settings.author_names
         tags, muted, followed = [], [], []
-        for item in follows:
-            target = str(item["target"])
-            if item.get("kind_of") == "author":
+        for follow in settings.follows:
+            target = follow.target
+            if follow.kind == "author":
                 followed.append(FollowedAuthor(target, names.get(target, target)))
-            elif item.get("muted"):
+            elif follow.muted:
                 muted.append(target)
             else:
                 tags.append(target)
         key = self.form_key()
         return PreferencesView(
             username=username,
-            display_name=str((profile or {}).get("display_name") or username),
-            subscription=to_subscription(subscription, profile),
+            display_name=profile.display_name or username,
+            subscription=to_subscription(settings.subscription, profile),
             tags=sorted(tags),
             muted_tags=sorted(muted),
             authors=sorted(followed, key=lambda a: a.username),
@@ -248,8 +240,8 @@ class PreferencesService:
     def account(self, username: str) -> Principal:
         """The subscriber as a principal with the role stored on their account now (one
         consistent GetItem); Gone for a deleted account or one being deleted."""
-        profile = self.users.get(username, consistent=True)
-        if profile is None or not _live(profile):
+        profile = self.users.get(username, consistent=True)  # the role is the identity's
+        if profile is None or not _live(Recipient.from_item(profile)):
             raise Gone(_GONE)
         role = str(profile.get("role") or "reader")
         return Principal(

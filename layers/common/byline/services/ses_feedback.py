@@ -202,7 +202,7 @@ class FeedbackService:
         subscription, profile = (
             self.subscriptions.subscription_and_profile(username) if username else (None, None)
         )
-        if not profile or str(profile.get("email") or "").lower() != address:
+        if not profile or (profile.email or "").lower() != address:
             # a forged or stale notification, or mail to an address no account holds now
             logger.warning("SES feedback about an address that is not ours ignored", extra=context)
             return "not_ours"

@@ -9,8 +9,7 @@ from functools import cache
 from byline.auth.policy import Action, authorize
 from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
-from byline.data.subscriptions import Subscriptions
-from byline.data.users import Users
+from byline.data.subscriptions import Recipient, SubscriptionRecord, Subscriptions
 from byline.errors import BadRequest, NotFound
 from byline.models.subscriptions import (
     Follows,
@@ -23,20 +22,19 @@ from byline.services import unsubscribe_tokens
 from byline.services.digest_logic import utc_bucket
 
 
-def to_subscription(
-    item: dict[str, object] | None, profile: dict[str, object] | None
-) -> Subscription:
-    item = item or {}
+def to_subscription(record: SubscriptionRecord | None, profile: Recipient | None) -> Subscription:
+    """The API's view of a subscription (none: digests off) and the address it goes to."""
+    record = record or SubscriptionRecord(profile.username if profile else "")
     return Subscription.model_validate(
         {
-            "cadence": item.get("cadence", "off"),
-            "weekday": item.get("weekday"),
-            "hour": item.get("hour", 8),
-            "timezone": item.get("timezone", "UTC"),
-            "email": (profile or {}).get("email"),
-            "email_confirmed": bool((profile or {}).get("confirmed")),
-            "updated_at": item.get("updated_at"),
-            "delivery_stopped": _delivery_stopped(item),
+            "cadence": record.cadence,
+            "weekday": record.weekday,
+            "hour": record.hour,
+            "timezone": record.timezone,
+            "email": profile.email if profile else None,
+            "email_confirmed": bool(profile and profile.confirmed),
+            "updated_at": record.updated_at,
+            "delivery_stopped": _delivery_stopped(record),
         }
     )
 
@@ -50,17 +48,16 @@ STOP_DETAILS = {
 }
 
 
-def _delivery_stopped(item: dict[str, object]) -> dict[str, object] | None:
-    reason = item.get("suppressed")
+def _delivery_stopped(record: SubscriptionRecord) -> dict[str, object] | None:
+    reason = record.suppressed
     if reason not in STOP_DETAILS:
         return None
-    return {"reason": reason, "at": item.get("suppressed_at"), "detail": STOP_DETAILS[str(reason)]}
+    return {"reason": reason, "at": record.suppressed_at, "detail": STOP_DETAILS[reason]}
 
 
 @dataclass
 class SubscriptionService:
     subscriptions: Subscriptions
-    users: Users
     unsubscribe_key: Callable[[], bytes]
     clock: Clock = utc_now
     queue_welcome: Callable[[str], None] | None = None
@@ -74,12 +71,27 @@ class SubscriptionService:
     def put(self, principal: Principal, update: SubscriptionUpdate) -> Subscription:
         authorize(principal, Action.manage_subscription)
         now = self.clock()
-        fields = {**update.model_dump(), "updated_at": iso(now)}
+        saved = SubscriptionRecord(
+            principal.username.lower(),
+            cadence=update.cadence,
+            weekday=update.weekday,
+            hour=update.hour,
+            timezone=update.timezone,
+            updated_at=iso(now),
+        )
         bucket = utc_bucket(update.cadence, update.weekday, update.hour, update.timezone, now)
-        started = self.subscriptions.save_subscription(principal.username, fields, bucket)
+        started = self.subscriptions.save_subscription(
+            principal.username,
+            cadence=saved.cadence,
+            weekday=saved.weekday,
+            hour=saved.hour,
+            timezone=saved.timezone,
+            updated_at=iso(now),
+            bucket=bucket,
+        )
         if started is not None:
             self._welcome(principal.username, started)
-        return to_subscription(fields, self.users.get(principal.username))
+        return to_subscription(saved, self.subscriptions.profile(principal.username))
 
     def _welcome(self, username: str, subscribed_at: str) -> None:
         """Ask the digest worker to welcome a subscription that just started. The subscription
@@ -107,8 +119,8 @@ class SubscriptionService:
         authorize(principal, Action.follow)
         if author.lower() == principal.username.lower():
             raise BadRequest("You cannot follow yourself.")
-        profile = self.users.get(author)
-        if profile is None or not profile.get("confirmed"):
+        profile = self.subscriptions.profile(author)
+        if profile is None or not profile.confirmed:
             raise NotFound("No such author.")
         self.subscriptions.follow(
             principal.username, "author", author, muted=False, at=iso(self.clock())
@@ -123,11 +135,11 @@ class SubscriptionService:
     def follows(self, principal: Principal) -> Follows:
         authorize(principal, Action.follow)
         tags, muted, authors = [], [], []
-        for item in self.subscriptions.follows(principal.username):
-            target = str(item["target"])
-            if item["kind_of"] == "author":
+        for follow in self.subscriptions.follows(principal.username):
+            target = follow.target
+            if follow.kind == "author":
                 authors.append(target)
-            elif item.get("muted"):
+            elif follow.muted:
                 muted.append(target)
             else:
                 tags.append(target)
@@ -137,7 +149,7 @@ class SubscriptionService:
     def unsubscribe_preview(self, token: str | None) -> UnsubscribePreview:
         username = unsubscribe_tokens.verify(self.unsubscribe_key(), token)
         current = self.subscriptions.subscription(username)
-        cadence = str((current or {}).get("cadence", "off"))
+        cadence = current.cadence if current else "off"
         return UnsubscribePreview.model_validate(
             {
                 "username": username,
@@ -155,15 +167,14 @@ class SubscriptionService:
 
 @cache
 def subscription_service() -> SubscriptionService:
+    from byline.data.queues import SqsQueue
     from byline.data.table import table
     from byline.secrets import signing_key
-    from byline.services.digests import SqsOutbox
     from byline.settings import get_settings
 
     queue = get_settings().digest_queue_url
     return SubscriptionService(
         subscriptions=Subscriptions(table()),
-        users=Users(table()),
         unsubscribe_key=lambda: signing_key("unsubscribe"),
-        queue_welcome=SqsOutbox(queue).send if queue else None,
+        queue_welcome=SqsQueue(queue).send if queue else None,
     )

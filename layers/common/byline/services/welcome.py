@@ -4,9 +4,8 @@ once per subscription and at most once a day (docs/decisions/0009-digests.md, "W
 
 from __future__ import annotations
 
-import json
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -16,11 +15,12 @@ from byline.clock import Clock, utc_now
 from byline.content.rendering import render_template
 from byline.data import mailer
 from byline.data.mailer import Email
+from byline.data.queues import WELCOME, WelcomeMessage
 from byline.data.subscriptions import Subscriber, Subscriptions
 from byline.services import unsubscribe_tokens
 from byline.services.digest_logic import schedule_in_words
 
-KIND = "welcome"
+KIND = WELCOME
 """The ``kind`` of a welcome message on the digest queue (a digest's message has none)."""
 ONE_A_DAY = timedelta(days=1)
 """No second welcome within this long of the last one, however often digests are turned off
@@ -32,7 +32,7 @@ CLAIM_KEPT = timedelta(days=2)
 
 def message(username: str, subscribed_at: str) -> str:
     """The queue message that asks the worker to welcome this subscription."""
-    return json.dumps({"kind": KIND, "username": username, "subscribed_at": subscribed_at})
+    return WelcomeMessage(username, subscribed_at).to_body()
 
 
 @dataclass
@@ -45,7 +45,7 @@ class WelcomeService:
     clock: Clock = utc_now
     api_url: str = ""
 
-    def deliver_message(self, body: dict[str, Any]) -> str:
+    def deliver_message(self, body: Mapping[str, Any]) -> str:
         """Send the welcome a queue message asks for, at most once. Returns what happened:
         ``welcome_sent``; ``welcome_skipped`` when this subscription was welcomed already (a
         redelivery) or another one was within the day; ``welcome_off`` when the subscription
@@ -53,21 +53,21 @@ class WelcomeService:
         or the account is deleted or has no confirmed address; ``welcome_late`` for a message
         read more than a day after subscribing. Raises when the mail service failed (the
         queue retries; a refusal gives the claim back first)."""
-        username = str(body["username"])
-        subscribed_at = str(body["subscribed_at"])
+        message = WelcomeMessage.from_body(body)
+        username, subscribed_at = message.username, message.subscribed_at
         now = self.clock()
         if now - datetime.fromisoformat(subscribed_at) > ONE_A_DAY:
             return "welcome_late"
         subscriber = self.subscriptions.subscriber(username)
-        subscription = subscriber.subscription or {}
-        profile = subscriber.profile or {}
+        subscription, profile = subscriber.subscription, subscriber.profile
         if (
-            subscription.get("cadence", "off") == "off"
-            or subscription.get("subscribed_at") != subscribed_at
-            or profile.get("kind") != "profile"  # a deleted account's tombstone
-            or profile.get("deleting")
-            or not profile.get("confirmed")
-            or not profile.get("email")
+            subscription is None
+            or subscription.cadence == "off"
+            or subscription.subscribed_at != subscribed_at
+            or profile is None
+            or not profile.live  # a deleted account's tombstone, or one being deleted
+            or not profile.confirmed
+            or not profile.email
         ):
             return "welcome_off"
         email = self._render(subscriber)  # content first: a failure here claims nothing
@@ -88,21 +88,18 @@ class WelcomeService:
         return "welcome_sent"
 
     def _render(self, subscriber: Subscriber) -> Email:
-        profile = subscriber.profile or {}
-        subscription = subscriber.subscription or {}
-        weekday = subscription.get("weekday")  # a Decimal, as DynamoDB returns numbers
+        profile, subscription = subscriber.profile, subscriber.subscription
+        if profile is None or subscription is None:
+            raise ValueError(f"{subscriber.username} has no profile or no subscription")
         schedule = schedule_in_words(
-            str(subscription["cadence"]),
-            None if weekday is None else int(weekday),
-            int(subscription.get("hour", 8)),
-            str(subscription.get("timezone", "UTC")),
+            subscription.cadence, subscription.weekday, subscription.hour, subscription.timezone
         )
         tags, muted, authors = [], [], []
-        for item in subscriber.follows:
-            target = str(item["target"])
-            if item.get("kind_of") == "author":
+        for follow in subscriber.follows:
+            target = follow.target
+            if follow.kind == "author":
                 authors.append(target)
-            elif item.get("muted"):
+            elif follow.muted:
                 muted.append(target)
             else:
                 tags.append(target)
@@ -113,9 +110,9 @@ class WelcomeService:
             "subject": subject,
             "site_name": "Byline",
             "site_url": self.site_url,
-            "display_name": profile.get("display_name") or subscriber.username,
+            "display_name": profile.display_name or subscriber.username,
             "schedule": schedule,
-            "cadence": str(subscription["cadence"]),
+            "cadence": subscription.cadence,
             "tags": sorted(tags),
             "muted_tags": sorted(muted),
             "authors": sorted(authors),
@@ -123,7 +120,7 @@ class WelcomeService:
         }
         email = Email(
             sender=self.sender,
-            recipient=str(profile["email"]),
+            recipient=str(profile.email),
             subject=subject,
             text=render_template("welcome.txt.j2", **context),
             html=render_template("welcome.html.j2", **context),

@@ -15,6 +15,7 @@ from byline.clock import Clock, iso, utc_now
 from byline.content.markdown import excerpt, render
 from byline.content.reading_time import reading_minutes
 from byline.content.slugs import slugify, with_suffix
+from byline.data import cursors
 from byline.data.articles import Articles, SlugTaken, VersionConflict
 from byline.data.media import MediaRecords
 from byline.data.table import CheckFailed, Item
@@ -25,8 +26,6 @@ from byline.errors import (
     PreconditionFailed,
     UnprocessableContent,
 )
-from byline.http import cursors
-from byline.http.etags import etag_of, require_match
 from byline.ids import new_id
 from byline.models.articles import (
     Article,
@@ -40,6 +39,7 @@ from byline.models.articles import (
     TagCount,
     TagList,
 )
+from byline.models.etags import etag_of
 
 EventPublisher = Callable[[str, dict[str, Any]], bool]
 PUBLISHABLE_FROM = {"draft", "review", "unpublished", "scheduled"}
@@ -231,10 +231,16 @@ class ArticleService:
 
     # -- edits -------------------------------------------------------------------------------
     def update(
-        self, principal: Principal, article_id: str, patch: ArticlePatch, if_match: str | None
+        self,
+        principal: Principal,
+        article_id: str,
+        patch: ArticlePatch,
+        precondition: Callable[[str], None],
     ) -> Article:
+        """Edit the article. ``precondition`` is given the edit ETag of the stored version and
+        raises to refuse the edit (the route's If-Match, byline/http/etags.py)."""
         before = self._editable(principal, article_id, Action.edit_article)
-        require_match(if_match, edit_etag(to_article(before)))
+        precondition(edit_etag(to_article(before)))
         changes = patch.model_dump(mode="json", exclude_unset=True)
         if "title" in changes and changes["title"] is None:
             raise BadRequest("An article needs a title.")

@@ -12,11 +12,11 @@ from byline.auth.policy import Action, authorize, can
 from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
 from byline.content.markdown import render
+from byline.data import cursors
 from byline.data.articles import Articles
 from byline.data.conversation import Conversation
 from byline.data.table import ConditionFailed, Item
 from byline.errors import BadRequest, Conflict, NotFound
-from byline.http import cursors
 from byline.ids import new_id
 from byline.models.conversation import Comment, CommentCreate, CommentPage, LikeState, Thread
 

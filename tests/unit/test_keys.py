@@ -30,3 +30,11 @@ def test_comments_and_likes_live_in_the_article_partition():
     assert keys.comment("a1", "2026#c1")["PK"] == keys.article("a1")["PK"]
     assert keys.like("a1", "Ann")["PK"] == keys.article("a1")["PK"]
     assert keys.like("a1", "Ann")["SK"] == "LIKE#ann"
+
+
+def test_parsing_a_key_gives_back_what_formatted_it():
+    assert keys.parse_user_partition(keys.user_partition("Bob")) == "bob"
+    assert keys.parse_article_partition(keys.like("a1", "ann")["PK"]) == "a1"
+    assert keys.parse_slug_claim(keys.slug_claim("hello-world")["PK"]) == "hello-world"
+    sort = keys.sitemap_entry("2026-11-25T09:30:00.000Z", "01ja")["SK"]
+    assert keys.parse_timeline_sort(sort) == ("2026-11-25T09:30:00.000Z", "01ja")

@@ -35,6 +35,11 @@ def user_partition(username: str) -> str:
     return f"USER#{username.lower()}"
 
 
+def parse_user_partition(partition: str) -> str:
+    """The (lower-cased) username of a ``USER#<username>`` partition key."""
+    return partition.removeprefix("USER#")
+
+
 def email_claim(email: str) -> Key:
     return _key(f"EMAIL#{email.lower()}", "EMAIL")
 
@@ -72,8 +77,18 @@ def article_partition(article_id: str) -> str:
     return f"ARTICLE#{article_id}"
 
 
+def parse_article_partition(partition: str) -> str:
+    """The article id of an ``ARTICLE#<id>`` partition key (a comment's or a like's PK)."""
+    return partition.removeprefix("ARTICLE#")
+
+
 def slug_claim(slug: str) -> Key:
     return _key(f"SLUG#{slug}", "SLUG")
+
+
+def parse_slug_claim(partition: str) -> str:
+    """The slug of a ``SLUG#<slug>`` claim's (or alias's) partition key."""
+    return partition.removeprefix("SLUG#")
 
 
 def slug_lookup(slug: str) -> str:
@@ -104,6 +119,13 @@ def author_articles(username: str) -> str:
 
 def timeline_sort(timestamp: str, article_id: str) -> str:
     return f"{timestamp}#{article_id}"
+
+
+def parse_timeline_sort(sort_key: str) -> tuple[str, str]:
+    """``(timestamp, article id)`` of a :func:`timeline_sort` value (a tag entry's or a
+    sitemap entry's SK)."""
+    timestamp, _, article_id = sort_key.rpartition("#")
+    return timestamp, article_id
 
 
 def tag_article(tag: str, published_at: str, article_id: str) -> Key:

@@ -7,6 +7,7 @@ from typing import Any
 
 from byline.data import keys
 from byline.data.table import (
+    Check,
     ConditionFailed,
     Item,
     Table,
@@ -117,7 +118,7 @@ class Users:
             for item in self._table.get_many([keys.user_profile(u) for u in chunk]):
                 name = str(item.get("display_name") or "").strip()
                 if item.get("kind") == "profile" and not item.get("deleting") and name:
-                    names[str(item["PK"]).split("#", 1)[1]] = name
+                    names[keys.parse_user_partition(str(item["PK"]))] = name
         return names
 
     def bind_sub(self, username: str, sub: str) -> bool:
@@ -216,7 +217,7 @@ class Users:
         return str(claim["username"]) if claim and "ttl" not in claim else None
 
     def update(
-        self, username: str, changes: dict[str, Any], *, checks: Sequence[dict[str, Any]] = ()
+        self, username: str, changes: dict[str, Any], *, checks: Sequence[Check] = ()
     ) -> Item:
         """Set the changed fields (``None`` removes one). ``checks`` are ConditionChecks on
         items the profile refers to (the avatar), written in one transaction with the change;
@@ -245,14 +246,12 @@ class Users:
                 return self._table.update(
                     key, expression, condition=_IS_PROFILE, names=names, values=values
                 )
-            self._table.transact(
-                [
-                    update_op(key, expression, _IS_PROFILE, names=names, values=values),
-                    *checks,
-                ]
-            )
+            tx = self._table.transaction()
+            tx.update(key, expression, _IS_PROFILE, names=names, values=values)
+            first_check = tx.require(checks)
+            tx.commit()
         except ConditionFailed as refused:
-            raise_for_checks(refused, 1)
+            raise_for_checks(refused, first_check)
             raise NotFound("No profile for this user.") from refused
         profile = self._table.get(key, consistent=True)
         if profile is None:

@@ -17,6 +17,7 @@ from byline.data.articles import (
 )
 from byline.data.conversation import CommentRecord, LikeRecord
 from byline.data.media import MediaRecord
+from byline.data.users import UserRecord
 from tests.support.memory_table import MemoryTable
 
 ARTICLE = ArticleRecord(
@@ -113,3 +114,19 @@ def test_a_saved_article_reads_back_as_written_with_its_next_version():
     assert saved.version == 2
     assert articles.get(draft.id) == saved
     assert [a.id for a in articles.by_tag("python", 10, None).items] == [draft.id]
+
+
+def test_a_profile_writes_no_attribute_an_account_check_needs_absent():
+    profile = UserRecord(username="ann", email="ann@example.com", display_name="Ann")
+    item = profile.to_item()
+    assert not {"deleting", "tokens_valid_from", "sub", "ttl"} & item.keys()
+    stored = {**keys.user_profile("ann"), **item, "ttl": Decimal(2_000_000_000)}
+    pending = UserRecord.from_item(stored)
+    assert (pending.pending_until, pending.is_pending, pending.is_live) == (
+        2_000_000_000,
+        True,
+        False,
+    )
+    confirmed = UserRecord.from_item({**stored, "confirmed": True, "deleting": True})
+    assert (confirmed.is_pending, confirmed.is_live) == (False, False)
+    assert UserRecord.from_item(replace(profile, deleting=True).to_item()).deleting

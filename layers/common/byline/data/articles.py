@@ -253,7 +253,9 @@ def index_keys(article: Mapping[str, Any]) -> dict[str, str | None]:
         "GSI2PK": feed[0],
         "GSI2SK": feed[1],
         "GSI3PK": keys.author_articles(article["author"]) if status != "deleted" else None,
-        "GSI3SK": f"{status.upper()}#{when}#{article_id}" if status != "deleted" else None,
+        "GSI3SK": keys.author_article_sort(status, when, article_id)
+        if status != "deleted"
+        else None,
         "GSI4PK": released[0],
         "GSI4SK": released[1],
     }
@@ -362,7 +364,8 @@ class Articles:
     ) -> Records[ArticleRecord]:
         condition, values = None, None
         if status:
-            condition, values = "begins_with(GSI3SK, :status)", {":status": f"{status.upper()}#"}
+            condition = "begins_with(GSI3SK, :status)"
+            values = {":status": keys.author_status_prefix(status)}
         page = self._table.query(
             "GSI3PK",
             keys.author_articles(author),

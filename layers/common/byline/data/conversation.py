@@ -118,7 +118,7 @@ class Conversation:
             "kind": "comment",
             "GSI1PK": keys.comment_lookup(comment.id),
             "GSI1SK": "COMMENT",
-            "GSI2PK": f"COMMENTER#{comment.author}",
+            "GSI2PK": keys.commenter(comment.author),
             "GSI2SK": f"{comment.created_at}#{comment.id}",
             **attributes,
         }
@@ -156,7 +156,7 @@ class Conversation:
         return True
 
     def comments_by(self, username: str) -> list[CommentRecord]:
-        return [CommentRecord.from_item(i) for i in self._all("GSI2PK", f"COMMENTER#{username}")]
+        return [CommentRecord.from_item(i) for i in self._all("GSI2PK", keys.commenter(username))]
 
     def anonymise_comment(self, comment: CommentRecord) -> None:
         self._table.update(
@@ -173,7 +173,7 @@ class Conversation:
             "kind": "like",
             "username": username,
             "created_at": created_at,
-            "GSI2PK": f"LIKER#{username}",
+            "GSI2PK": keys.liker(username),
             "GSI2SK": f"{created_at}#{article.id}",
         }
         tx = self._table.transaction()
@@ -188,7 +188,7 @@ class Conversation:
         return self._commit_unless_first_refused(tx)
 
     def likes_by(self, username: str) -> list[LikeRecord]:
-        return [LikeRecord.from_item(i) for i in self._all("GSI2PK", f"LIKER#{username}")]
+        return [LikeRecord.from_item(i) for i in self._all("GSI2PK", keys.liker(username))]
 
     def _all(self, attribute: str, value: str) -> list[Item]:
         found: list[Item] = []

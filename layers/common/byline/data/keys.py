@@ -117,6 +117,16 @@ def author_articles(username: str) -> str:
     return f"AUTHOR#{username.lower()}"
 
 
+def author_article_sort(status: str, timestamp: str, article_id: str) -> str:
+    """GSI3SK of an article: its status, then the time it is listed by, then its id."""
+    return f"{author_status_prefix(status)}{timestamp}#{article_id}"
+
+
+def author_status_prefix(status: str) -> str:
+    """The GSI3SK prefix of an author's articles in one status."""
+    return f"{status.upper()}#"
+
+
 def timeline_sort(timestamp: str, article_id: str) -> str:
     return f"{timestamp}#{article_id}"
 
@@ -166,6 +176,16 @@ def comment(article_id: str, thread_sort: str) -> Key:
 def comment_lookup(comment_id: str) -> str:
     """GSI1PK to find a comment by its id alone."""
     return f"COMMENT#{comment_id}"
+
+
+def commenter(username: str) -> str:
+    """GSI2PK of a user's comments (account deletion anonymises them)."""
+    return f"COMMENTER#{username}"
+
+
+def liker(username: str) -> str:
+    """GSI2PK of a user's likes (account deletion withdraws them)."""
+    return f"LIKER#{username}"
 
 
 def like(article_id: str, username: str) -> Key:

@@ -70,13 +70,13 @@ class Guard:
     the request assumed it, byline/services/authority.py). ``held`` turns true once a
     transaction carrying it has committed."""
 
-    check: dict[str, Any]
+    check: Check
     held: bool = False
 
     def applies_to(self, operations: Sequence[Mapping[str, Any]]) -> bool:
         """False for a transaction that writes the guarded item itself (DynamoDB allows one
         operation per item in a transaction); such a transaction commits unguarded."""
-        guarded = self.check["ConditionCheck"]["Key"]
+        guarded = self.check.operation["ConditionCheck"]["Key"]
         for operation in operations:
             for body in operation.values():
                 key = body.get("Key") or {k: body["Item"][k] for k in ("PK", "SK")}
@@ -371,7 +371,11 @@ class Table:
 
         guard = _guard.get()
         riding = guard is not None and guard.applies_to(operations)
-        ops = [*operations, guard.check] if guard is not None and riding else list(operations)
+        ops = (
+            [*operations, guard.check.operation]
+            if guard is not None and riding
+            else list(operations)
+        )
         items = [{op: {"TableName": self.name, **body} for op, body in o.items()} for o in ops]
         try:
             self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]

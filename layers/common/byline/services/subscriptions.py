@@ -79,7 +79,8 @@ class SubscriptionService:
         started = self.subscriptions.save_subscription(principal.username, fields, bucket)
         if started is not None:
             self._welcome(principal.username, started)
-        return to_subscription(fields, self.users.get(principal.username))
+        profile = self.users.get(principal.username)
+        return to_subscription(fields, profile.to_item() if profile else None)
 
     def _welcome(self, username: str, subscribed_at: str) -> None:
         """Ask the digest worker to welcome a subscription that just started. The subscription
@@ -108,7 +109,7 @@ class SubscriptionService:
         if author.lower() == principal.username.lower():
             raise BadRequest("You cannot follow yourself.")
         profile = self.users.get(author)
-        if profile is None or not profile.get("confirmed"):
+        if profile is None or not profile.confirmed:
             raise NotFound("No such author.")
         self.subscriptions.follow(
             principal.username, "author", author, muted=False, at=iso(self.clock())

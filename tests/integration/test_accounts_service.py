@@ -215,7 +215,7 @@ def test_a_strangers_pending_sign_up_never_keeps_the_owner_from_registering_thei
     with pytest.raises(Conflict, match="email"):  # had the stranger the code, still too late
         service.confirm(ConfirmRequest(username=stranger, code="123456"))
     assert service.users.username_for_email(address) == owner
-    assert not service.users.get(stranger)["confirmed"]
+    assert not service.users.get(stranger).confirmed
 
 
 def test_an_unconfirmed_username_is_free_again_after_a_day(service, clock):

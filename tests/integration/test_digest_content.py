@@ -20,7 +20,7 @@ from byline.auth.principal import Principal
 from byline.data import keys, mailer
 from byline.data.mailer import Email
 from byline.data.table import table
-from byline.data.users import Users
+from byline.data.users import UserRecord, Users
 from byline.models.articles import ArticleCreate, PublishRequest
 from byline.services import digests as digests_module
 from tests.integration.test_digest_pipeline import (
@@ -157,9 +157,9 @@ def test_a_digest_whose_mime_message_cannot_be_built_is_not_handed_over(world, m
 def _author_profile(display_name: str) -> Principal:
     name = "a" + uuid.uuid4().hex[:10]
     Users(table()).reserve(
-        {"kind": "profile", "username": name, "email": f"{name}@example.com",
+        UserRecord.from_item({"username": name, "email": f"{name}@example.com",
          "display_name": display_name, "role": "author", "confirmed": False,
-         "joined_at": "2024-01-01T00:00:00.000Z"},
+         "joined_at": "2024-01-01T00:00:00.000Z"}),
         2_000_000_000,
         int(time.time()),
     )  # fmt: skip

@@ -15,7 +15,7 @@ from byline.data.digest_archive import S3DigestStore
 from byline.data.queues import SqsQueue
 from byline.data.subscriptions import Subscriptions
 from byline.data.table import table
-from byline.data.users import Users
+from byline.data.users import UserRecord, Users
 from byline.models.articles import ArticleCreate, PublishRequest
 from byline.models.subscriptions import SubscriptionUpdate
 from byline.services.articles import ArticleService
@@ -89,8 +89,9 @@ def subscriber(world, tags, hour=6, timezone="UTC"):
     _clock, _, _, _, subscriptions = world
     name = "s" + uuid.uuid4().hex[:10]
     Users(table()).reserve(
-        {"kind": "profile", "username": name, "email": f"{name}@example.com", "display_name": name,
-         "role": "reader", "confirmed": False, "joined_at": "2032-01-01T00:00:00.000Z"},
+        UserRecord.from_item({"username": name, "email": f"{name}@example.com",
+         "display_name": name,
+         "role": "reader", "confirmed": False, "joined_at": "2032-01-01T00:00:00.000Z"}),
         2_000_000_000,
         int(time.time()),
     )  # fmt: skip

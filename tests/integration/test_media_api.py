@@ -79,7 +79,8 @@ def deliver(poller: S3Poller, key: str) -> list[Any]:
 
 
 def record(key: str) -> dict[str, Any] | None:
-    return MediaRecords(table()).get(key)
+    """The media item as stored."""
+    return table().get(keys.media(key), consistent=True)
 
 
 def versions(bucket: str, key: str) -> list[dict[str, Any]]:
@@ -385,7 +386,7 @@ def test_deleting_an_account_deletes_every_version_of_its_avatar_and_keeps_other
     assert MediaRecords(table()).get(avatar) is None
     # an upload that is not the avatar may be in one of the (kept, unpublished) articles
     assert s3.list_object_versions(Bucket=bucket, Prefix=other_upload).get("Versions")
-    assert MediaRecords(table()).get(other_upload)["status"] == "accepted"
+    assert MediaRecords(table()).get(other_upload).status == "accepted"
     # once deleted, the account's tokens are refused (docs/decisions/0010)
     assert requests.delete(f"{local_api}/me", headers=leaving.auth, timeout=30).status_code == 401
 

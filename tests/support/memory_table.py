@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from byline.data.table import ConditionFailed, Item, Page, deserialize
+from byline.data.table import ConditionFailed, Item, Page, Transaction, deserialize
 
 _TOKEN = re.compile(r"\s*(<>|<=|>=|[=<>(),+\-]|[#:]?[A-Za-z_][A-Za-z0-9_.]*)")
 _MISSING = object()
@@ -277,6 +277,9 @@ class MemoryTable:
         if names:
             body["ExpressionAttributeNames"] = dict(names)
         return body
+
+    def transaction(self) -> Transaction:
+        return Transaction(self)  # type: ignore[arg-type]  # the same methods as Table's
 
     def transact(self, operations: Sequence[Mapping[str, Any]]) -> None:
         """All or nothing, like TransactWriteItems; accepts put_op/update_op/delete_op shapes."""

@@ -1,13 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from byline.services.brute_force import (
-    PER_ACCOUNT_AND_SOURCE,
-    PER_SOURCE,
-    retry_after_seconds,
-    source_of,
-    source_wait,
-    wait_after,
-)
+from byline.login_limits import PER_ACCOUNT_AND_SOURCE, PER_SOURCE, wait_after
+from byline.services.brute_force import retry_after_seconds, source_of, source_wait
 
 PAIR = PER_ACCOUNT_AND_SOURCE
 

@@ -2,10 +2,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from byline.data import cursors
 from byline.errors import BadRequest, PreconditionFailed, PreconditionRequired
-from byline.http import cursors
-from byline.http.etags import etag_of, matches, require_match
+from byline.http.etags import matches, require_match
 from byline.ids import new_id
+from byline.models.etags import etag_of
 from byline.models.health import Health
 
 KEY = b"k" * 32

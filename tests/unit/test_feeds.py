@@ -25,8 +25,8 @@ from byline.content.feeds import (
     w3c_datetime,
 )
 from byline.content.markdown import render, sanitize
-from byline.data.articles import SITEMAP_FIELDS
-from byline.data.table import Page
+from byline.data.articles import SITEMAP_FIELDS, ArticleRecord, ListedArticle, SitemapEntry
+from byline.data.table import Records
 from byline.errors import NotFound
 from byline.services.feeds import FeedService
 from tests.support.html_safety import executable_constructs
@@ -222,19 +222,21 @@ class FakeArticles:
 
     def newest(self, limit, start):
         self.calls.append(("newest", limit))
-        return Page(self.items, None)
+        return Records([ArticleRecord.from_item(i) for i in self.items], None)
 
     def by_tag(self, tag, limit, start):
         self.calls.append(("by_tag", tag))
-        return Page(self.items, None)
+        return Records([ListedArticle.from_item(i) for i in self.items], None)
 
     def first_sitemap_entry(self):
         self.calls.append(("first_sitemap_entry", None))
-        return min(self.entries(), key=lambda e: e["SK"], default=None)
+        first = min(self.entries(), key=lambda e: e["SK"], default=None)
+        return SitemapEntry.from_item(first) if first else None
 
     def sitemap_month(self, month, start):
         self.calls.append(("sitemap_month", month))
-        return Page([e for e in self.entries() if e["SK"].startswith(f"{month}-")], None)
+        entries = [e for e in self.entries() if e["SK"].startswith(f"{month}-")]
+        return Records([SitemapEntry.from_item(e) for e in entries], None)
 
     def entries(self):
         return [

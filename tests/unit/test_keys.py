@@ -47,3 +47,17 @@ def test_user_partition_sort_keys_parse_back_to_what_they_name():
     assert keys.bucket_of("") is None
     with pytest.raises(ValueError, match="not a user partition"):
         keys.username_of("ARTICLE#a1")
+
+
+def test_parsing_a_key_gives_back_what_formatted_it():
+    assert keys.parse_article_partition(keys.like("a1", "ann")["PK"]) == "a1"
+    assert keys.parse_slug_claim(keys.slug_claim("hello-world")["PK"]) == "hello-world"
+    sort = keys.sitemap_entry("2026-11-25T09:30:00.000Z", "01ja")["SK"]
+    assert keys.parse_timeline_sort(sort) == ("2026-11-25T09:30:00.000Z", "01ja")
+
+
+def test_an_authors_articles_sort_by_status_then_time():
+    sort = keys.author_article_sort("published", "2026-11-25T09:30:00.000Z", "a1")
+    assert sort.startswith(keys.author_status_prefix("published"))
+    assert sort == "PUBLISHED#2026-11-25T09:30:00.000Z#a1"
+    assert keys.commenter("ann") != keys.liker("ann")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,7 +16,7 @@ from pydantic import TypeAdapter
 
 from byline.auth.principal import Principal
 from byline.content.images import JPEG, PNG
-from byline.data.media import AlreadyDecided
+from byline.data.media import AlreadyDecided, MediaRecord
 from byline.data.media_objects import MediaObjects, ObjectHead
 from byline.errors import Forbidden
 from byline.models.identity import MediaKey
@@ -49,21 +49,29 @@ class Records:
     decide_first: dict[str, dict[str, Any]] = field(default_factory=dict)
     """A decision another delivery makes just before ours (a race), per key."""
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> MediaRecord | None:
         item = self.items.get(key)
-        return dict(item) if item else None
+        return MediaRecord.from_item(item) if item else None
 
-    def add_pending(self, record: dict[str, Any]) -> None:
-        assert record["key"] not in self.items
-        self.items[record["key"]] = {**record, "status": "pending"}
+    def add_pending(self, record: MediaRecord, *, expires: int) -> None:
+        assert record.key not in self.items
+        fields = {k: v for k, v in asdict(record).items() if v is not None}
+        self.items[record.key] = {**fields, "ttl": expires, "status": "pending"}
 
-    def accept(self, key: str, changes: dict[str, Any]) -> None:
+    def accept(
+        self, key: str, *, checked_at: str, version_id: str | None, **dimensions: int
+    ) -> None:
+        changes = {"checked_at": checked_at, "version_id": version_id, **dimensions}
         self._decide(key, {**changes, "status": "accepted"}, remove_ttl=True)
 
-    def reject(self, key: str, changes: dict[str, Any]) -> None:
-        self._decide(key, {**changes, "status": "rejected"}, remove_ttl=False)
+    def reject(
+        self, key: str, *, checked_at: str, version_id: str | None, reason: str, expires: int
+    ) -> None:
+        changes = {"checked_at": checked_at, "version_id": version_id, "reason": reason}
+        self._decide(key, {**changes, "ttl": expires, "status": "rejected"}, remove_ttl=False)
 
     def _decide(self, key: str, changes: dict[str, Any], *, remove_ttl: bool) -> None:
+        changes = {k: v for k, v in changes.items() if v is not None}
         if key in self.decide_first:
             self.items[key].update(self.decide_first.pop(key))
         item = self.items.get(key)
@@ -225,8 +233,12 @@ KEY = "media/ada/01jbq3k8w0x7c2d5f9g4h6.png"
 def pending(
     records: Records, content_type: str = PNG, size: int = 10_000, key: str = KEY
 ) -> dict[str, Any]:
-    records.add_pending({"key": key, "owner": "ada", "content_type": content_type,
-                         "declared_size": size, "ttl": 1})  # fmt: skip
+    records.add_pending(
+        MediaRecord(
+            key=key, owner="ada", status="pending", content_type=content_type, declared_size=size
+        ),
+        expires=1,
+    )
     return records.items[key]
 
 

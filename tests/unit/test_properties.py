@@ -20,8 +20,8 @@ from hypothesis import strategies as st
 from byline.content.markdown import COMMENT_TAGS, render, sanitize
 from byline.content.reading_time import WORDS_PER_MINUTE, image_seconds, reading_minutes
 from byline.content.slugs import MAX_SLUG_LENGTH, slugify, with_suffix
+from byline.data import cursors
 from byline.errors import BadRequest
-from byline.http import cursors
 from byline.ids import looks_like_id
 from byline.services import unsubscribe_tokens
 from byline.services.digest_logic import MAX_ARTICLES, Candidate, Interests, select

@@ -11,7 +11,7 @@ import pytest
 
 from byline.auth.principal import Principal
 from byline.data.subscriptions import Subscriptions
-from byline.data.users import Users
+from byline.data.users import UserRecord, Users
 from byline.models.subscriptions import SubscriptionUpdate
 from byline.services.ses_feedback import FeedbackService, MalformedNotification, parse
 from byline.services.subscriptions import SubscriptionService
@@ -109,8 +109,9 @@ def world():
 def member(world, name, cadence="daily"):
     _, _, users, subscriptions, _ = world
     users.reserve(
-        {"kind": "profile", "username": name, "email": f"{name}@example.com", "display_name": name,
-         "role": "reader", "confirmed": False, "joined_at": "2026-01-01T00:00:00.000Z"},
+        UserRecord.from_item({"username": name, "email": f"{name}@example.com",
+         "display_name": name,
+         "role": "reader", "confirmed": False, "joined_at": "2026-01-01T00:00:00.000Z"}),
         2_000_000_000, 0,
     )  # fmt: skip
     users.mark_confirmed(name, 0, name)
@@ -187,8 +188,8 @@ def test_an_address_that_is_not_the_tagged_accounts_changes_nothing(world):
 def test_feedback_for_an_account_without_a_subscription_changes_nothing(world):
     _, clock, users, _, feedback = world
     users.reserve(
-        {"kind": "profile", "username": "cy", "email": "cy@example.com", "display_name": "cy",
-         "role": "reader", "confirmed": False, "joined_at": "2026-01-01T00:00:00.000Z"},
+        UserRecord.from_item({"username": "cy", "email": "cy@example.com", "display_name": "cy",
+         "role": "reader", "confirmed": False, "joined_at": "2026-01-01T00:00:00.000Z"}),
         2_000_000_000, 0,
     )  # fmt: skip
     users.mark_confirmed("cy", 0, "cy")

@@ -3,16 +3,19 @@ listing entries and counters, and series parts. Every multi-item change is one t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
+from typing import Any, Self
 
 from byline.data import keys
 from byline.data.table import (
+    Check,
     ConditionFailed,
     Item,
     Page,
+    Records,
     Table,
-    check_op,
+    Transaction,
     delete_op,
     put_op,
     raise_for_checks,
@@ -28,6 +31,196 @@ SITEMAP_FIELDS = ("id", "slug", "published_at", "updated_at")
 COUNTERS = ("like_count", "comment_count")
 
 
+def _text(item: Mapping[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return None if value is None else str(value)
+
+
+def _tags(item: Mapping[str, Any]) -> tuple[str, ...]:
+    return tuple(str(t) for t in item.get("tags") or ())
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRecord:
+    """An article as stored (the ``ARTICLE`` item; its GSI attributes follow from its state).
+    Timestamps are the ISO strings the table holds."""
+
+    id: str
+    slug: str
+    title: str
+    author: str
+    status: str
+    version: int
+    created_at: str
+    updated_at: str
+    subtitle: str = ""
+    body: str = ""
+    html: str = ""
+    excerpt: str = ""
+    reading_minutes: int = 1
+    tags: tuple[str, ...] = ()
+    cover: str | None = None
+    canonical_url: str | None = None
+    series_id: str | None = None
+    series_title: str | None = None
+    series_part: int | None = None
+    like_count: int = 0
+    comment_count: int = 0
+    published_at: str | None = None
+    released_at: str | None = None
+    publish_at: str | None = None
+    deleted_at: str | None = None
+    aliases: tuple[str, ...] = ()
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        part = item.get("series_part")
+        return cls(
+            id=str(item["id"]),
+            slug=str(item["slug"]),
+            title=str(item["title"]),
+            author=str(item["author"]),
+            status=str(item["status"]),
+            version=int(item.get("version") or 1),
+            created_at=str(item.get("created_at") or item["updated_at"]),
+            updated_at=str(item["updated_at"]),
+            subtitle=str(item.get("subtitle") or ""),
+            body=str(item.get("body") or ""),
+            html=str(item.get("html") or ""),
+            excerpt=str(item.get("excerpt") or ""),
+            reading_minutes=int(item.get("reading_minutes") or 1),
+            tags=_tags(item),
+            cover=_text(item, "cover"),
+            canonical_url=_text(item, "canonical_url"),
+            series_id=_text(item, "series_id"),
+            series_title=_text(item, "series_title"),
+            series_part=None if part is None else int(part),
+            like_count=int(item.get("like_count") or 0),
+            comment_count=int(item.get("comment_count") or 0),
+            published_at=_text(item, "published_at"),
+            released_at=_text(item, "released_at"),
+            publish_at=_text(item, "publish_at"),
+            deleted_at=_text(item, "deleted_at"),
+            aliases=tuple(str(a) for a in item.get("aliases") or ()),
+        )
+
+    def to_item(self) -> Item:
+        """Every attribute, ``None`` for one the article lacks (a put leaves it out, a save
+        removes it)."""
+        item: Item = {f.name: getattr(self, f.name) for f in fields(self)}
+        item["tags"] = list(self.tags)
+        item["aliases"] = list(self.aliases) or None
+        return item
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published" and self.published_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class ListedArticle:
+    """What a listing shows of an article: a tag entry, a series part, or an article item
+    read through an index (the summary fields of :data:`SUMMARY_FIELDS`)."""
+
+    id: str
+    slug: str
+    title: str
+    author: str
+    status: str
+    updated_at: str
+    subtitle: str = ""
+    tags: tuple[str, ...] = ()
+    excerpt: str = ""
+    reading_minutes: int = 1
+    cover: str | None = None
+    like_count: int = 0
+    comment_count: int = 0
+    published_at: str | None = None
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        return cls(
+            id=str(item["id"]),
+            slug=str(item["slug"]),
+            title=str(item["title"]),
+            author=str(item["author"]),
+            status=str(item["status"]),
+            updated_at=str(item["updated_at"]),
+            subtitle=str(item.get("subtitle") or ""),
+            tags=_tags(item),
+            excerpt=str(item.get("excerpt") or ""),
+            reading_minutes=int(item.get("reading_minutes") or 1),
+            cover=_text(item, "cover"),
+            like_count=int(item.get("like_count") or 0),
+            comment_count=int(item.get("comment_count") or 0),
+            published_at=_text(item, "published_at"),
+        )
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published" and self.published_at is not None
+
+
+@dataclass(frozen=True, slots=True)
+class SlugAlias:
+    """An old slug of an article (``SLUG#<old>`` while found by slug): it leads to
+    ``target_slug``, the article's current one."""
+
+    slug: str
+    article_id: str
+    target_slug: str | None
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        return cls(
+            slug=keys.parse_slug_claim(str(item["PK"])),
+            article_id=str(item["article_id"]),
+            target_slug=_text(item, "target_slug"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEntry:
+    """The slim copy of a published article that the sitemaps list."""
+
+    id: str
+    slug: str | None
+    published_at: str
+    updated_at: str | None
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        published_at, article_id = keys.parse_timeline_sort(str(item["SK"]))
+        return cls(
+            id=str(item.get("id") or article_id),
+            slug=_text(item, "slug"),
+            published_at=str(item.get("published_at") or published_at),
+            updated_at=_text(item, "updated_at"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TagRecord:
+    """A tag's counter: how many published articles carry it."""
+
+    tag: str
+    articles: int
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        return cls(tag=str(item["tag"]), articles=int(item.get("articles") or 0))
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRecord:
+    """A series (its first part's title and author) and its published parts in order."""
+
+    id: str
+    title: str
+    author: str
+    parts: tuple[ListedArticle, ...]
+
+
 class SlugTaken(Exception):
     pass
 
@@ -37,6 +230,7 @@ class VersionConflict(Exception):
 
 
 def summary(article: Mapping[str, Any]) -> Item:
+    """The summary fields of an article item (what its tag entries and series parts copy)."""
     return {f: article.get(f) for f in SUMMARY_FIELDS}
 
 
@@ -59,7 +253,9 @@ def index_keys(article: Mapping[str, Any]) -> dict[str, str | None]:
         "GSI2PK": feed[0],
         "GSI2SK": feed[1],
         "GSI3PK": keys.author_articles(article["author"]) if status != "deleted" else None,
-        "GSI3SK": f"{status.upper()}#{when}#{article_id}" if status != "deleted" else None,
+        "GSI3SK": keys.author_article_sort(status, when, article_id)
+        if status != "deleted"
+        else None,
         "GSI4PK": released[0],
         "GSI4SK": released[1],
     }
@@ -94,10 +290,11 @@ class Articles:
         self._table = table
 
     # -- reads (one request each) ------------------------------------------------------------
-    def get(self, article_id: str, *, consistent: bool = False) -> Item | None:
-        return self._table.get(keys.article(article_id), consistent=consistent)
+    def get(self, article_id: str, *, consistent: bool = False) -> ArticleRecord | None:
+        item = self._table.get(keys.article(article_id), consistent=consistent)
+        return ArticleRecord.from_item(item) if item else None
 
-    def find(self, article: str) -> Item | None:
+    def find(self, article: str) -> ArticleRecord | SlugAlias | None:
         """The article with this id, else the article or alias with this slug. An id-shaped
         ``article`` costs a GetItem, and a Query after it only when no article has that id."""
         if looks_like_id(article):
@@ -106,14 +303,16 @@ class Articles:
                 return item
         return self.find_by_slug(article)
 
-    def find_by_slug(self, slug: str) -> Item | None:
-        """The article with this slug, or an alias item (``kind == "alias"``) pointing to it."""
+    def find_by_slug(self, slug: str) -> ArticleRecord | SlugAlias | None:
+        """The article with this slug, or an alias pointing to it."""
         page = self._table.query("GSI1PK", keys.slug_lookup(slug), index="GSI1", limit=2)
         articles = [i for i in page.items if i.get("kind") == "article"]
-        return articles[0] if articles else (page.items[0] if page.items else None)
+        if articles:
+            return ArticleRecord.from_item(articles[0])
+        return SlugAlias.from_item(page.items[0]) if page.items else None
 
-    def newest(self, limit: int, start: Mapping[str, Any] | None) -> Page:
-        return self._table.query(
+    def newest(self, limit: int, start: Mapping[str, Any] | None) -> Records[ArticleRecord]:
+        page = self._table.query(
             "GSI2PK",
             keys.published_feed(),
             index="GSI2",
@@ -121,6 +320,7 @@ class Articles:
             limit=limit,
             start_key=start,
         )
+        return _records(page, ArticleRecord.from_item)
 
     def released_between(
         self, since: str, until: str, limit: int, start: Mapping[str, Any] | None
@@ -151,18 +351,22 @@ class Articles:
             start_key=start,
         )
 
-    def by_tag(self, tag: str, limit: int, start: Mapping[str, Any] | None) -> Page:
-        return self._table.query(
+    def by_tag(
+        self, tag: str, limit: int, start: Mapping[str, Any] | None
+    ) -> Records[ListedArticle]:
+        page = self._table.query(
             "PK", keys.tag_partition(tag), forward=False, limit=limit, start_key=start
         )
+        return _records(page, ListedArticle.from_item)
 
     def by_author(
         self, author: str, status: str | None, limit: int, start: Mapping[str, Any] | None
-    ) -> Page:
+    ) -> Records[ArticleRecord]:
         condition, values = None, None
         if status:
-            condition, values = "begins_with(GSI3SK, :status)", {":status": f"{status.upper()}#"}
-        return self._table.query(
+            condition = "begins_with(GSI3SK, :status)"
+            values = {":status": keys.author_status_prefix(status)}
+        page = self._table.query(
             "GSI3PK",
             keys.author_articles(author),
             index="GSI3",
@@ -172,9 +376,10 @@ class Articles:
             limit=limit,
             start_key=start,
         )
+        return _records(page, ArticleRecord.from_item)
 
-    def due(self, now: str, limit: int = 100) -> Page:
-        return self._table.query(
+    def due(self, now: str, limit: int = 100) -> Records[ArticleRecord]:
+        page = self._table.query(
             "GSI2PK",
             keys.scheduled_queue(),
             index="GSI2",
@@ -182,73 +387,83 @@ class Articles:
             values={":now": f"{now}#~"},
             limit=limit,
         )
+        return _records(page, ArticleRecord.from_item)
 
-    def tags(self) -> list[Item]:
-        items: list[Item] = []
+    def tags(self) -> list[TagRecord]:
+        found: list[TagRecord] = []
         start: Mapping[str, Any] | None = None
         while True:
             page = self._table.query("PK", "TAGS", start_key=start)
-            items.extend(page.items)
+            found.extend(TagRecord.from_item(i) for i in page.items)
             if page.last_key is None:
-                return items
+                return found
             start = page.last_key
 
-    def sitemap(self, limit: int) -> Page:
-        """The newest published articles' sitemap entries (slug and dates only)."""
-        return self._table.query("PK", keys.sitemap_partition(), forward=False, limit=limit)
-
-    def first_sitemap_entry(self) -> Item | None:
+    def first_sitemap_entry(self) -> SitemapEntry | None:
         """The sitemap entry of the earliest published article still published."""
         items = self._table.query("PK", keys.sitemap_partition(), forward=True, limit=1).items
-        return items[0] if items else None
+        return SitemapEntry.from_item(items[0]) if items else None
 
-    def sitemap_month(self, month: str, start: Mapping[str, Any] | None) -> Page:
+    def sitemap_month(self, month: str, start: Mapping[str, Any] | None) -> Records[SitemapEntry]:
         """Sitemap entries of the articles first published in ``month`` (``YYYY-MM``), oldest
         first, as many as one Query returns (DynamoDB stops at 1 MB)."""
-        return self._table.query(
+        page = self._table.query(
             "PK",
             keys.sitemap_partition(),
             sort_condition="begins_with(SK, :month)",
             values={":month": f"{month}-"},
             start_key=start,
         )
+        return _records(page, SitemapEntry.from_item)
 
-    def tag(self, tag: str) -> Item | None:
-        return self._table.get(keys.tag_counter(tag))
+    def tag(self, tag: str) -> TagRecord | None:
+        item = self._table.get(keys.tag_counter(tag))
+        return TagRecord.from_item(item) if item else None
 
-    def series(self, series_id: str) -> list[Item]:
-        return self._table.query("PK", keys.series(series_id)["PK"], limit=1000).items
+    def series(self, series_id: str) -> SeriesRecord | None:
+        """The series and its parts in order; None when it has no head item."""
+        items = self._table.query("PK", keys.series(series_id)["PK"], limit=1000).items
+        head = next((i for i in items if i.get("kind") == "series"), None)
+        if head is None:
+            return None
+        return SeriesRecord(
+            id=series_id,
+            title=str(head["title"]),
+            author=str(head["author"]),
+            parts=tuple(ListedArticle.from_item(i) for i in items if i.get("kind") == "part"),
+        )
 
     # -- writes ------------------------------------------------------------------------------
-    def create(self, article: Item, *, checks: Sequence[dict[str, Any]] = ()) -> None:
-        """Store a new draft and claim its slug, atomically. ``checks`` are ConditionChecks on
+    def create(self, record: ArticleRecord, *, checks: Sequence[Check] = ()) -> None:
+        """Store a new draft and claim its slug, atomically. ``checks`` are conditions on
         items the article refers to (its cover); one that fails raises :class:`CheckFailed`."""
-        record = {**keys.article(article["id"]), "kind": "article", **article}
-        record.update({k: v for k, v in index_keys(article).items() if v is not None})
-        claim = {**keys.slug_claim(article["slug"]), "kind": "slug", "article_id": article["id"]}
+        article = {k: v for k, v in record.to_item().items() if v is not None}
+        item = {**keys.article(record.id), "kind": "article", **article}
+        item.update({k: v for k, v in index_keys(article).items() if v is not None})
+        claim = {**keys.slug_claim(record.slug), "kind": "slug", "article_id": record.id}
+        tx = self._table.transaction()
+        tx.put(claim, "attribute_not_exists(PK)")
+        tx.put(item, "attribute_not_exists(PK)")
+        first_check = tx.require(checks)
         try:
-            self._table.transact(
-                [
-                    put_op(claim, "attribute_not_exists(PK)"),
-                    put_op(record, "attribute_not_exists(PK)"),
-                    *checks,
-                ]
-            )
+            tx.commit()
         except ConditionFailed as refused:
-            raise_for_checks(refused, 2)
-            raise SlugTaken(article["slug"]) from refused
+            raise_for_checks(refused, first_check)
+            raise SlugTaken(record.slug) from refused
 
     def save(
         self,
-        before: Item,
-        after: Item,
+        before_record: ArticleRecord,
+        after_record: ArticleRecord,
         *,
         keep_alias: bool = False,
-        checks: Sequence[dict[str, Any]] = (),
-    ) -> None:
+        checks: Sequence[Check] = (),
+    ) -> ArticleRecord:
         """Write ``after`` over ``before`` if nobody changed the article since ``before`` was
         read (its version), keeping slug claims, aliases, tag listings, counters and series in
-        step. ``checks`` are as for :meth:`create`."""
+        step; returns the article as written (its new version and aliases). ``checks`` are as
+        for :meth:`create`."""
+        before, after = before_record.to_item(), after_record.to_item()
         aliases = _aliases(before, after, keep_alias=keep_alias)
         ops: list[dict[str, Any]] = [
             self._article_update(before, {**after, "aliases": aliases or None})
@@ -276,15 +491,17 @@ class Articles:
         ops.extend(self._tag_ops(before, after))
         ops.extend(self._sitemap_ops(before, after))
         ops.extend(self._series_ops(before, after))
-        first_check = len(ops)
-        ops.extend(checks)
+        tx = self._table.transaction()
+        tx.operations.extend(ops)
+        first_check = tx.require(checks)
         try:
-            self._table.transact(ops)
+            tx.commit()
         except ConditionFailed as refused:
             raise_for_checks(refused, first_check)
             if 0 in refused.failed:
                 raise VersionConflict(after["id"]) from refused
             raise SlugTaken(after["slug"]) from refused
+        return replace(after_record, version=before_record.version + 1, aliases=tuple(aliases))
 
     def _article_update(self, before: Item, after: Item) -> dict[str, Any]:
         state = {**after, **index_keys(after)}
@@ -413,42 +630,37 @@ class Articles:
         return ops
 
     # -- counters ----------------------------------------------------------------------------
-    def counter_ops(self, article: Item, counter: str, delta: int) -> list[dict[str, Any]]:
-        """Operations that move a counter on the article and on its copies, in one transaction
-        with the like or comment that causes it. Conditions make a concurrent unpublish or
-        delete cancel the transaction instead of creating stray copies."""
-        ops = [
-            update_op(
-                keys.article(article["id"]),
-                f"ADD {counter} :d",
-                "attribute_exists(PK) AND #s = :s",
-                names={"#s": "status"},
-                values={":d": delta, ":s": article["status"]},
-            )
-        ]
+    def move_counter(
+        self, tx: Transaction, record: ArticleRecord, counter: str, delta: int
+    ) -> None:
+        """Add to ``tx`` the operations that move a counter on the article and on its copies,
+        in one transaction with the like or comment that causes it. Conditions make a
+        concurrent unpublish or delete cancel the transaction instead of creating stray
+        copies."""
+        article = record.to_item()
+        tx.update(
+            keys.article(record.id),
+            f"ADD {counter} :d",
+            "attribute_exists(PK) AND #s = :s",
+            names={"#s": "status"},
+            values={":d": delta, ":s": record.status},
+        )
         for tag in sorted(_listed_in_tags(article)):
-            ops.append(
-                update_op(
-                    keys.tag_article(tag, article["published_at"], article["id"]),
-                    f"ADD {counter} :d",
-                    "attribute_exists(PK)",
-                    values={":d": delta},
-                )
+            tx.update(
+                keys.tag_article(tag, article["published_at"], record.id),
+                f"ADD {counter} :d",
+                "attribute_exists(PK)",
+                values={":d": delta},
             )
         series = _in_series(article)
         if series:
-            ops.append(
-                update_op(
-                    keys.series_part(series[0], series[1], article["id"]),
-                    f"ADD {counter} :d",
-                    "attribute_exists(PK)",
-                    values={":d": delta},
-                )
+            tx.update(
+                keys.series_part(series[0], series[1], record.id),
+                f"ADD {counter} :d",
+                "attribute_exists(PK)",
+                values={":d": delta},
             )
-        return ops
 
-    def transact(self, ops: Sequence[dict[str, Any]]) -> None:
-        self._table.transact(ops)
 
-    def exists_check(self, article_id: str) -> dict[str, Any]:
-        return check_op(keys.article(article_id), "attribute_exists(PK)")
+def _records[T](page: Page, parse: Callable[[Mapping[str, Any]], T]) -> Records[T]:
+    return Records(items=[parse(i) for i in page.items], last_key=page.last_key)

@@ -79,8 +79,18 @@ def article_partition(article_id: str) -> str:
     return f"ARTICLE#{article_id}"
 
 
+def parse_article_partition(partition: str) -> str:
+    """The article id of an ``ARTICLE#<id>`` partition key (a comment's or a like's PK)."""
+    return partition.removeprefix("ARTICLE#")
+
+
 def slug_claim(slug: str) -> Key:
     return _key(f"SLUG#{slug}", "SLUG")
+
+
+def parse_slug_claim(partition: str) -> str:
+    """The slug of a ``SLUG#<slug>`` claim's (or alias's) partition key."""
+    return partition.removeprefix("SLUG#")
 
 
 def slug_lookup(slug: str) -> str:
@@ -109,8 +119,25 @@ def author_articles(username: str) -> str:
     return f"AUTHOR#{username.lower()}"
 
 
+def author_article_sort(status: str, timestamp: str, article_id: str) -> str:
+    """GSI3SK of an article: its status, then the time it is listed by, then its id."""
+    return f"{author_status_prefix(status)}{timestamp}#{article_id}"
+
+
+def author_status_prefix(status: str) -> str:
+    """The GSI3SK prefix of an author's articles in one status."""
+    return f"{status.upper()}#"
+
+
 def timeline_sort(timestamp: str, article_id: str) -> str:
     return f"{timestamp}#{article_id}"
+
+
+def parse_timeline_sort(sort_key: str) -> tuple[str, str]:
+    """``(timestamp, article id)`` of a :func:`timeline_sort` value (a tag entry's or a
+    sitemap entry's SK)."""
+    timestamp, _, article_id = sort_key.rpartition("#")
+    return timestamp, article_id
 
 
 def tag_article(tag: str, published_at: str, article_id: str) -> Key:
@@ -151,6 +178,16 @@ def comment(article_id: str, thread_sort: str) -> Key:
 def comment_lookup(comment_id: str) -> str:
     """GSI1PK to find a comment by its id alone."""
     return f"COMMENT#{comment_id}"
+
+
+def commenter(username: str) -> str:
+    """GSI2PK of a user's comments (account deletion anonymises them)."""
+    return f"COMMENTER#{username}"
+
+
+def liker(username: str) -> str:
+    """GSI2PK of a user's likes (account deletion withdraws them)."""
+    return f"LIKER#{username}"
 
 
 def like(article_id: str, username: str) -> Key:

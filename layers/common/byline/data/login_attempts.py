@@ -1,5 +1,5 @@
 """Failed-login counters, kept with a TTL: per login (as typed) and source (with a growing
-lock), and per source in fixed windows (docs/decisions/0004, byline.services.brute_force)."""
+lock), and per source in fixed windows (docs/decisions/0004, byline.login_limits)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from byline.data import keys
 from byline.data.table import Table
-from byline.services.brute_force import (
+from byline.login_limits import (
     PER_ACCOUNT_AND_SOURCE,
     PER_SOURCE,
     Allowance,

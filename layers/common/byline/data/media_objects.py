@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from byline import aws
 from byline.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
@@ -97,6 +99,12 @@ class MediaObjects:
             Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in tags.items()]},
             **_version(version_id),
         )
+
+
+@cache
+def media_objects() -> MediaObjects:
+    """The adapter over the process's S3 client (services receive it; tests give a fake)."""
+    return MediaObjects(aws.s3())
 
 
 def delete_versions(s3: S3Client, bucket: str, prefix: str, *, exact: bool = False) -> int:

@@ -70,13 +70,13 @@ class Guard:
     the request assumed it, byline/services/authority.py). ``held`` turns true once a
     transaction carrying it has committed."""
 
-    check: dict[str, Any]
+    check: Check
     held: bool = False
 
     def applies_to(self, operations: Sequence[Mapping[str, Any]]) -> bool:
         """False for a transaction that writes the guarded item itself (DynamoDB allows one
         operation per item in a transaction); such a transaction commits unguarded."""
-        guarded = self.check["ConditionCheck"]["Key"]
+        guarded = self.check.operation["ConditionCheck"]["Key"]
         for operation in operations:
             for body in operation.values():
                 key = body.get("Key") or {k: body["Item"][k] for k in ("PK", "SK")}
@@ -159,6 +159,64 @@ def _with_expression_args(
 class Page:
     items: list[Item]
     last_key: Item | None
+
+
+@dataclass(frozen=True, slots=True)
+class Records[T]:
+    """A page of typed records and the key to resume after it (None: the last page); a
+    cursor (byline/data/cursors.py) carries ``last_key`` to the client and back."""
+
+    items: list[T]
+    last_key: Item | None
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A condition on another item that a write relies on (a cover must be an accepted
+    upload): a ConditionCheck a repository adds to the transaction of that write."""
+
+    operation: dict[str, Any]
+
+
+class Transaction:
+    """The unit of work: the operations of one TransactWriteItems, added by repositories and
+    written at once by :meth:`commit` (all or nothing; inside :func:`guarded_by` the guard
+    rides along). Positions returned by the adders name an operation in
+    :class:`ConditionFailed` ``.failed``."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+        self.operations: list[dict[str, Any]] = []
+
+    def __len__(self) -> int:
+        return len(self.operations)
+
+    def _add(self, operation: dict[str, Any]) -> int:
+        self.operations.append(operation)
+        return len(self.operations) - 1
+
+    def put(self, item: Mapping[str, Any], condition: str | None = None, **extra: Any) -> int:
+        return self._add(put_op(item, condition, **extra))
+
+    def update(
+        self, key: Mapping[str, Any], update: str, condition: str | None = None, **extra: Any
+    ) -> int:
+        return self._add(update_op(key, update, condition, **extra))
+
+    def delete(self, key: Mapping[str, Any], condition: str | None = None, **extra: Any) -> int:
+        return self._add(delete_op(key, condition, **extra))
+
+    def check(self, key: Mapping[str, Any], condition: str, **extra: Any) -> int:
+        return self._add(check_op(key, condition, **extra))
+
+    def require(self, checks: Sequence[Check]) -> int:
+        """Add ``checks``; returns the position of the first (see :func:`raise_for_checks`)."""
+        first = len(self.operations)
+        self.operations.extend(c.operation for c in checks)
+        return first
+
+    def commit(self) -> None:
+        self._table.transact(self.operations)
 
 
 class Table:
@@ -302,6 +360,10 @@ class Table:
         except BotoCoreError as error:
             raise ServiceUnavailable("The database could not be reached.") from error
 
+    def transaction(self) -> Transaction:
+        """A new unit of work on this table (nothing is written until its ``commit``)."""
+        return Transaction(self)
+
     def transact(self, operations: Sequence[Mapping[str, Any]]) -> None:
         """Write several items atomically; each operation names its table implicitly. Inside
         :func:`guarded_by`, the guard's ConditionCheck rides along as one more operation."""
@@ -309,7 +371,11 @@ class Table:
 
         guard = _guard.get()
         riding = guard is not None and guard.applies_to(operations)
-        ops = [*operations, guard.check] if guard is not None and riding else list(operations)
+        ops = (
+            [*operations, guard.check.operation]
+            if guard is not None and riding
+            else list(operations)
+        )
         items = [{op: {"TableName": self.name, **body} for op, body in o.items()} for o in ops]
         try:
             self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Self
 
 from byline.data import keys
 from byline.data.table import (
+    Check,
     ConditionFailed,
     Item,
     Table,
@@ -26,8 +28,89 @@ code), then anyone may take the name. It never holds the email address: that is 
 by a confirmation, which takes the code sent to that address (docs/decisions/0004)."""
 
 
-def _is_pending(item: Item) -> bool:
-    return "ttl" in item and not item.get("confirmed")
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    """A live account's profile (``USER#<username>`` / ``PROFILE``; a deleted account's
+    tombstone is none). ``pending_until`` (epoch seconds, the item's TTL) is set while a
+    sign-up is unconfirmed; ``sub`` binds the profile to its Cognito user; tokens issued
+    before ``tokens_valid_from`` are signed out; ``deleting`` marks a deletion under way."""
+
+    username: str
+    email: str
+    display_name: str
+    role: str = "reader"
+    confirmed: bool = False
+    bio: str = ""
+    links: tuple[str, ...] = ()
+    avatar: str | None = None
+    joined_at: str | None = None
+    sub: str | None = None
+    tokens_valid_from: int | None = None
+    deleting: bool = False
+    pseudonym: str | None = None
+    pending_until: int | None = None
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        def text(name: str) -> str | None:
+            value = item.get(name)
+            return None if value is None else str(value)
+
+        def number(name: str) -> int | None:
+            value = item.get(name)
+            return None if value is None else int(value)
+
+        return cls(
+            username=str(item.get("username") or keys.username_of(str(item["PK"]))),
+            email=str(item.get("email") or ""),
+            display_name=str(item.get("display_name") or ""),
+            role=str(item.get("role") or "reader"),
+            confirmed=bool(item.get("confirmed")),
+            bio=str(item.get("bio") or ""),
+            links=tuple(str(link) for link in item.get("links") or ()),
+            avatar=text("avatar"),
+            joined_at=text("joined_at"),
+            sub=text("sub"),
+            tokens_valid_from=number("tokens_valid_from"),
+            deleting=bool(item.get("deleting")),
+            pseudonym=text("pseudonym"),
+            pending_until=number("ttl"),
+        )
+
+    def to_item(self) -> Item:
+        """The profile's attributes as a new sign-up writes them (optional ones only when set:
+        an account check conditions on ``deleting`` and ``tokens_valid_from`` being absent)."""
+        item: Item = {
+            "kind": "profile",
+            "username": self.username,
+            "email": self.email,
+            "display_name": self.display_name,
+            "bio": self.bio,
+            "links": list(self.links),
+            "role": self.role,
+            "confirmed": self.confirmed,
+        }
+        optional = {
+            "avatar": self.avatar,
+            "joined_at": self.joined_at,
+            "sub": self.sub,
+            "tokens_valid_from": self.tokens_valid_from,
+            "deleting": True if self.deleting else None,
+            "pseudonym": self.pseudonym,
+            "ttl": self.pending_until,
+        }
+        item.update({k: v for k, v in optional.items() if v is not None})
+        return item
+
+    @property
+    def is_pending(self) -> bool:
+        """An unconfirmed sign-up holding the username until ``pending_until``."""
+        return self.pending_until is not None and not self.confirmed
+
+    @property
+    def is_live(self) -> bool:
+        """A confirmed account that is not being deleted."""
+        return self.confirmed and not self.deleting
 
 
 class ActorChanged(Exception):
@@ -38,28 +121,30 @@ class Users:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    def reserve(self, profile: Item, pending_until: int, now: int) -> Item | None:
+    def reserve(self, profile: UserRecord, pending_until: int, now: int) -> UserRecord | None:
         """Hold the username for an unconfirmed sign-up until ``pending_until``.
 
         A name held by an unconfirmed sign-up whose time ran out is taken over (DynamoDB's TTL
         may delete it days late, so expiry is read from the item, not from its absence); the
         stale profile is returned so that its Cognito user can be removed. Any other holder
         is a Conflict."""
-        username = profile["username"]
-        record = {**keys.user_profile(username), **profile, "ttl": pending_until}
+        username = profile.username
+        record = {**keys.user_profile(username), **profile.to_item(), "ttl": pending_until}
         try:
             self._table.put(record, condition="attribute_not_exists(PK)")
             return None
         except ConditionFailed:
             stale = self.get(username)
-        if stale is None or not _is_pending(stale) or int(stale["ttl"]) > now:
+        if stale is None or stale.pending_until is None or not stale.is_pending:
+            raise Conflict("That username is taken.")
+        if stale.pending_until > now:
             raise Conflict("That username is taken.")
         try:
             self._table.put(
                 record,
                 condition="#ttl = :stale AND confirmed = :no",
                 names={"#ttl": "ttl"},
-                values={":stale": stale["ttl"], ":no": False},
+                values={":stale": stale.pending_until, ":no": False},
             )
         except ConditionFailed as refused:  # someone else took it over first
             raise Conflict("That username is taken.") from refused
@@ -75,9 +160,11 @@ class Users:
         and its email address is claimed, in one transaction. NotFound when the sign-up lapsed
         or is gone; Conflict when another account confirmed the same address first."""
         profile = self.get(username)
-        if profile is None or not _is_pending(profile) or int(profile["ttl"]) <= now:
+        if profile is None or profile.pending_until is None or not profile.is_pending:
             raise NotFound("No such pending sign-up; sign up again.")
-        claim = {**keys.email_claim(profile["email"]), "kind": "email-claim", "username": username}
+        if profile.pending_until <= now:
+            raise NotFound("No such pending sign-up; sign up again.")
+        claim = {**keys.email_claim(profile.email), "kind": "email-claim", "username": username}
         try:
             self._table.transact(
                 [
@@ -86,7 +173,7 @@ class Users:
                         "SET confirmed = :yes, #sub = :sub REMOVE #ttl",
                         "#ttl = :ttl",
                         names={"#ttl": "ttl", "#sub": "sub"},
-                        values={":yes": True, ":ttl": profile["ttl"], ":sub": sub},
+                        values={":yes": True, ":ttl": profile.pending_until, ":sub": sub},
                     ),
                     # a claim with a TTL was written by an unconfirmed sign-up of the old rules
                     put_op(
@@ -101,10 +188,12 @@ class Users:
                 raise NotFound("No such pending sign-up; sign up again.") from refused
             raise Conflict("That email address is already registered.") from refused
 
-    def get(self, username: str, *, consistent: bool = False) -> Item | None:
+    def get(self, username: str, *, consistent: bool = False) -> UserRecord | None:
         """The profile, or None when there is none or only a deleted account's tombstone."""
         item = self._table.get(keys.user_profile(username), consistent=consistent)
-        return item if item is not None and item.get("kind") == "profile" else None
+        if item is None or item.get("kind") != "profile":
+            return None
+        return UserRecord.from_item(item)
 
     def display_names(self, usernames: Sequence[str]) -> dict[str, str]:
         """The display names of these users (lower-cased username → name), one BatchGetItem per
@@ -117,7 +206,7 @@ class Users:
             for item in self._table.get_many([keys.user_profile(u) for u in chunk]):
                 name = str(item.get("display_name") or "").strip()
                 if item.get("kind") == "profile" and not item.get("deleting") and name:
-                    names[str(item["PK"]).split("#", 1)[1]] = name
+                    names[keys.username_of(str(item["PK"]))] = name
         return names
 
     def bind_sub(self, username: str, sub: str) -> bool:
@@ -135,25 +224,27 @@ class Users:
             return False
         return True
 
-    def account_check(self, username: str, *, sub: str, role: str, issued_at: int) -> Item:
+    def account_check(self, username: str, *, sub: str, role: str, issued_at: int) -> Check:
         """A ConditionCheck that the profile still backs a token of ``sub`` issued at
         ``issued_at`` with ``role``: what services/authority.py reads, as one condition."""
-        return check_op(
-            keys.user_profile(username),
-            f"{_IS_PROFILE} AND #sub = :sub AND #role = :role AND confirmed = :yes"
-            " AND attribute_not_exists(deleting)"
-            " AND (attribute_not_exists(tokens_valid_from) OR tokens_valid_from <= :iat)",
-            names={"#kind": "kind", "#sub": "sub", "#role": "role"},
-            values={
-                ":profile": "profile",
-                ":sub": sub,
-                ":role": role,
-                ":yes": True,
-                ":iat": issued_at,
-            },
+        return Check(
+            check_op(
+                keys.user_profile(username),
+                f"{_IS_PROFILE} AND #sub = :sub AND #role = :role AND confirmed = :yes"
+                " AND attribute_not_exists(deleting)"
+                " AND (attribute_not_exists(tokens_valid_from) OR tokens_valid_from <= :iat)",
+                names={"#kind": "kind", "#sub": "sub", "#role": "role"},
+                values={
+                    ":profile": "profile",
+                    ":sub": sub,
+                    ":role": role,
+                    ":yes": True,
+                    ":iat": issued_at,
+                },
+            )
         )
 
-    def set_role(self, username: str, role: str, *, actor: Item | None = None) -> None:
+    def set_role(self, username: str, role: str, *, actor: Check | None = None) -> None:
         """Store the account's role, which decides its authority. ``actor`` is an
         :meth:`account_check` of whoever makes the change, in the same transaction (on the
         update itself when they change their own role), so an admin demoted meanwhile changes
@@ -166,13 +257,16 @@ class Users:
             values={":newrole": role, ":profile": "profile", ":confirmed": True},
         )
         ops = [update]
-        if actor is not None and actor["ConditionCheck"]["Key"] == update["Update"]["Key"]:
-            check, body = actor["ConditionCheck"], update["Update"]
+        if (
+            actor is not None
+            and actor.operation["ConditionCheck"]["Key"] == update["Update"]["Key"]
+        ):
+            check, body = actor.operation["ConditionCheck"], update["Update"]
             body["ConditionExpression"] += " AND " + check["ConditionExpression"]
             body["ExpressionAttributeNames"].update(check["ExpressionAttributeNames"])
             body["ExpressionAttributeValues"].update(check["ExpressionAttributeValues"])
         elif actor is not None:
-            ops.append(actor)
+            ops.append(actor.operation)
         try:
             self._table.transact(ops)
         except ConditionFailed as refused:
@@ -216,8 +310,8 @@ class Users:
         return str(claim["username"]) if claim and "ttl" not in claim else None
 
     def update(
-        self, username: str, changes: dict[str, Any], *, checks: Sequence[dict[str, Any]] = ()
-    ) -> Item:
+        self, username: str, changes: dict[str, Any], *, checks: Sequence[Check] = ()
+    ) -> UserRecord:
         """Set the changed fields (``None`` removes one). ``checks`` are ConditionChecks on
         items the profile refers to (the avatar), written in one transaction with the change;
         one that fails raises :class:`CheckFailed`."""
@@ -242,22 +336,22 @@ class Users:
         key = keys.user_profile(username)
         try:
             if not checks:
-                return self._table.update(
-                    key, expression, condition=_IS_PROFILE, names=names, values=values
+                return UserRecord.from_item(
+                    self._table.update(
+                        key, expression, condition=_IS_PROFILE, names=names, values=values
+                    )
                 )
-            self._table.transact(
-                [
-                    update_op(key, expression, _IS_PROFILE, names=names, values=values),
-                    *checks,
-                ]
-            )
+            tx = self._table.transaction()
+            tx.update(key, expression, _IS_PROFILE, names=names, values=values)
+            first_check = tx.require(checks)
+            tx.commit()
         except ConditionFailed as refused:
-            raise_for_checks(refused, 1)
+            raise_for_checks(refused, first_check)
             raise NotFound("No profile for this user.") from refused
-        profile = self._table.get(key, consistent=True)
-        if profile is None:
+        item = self._table.get(key, consistent=True)
+        if item is None:
             raise NotFound("No profile for this user.")
-        return profile
+        return UserRecord.from_item(item)
 
     def owned_keys(self, username: str) -> list[dict[str, Any]]:
         """Every item in the user's partition (profile, follows, subscription, digests, ...)."""

@@ -7,7 +7,8 @@ from typing import Any
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from pydantic import BaseModel
 
-from byline.http.etags import etag_of, etag_of_text, matches
+from byline.http.etags import matches
+from byline.models.etags import etag_of, etag_of_text
 
 PUBLIC_CACHE = "public, max-age=60, s-maxage=300, stale-while-revalidate=600"
 FEED_CACHE = "public, max-age=300, stale-while-revalidate=600"

@@ -26,7 +26,7 @@ from byline.data.login_attempts import LoginAttempts
 from byline.data.media import MediaRecords
 from byline.data.notices import Notices
 from byline.data.table import CheckFailed
-from byline.data.users import PENDING_TTL_SECONDS, ActorChanged, Users
+from byline.data.users import PENDING_TTL_SECONDS, ActorChanged, UserRecord, Users
 from byline.errors import (
     Conflict,
     Forbidden,
@@ -89,17 +89,12 @@ class Accounts:
         and nothing is created in Cognito (docs/decisions/0004). A pending sign-up claims no
         address, so nobody can keep the owner from registering theirs."""
         now = self.clock()
-        profile = {
-            "kind": "profile",
-            "username": request.username,
-            "email": request.email,
-            "display_name": request.display_name,
-            "bio": "",
-            "links": [],
-            "role": "reader",
-            "confirmed": False,
-            "joined_at": iso(now),
-        }
+        profile = UserRecord(
+            username=request.username,
+            email=request.email,
+            display_name=request.display_name,
+            joined_at=iso(now),
+        )
         owner = self.users.username_for_email(request.email)
         stamp = int(now.timestamp())
         self._reserve(profile, stamp)
@@ -117,10 +112,10 @@ class Accounts:
             raise
         return answer
 
-    def _reserve(self, profile: dict[str, Any], now: int) -> None:
+    def _reserve(self, profile: UserRecord, now: int) -> None:
         stale = self.users.reserve(profile, now + PENDING_TTL_SECONDS, now)
         if stale is not None:  # an unconfirmed sign-up that lapsed: its Cognito user goes too
-            self.identity.delete_user(str(stale["username"]))
+            self.identity.delete_user(stale.username)
 
     def _tell_owner(self, email: str) -> None:
         """Mail the owner of a registered address that someone tried to sign up with it. A
@@ -146,21 +141,17 @@ class Accounts:
         """Create a confirmed account in a role without email (demo data, first admin).
         Idempotent: returns False when the account already existed."""
         existing = self.users.get(username)
-        if existing is not None and existing.get("confirmed"):
+        if existing is not None and existing.confirmed:
             return False
         now = int(self.clock().timestamp())
         if existing is None:
-            profile = {
-                "kind": "profile",
-                "username": username,
-                "email": email,
-                "display_name": display_name,
-                "bio": "",
-                "links": [],
-                "role": role,
-                "confirmed": False,
-                "joined_at": iso(self.clock()),
-            }
+            profile = UserRecord(
+                username=username,
+                email=email,
+                display_name=display_name,
+                role=role,
+                joined_at=iso(self.clock()),
+            )
             self._reserve(profile, now)
         self.identity.create_confirmed(username, email, password)
         self.identity.add_to_group(username, role)
@@ -180,10 +171,10 @@ class Accounts:
         refused forever. If another account confirmed the same address first, this is a 409 and
         the sign-up is left to lapse (only the address's owner, who had both codes, gets here)."""
         profile = self.users.get(request.username)
-        if profile is not None and profile.get("confirmed"):
+        if profile is not None and profile.confirmed:
             return
         now = int(self.clock().timestamp())
-        if profile is None or int(profile.get("ttl", 0)) <= now:  # gone, or lapsed with its code
+        if profile is None or (profile.pending_until or 0) <= now:  # gone, or lapsed with its code
             raise NotFound("No such pending sign-up; sign up again.")
         with suppress(AlreadyConfirmed):
             self.identity.confirm(request.username, request.code)
@@ -243,7 +234,7 @@ class Accounts:
         profile = self.users.get(principal.username)
         if profile is None:
             raise NotFound("This account has no profile (it may have been deleted).")
-        return MyProfile.model_validate(_with_role(profile, principal))
+        return _my_profile(profile, principal)
 
     def update_my_profile(self, principal: Principal, patch: ProfilePatch) -> MyProfile:
         authorize(principal, Action.edit_own_profile)
@@ -258,13 +249,13 @@ class Accounts:
                 "avatar: not an accepted upload of yours; upload it with POST /media and wait "
                 "for it to pass validation."
             ) from refused
-        return MyProfile.model_validate(_with_role(updated, principal))
+        return _my_profile(updated, principal)
 
     def public_profile(self, username: str) -> PublicProfile:
         profile = self.users.get(username)
-        if profile is None or not profile.get("confirmed"):
+        if profile is None or not profile.confirmed:
             raise NotFound("No such author.")
-        return PublicProfile.model_validate(profile)
+        return PublicProfile.model_validate(_public_fields(profile))
 
     def delete_account(self, principal: Principal) -> None:
         """Remove the account and its personal data, leaving a tombstone that keeps the
@@ -280,16 +271,15 @@ class Accounts:
             self.identity.sign_out_everywhere(username)
             for erase in self.erasers:
                 erase(username, pseudonym)
-            avatar = profile.get("avatar")
-            if avatar and self.forget_media is not None:
-                self.forget_media(username, str(avatar))
-            for login in (username, profile.get("email")):
+            if profile.avatar and self.forget_media is not None:
+                self.forget_media(username, profile.avatar)
+            for login in (username, profile.email):
                 if login:  # failed logins are counted per login as typed: name or address
-                    self.attempts.forget(str(login))
+                    self.attempts.forget(login)
             self.identity.delete_user(username)
             # Last, as the tombstone ends DELETE /me's own access. Only the account's own
             # stored email claim goes, never one a token names.
-            self.users.erase(username, profile.get("email"), iso(self.clock()))
+            self.users.erase(username, profile.email or None, iso(self.clock()))
         logger.info("Account deleted", extra={"username": username})
 
     @contextmanager
@@ -312,7 +302,7 @@ class Accounts:
         authorize(principal, Action.set_user_role)
         target = username.lower()
         profile = self.users.get(target, consistent=True)
-        if profile is None or not profile.get("confirmed"):
+        if profile is None or not profile.confirmed:
             raise NotFound("No such user.")
         current = [g for g in self.identity.groups_of(target) if g in ROLE_GROUPS]
         with self._admins_guard(current, keeps_admin=change.role == "admin"):
@@ -334,9 +324,28 @@ class Accounts:
         return RoleChanged(username=target, role=change.role)
 
 
-def _with_role(profile: dict[str, Any], principal: Principal) -> dict[str, Any]:
+def _public_fields(profile: UserRecord) -> dict[str, Any]:
+    return {
+        "username": profile.username,
+        "display_name": profile.display_name,
+        "bio": profile.bio,
+        "avatar": profile.avatar,
+        "links": list(profile.links),
+        "role": profile.role,
+        "joined_at": profile.joined_at,
+    }
+
+
+def _my_profile(profile: UserRecord, principal: Principal) -> MyProfile:
     """The caller's role is the one their account holds now (the principal carries it)."""
-    return {**profile, "role": principal.role.name}
+    return MyProfile.model_validate(
+        {
+            **_public_fields(profile),
+            "role": principal.role.name,
+            "email": profile.email,
+            "confirmed": profile.confirmed,
+        }
+    )
 
 
 def _new_pseudonym() -> str:

@@ -4,7 +4,7 @@ scheduled publishing, soft deletion and the public listings."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cache
 from typing import Any, Literal
@@ -15,9 +15,17 @@ from byline.clock import Clock, iso, utc_now
 from byline.content.markdown import excerpt, render
 from byline.content.reading_time import reading_minutes
 from byline.content.slugs import slugify, with_suffix
-from byline.data.articles import Articles, SlugTaken, VersionConflict
+from byline.data import cursors
+from byline.data.articles import (
+    ArticleRecord,
+    Articles,
+    ListedArticle,
+    SlugAlias,
+    SlugTaken,
+    VersionConflict,
+)
 from byline.data.media import MediaRecords
-from byline.data.table import CheckFailed, Item
+from byline.data.table import Check, CheckFailed, Records
 from byline.errors import (
     BadRequest,
     Conflict,
@@ -25,8 +33,6 @@ from byline.errors import (
     PreconditionFailed,
     UnprocessableContent,
 )
-from byline.http import cursors
-from byline.http.etags import etag_of, require_match
 from byline.ids import new_id
 from byline.models.articles import (
     Article,
@@ -40,6 +46,7 @@ from byline.models.articles import (
     TagCount,
     TagList,
 )
+from byline.models.etags import etag_of
 
 EventPublisher = Callable[[str, dict[str, Any]], bool]
 PUBLISHABLE_FROM = {"draft", "review", "unpublished", "scheduled"}
@@ -56,22 +63,34 @@ class Moved:
     slug: str
 
 
-def to_article(item: Item) -> Article:
+def to_article(record: ArticleRecord) -> Article:
     series = None
-    if item.get("series_id"):
+    if record.series_id:
         series = SeriesRef(
-            id=item["series_id"], title=item["series_title"], part=int(item.get("series_part") or 1)
+            id=record.series_id, title=record.series_title or "", part=record.series_part or 1
         )
     return Article.model_validate(
         {
-            **item,
-            "cover": item.get("cover"),
-            "canonical_url": item.get("canonical_url"),
+            "id": record.id,
+            "slug": record.slug,
+            "title": record.title,
+            "subtitle": record.subtitle,
+            "author": record.author,
+            "status": record.status,
+            "tags": list(record.tags),
+            "body": record.body,
+            "html": record.html,
+            "excerpt": record.excerpt,
+            "reading_minutes": record.reading_minutes,
+            "cover": record.cover,
+            "canonical_url": record.canonical_url,
             "series": series,
-            "like_count": int(item.get("like_count", 0)),
-            "comment_count": int(item.get("comment_count", 0)),
-            "published_at": item.get("published_at"),
-            "publish_at": item.get("publish_at"),
+            "like_count": record.like_count,
+            "comment_count": record.comment_count,
+            "created_at": record.created_at,
+            "updated_at": record.updated_at,
+            "published_at": record.published_at,
+            "publish_at": record.publish_at,
         }
     )
 
@@ -90,19 +109,28 @@ def edit_etag(article: Article) -> str:
     return etag_of(article, without=READER_COUNTERS)
 
 
-def to_summary(item: Item) -> ArticleSummary:
+def to_summary(record: ArticleRecord | ListedArticle) -> ArticleSummary:
     return ArticleSummary.model_validate(
         {
-            **item,
-            "cover": item.get("cover"),
-            "like_count": int(item.get("like_count") or 0),
-            "comment_count": int(item.get("comment_count") or 0),
-            "published_at": item.get("published_at"),
+            "id": record.id,
+            "slug": record.slug,
+            "title": record.title,
+            "subtitle": record.subtitle,
+            "author": record.author,
+            "status": record.status,
+            "tags": list(record.tags),
+            "excerpt": record.excerpt,
+            "reading_minutes": record.reading_minutes,
+            "cover": record.cover,
+            "like_count": record.like_count,
+            "comment_count": record.comment_count,
+            "published_at": record.published_at,
+            "updated_at": record.updated_at,
         }
     )
 
 
-def _cover_checks(cover: str | None, author: str, principal: Principal) -> list[dict[str, Any]]:
+def _cover_checks(cover: str | None, author: str, principal: Principal) -> list[Check]:
     """The cover must have passed validation and be an upload of the article's author or of
     the person making the change (who, on someone else's article, is an editor)."""
     if not cover:
@@ -114,15 +142,15 @@ def _series_id(author: str, name: str) -> str:
     return f"{author.lower()}--{slugify(name, 60)}"
 
 
-def _event_detail(item: Item) -> dict[str, Any]:
+def _event_detail(record: ArticleRecord) -> dict[str, Any]:
     return {
-        "id": item["id"],
-        "slug": item["slug"],
-        "author": item["author"],
-        "tags": item.get("tags") or [],
-        "title": item["title"],
-        "status": item["status"],
-        "published_at": item.get("published_at"),
+        "id": record.id,
+        "slug": record.slug,
+        "author": record.author,
+        "tags": list(record.tags),
+        "title": record.title,
+        "status": record.status,
+        "published_at": record.published_at,
     }
 
 
@@ -141,35 +169,28 @@ class ArticleService:
         authorize(principal, Action.create_article)
         now = self.clock()
         article_id = self.new_id(now)
-        item: Item = {
-            "id": article_id,
-            "author": principal.username,
-            "status": "draft",
-            "like_count": 0,
-            "comment_count": 0,
-            "version": 1,
-            "created_at": iso(now),
-            "updated_at": iso(now),
-            "published_at": None,
-            "publish_at": None,
-        }
-        item.update(self._content(request.model_dump(mode="json"), principal.username))
-        checks = _cover_checks(item.get("cover"), item["author"], principal)
-        base = item["slug"]
-        for candidate in (base, with_suffix(base, article_id[-6:])):
-            item["slug"] = candidate
+        draft = ArticleRecord(
+            id=article_id,
+            author=principal.username,
+            status="draft",
+            version=1,
+            created_at=iso(now),
+            updated_at=iso(now),
+            **self._content(request.model_dump(mode="json"), principal.username),
+        )
+        checks = _cover_checks(draft.cover, draft.author, principal)
+        for candidate in (draft.slug, with_suffix(draft.slug, article_id[-6:])):
+            record = replace(draft, slug=candidate)
             try:
-                self.articles.create(
-                    {k: v for k, v in item.items() if v is not None}, checks=checks
-                )
-                return to_article(item)
+                self.articles.create(record, checks=checks)
+                return to_article(record)
             except SlugTaken:
                 continue
             except CheckFailed as refused:
                 raise UnprocessableContent(COVER_REFUSED) from refused
         raise Conflict("Could not find a free slug for this title; change the title.")
 
-    def _content(self, fields: dict[str, Any], author: str) -> Item:
+    def _content(self, fields: dict[str, Any], author: str) -> dict[str, Any]:
         """Derived fields (slug, HTML, excerpt, reading time, series id) from the editable ones."""
         rendered = render(fields.get("body") or "", site_host=self.site_host)
         series = fields.get("series")
@@ -181,7 +202,7 @@ class ArticleService:
             "html": rendered.html,
             "excerpt": excerpt(fields.get("subtitle") or rendered.text),
             "reading_minutes": reading_minutes(rendered.text, rendered.images),
-            "tags": fields.get("tags") or [],
+            "tags": tuple(fields.get("tags") or ()),
             "cover": fields.get("cover"),
             "canonical_url": fields.get("canonical_url"),
             "series_id": _series_id(author, series) if series else None,
@@ -196,45 +217,50 @@ class ArticleService:
         No slug is shaped like an id (content/slugs.py), so an id-shaped ``article`` is read by
         id, one GetItem; anything else by slug, one Query. Only when no article has that id is
         it also tried as a slug, for a slug made before that rule (decision 0014)."""
-        item = self.articles.find(article)
-        if item is None:
+        found = self.articles.find(article)
+        if found is None:
             raise NotFound("No such article.")
-        if item.get("kind") == "alias":
+        if isinstance(found, SlugAlias):
             # An alias is found by slug only while its article is published (Articles.save
             # takes it out of GSI1 on unpublishing or deleting and puts it back on
             # republishing); aliases written before that rule still are, so the article is
             # read (one GetItem, on this rare path) and an unpublished one's slug, which would
             # tell its draft's title, is never named.
-            target = self.articles.get(str(item["article_id"]))
-            if target is None or target["status"] != "published":
+            target = self.articles.get(found.article_id)
+            if target is None or target.status != "published":
                 raise NotFound("No such article.")
-            return Moved(str(target["slug"]))
-        if item["status"] != "published":
+            return Moved(target.slug)
+        if found.status != "published":
             raise NotFound("No such article.")
-        return to_article(item)
+        return to_article(found)
 
     def read_for_edit(self, principal: Principal, article_id: str) -> Article:
         """Any state of an article, for its author and editors (what an editor opens)."""
         return to_article(self._editable(principal, article_id, Action.read_draft))
 
-    def _editable(self, principal: Principal, article_id: str, action: Action) -> Item:
-        item = self.articles.get(article_id, consistent=True)
-        if item is None or item["status"] == "deleted":
+    def _editable(self, principal: Principal, article_id: str, action: Action) -> ArticleRecord:
+        record = self.articles.get(article_id, consistent=True)
+        if record is None or record.status == "deleted":
             raise NotFound("No such article.")
-        if (
-            not can(principal, Action.read_draft, owner=item["author"])
-            and item["status"] != "published"
+        if not can(principal, Action.read_draft, owner=record.author) and record.status != (
+            "published"
         ):
             raise NotFound("No such article.")
-        authorize(principal, action, owner=item["author"])
-        return item
+        authorize(principal, action, owner=record.author)
+        return record
 
     # -- edits -------------------------------------------------------------------------------
     def update(
-        self, principal: Principal, article_id: str, patch: ArticlePatch, if_match: str | None
+        self,
+        principal: Principal,
+        article_id: str,
+        patch: ArticlePatch,
+        precondition: Callable[[str], None],
     ) -> Article:
+        """Edit the article. ``precondition`` is given the edit ETag of the stored version and
+        raises to refuse the edit (the route's If-Match, byline/http/etags.py)."""
         before = self._editable(principal, article_id, Action.edit_article)
-        require_match(if_match, edit_etag(to_article(before)))
+        precondition(edit_etag(to_article(before)))
         changes = patch.model_dump(mode="json", exclude_unset=True)
         if "title" in changes and changes["title"] is None:
             raise BadRequest("An article needs a title.")
@@ -246,40 +272,38 @@ class ArticleService:
             "tags": current["tags"],
             "cover": current["cover"],
             "canonical_url": current["canonical_url"],
-            "series": before.get("series_title"),
-            "series_part": before.get("series_part"),
+            "series": before.series_title,
+            "series_part": before.series_part,
         }
         editable.update(changes)
-        after = {**before, **self._content(editable, before["author"])}
-        after["updated_at"] = iso(self.clock())
-        is_public = before["status"] in {"published", "unpublished", "scheduled"}
-        if after["title"] == before["title"]:
-            after["slug"] = before["slug"]
-        new_cover = after.get("cover") if after.get("cover") != before.get("cover") else None
-        checks = _cover_checks(new_cover, before["author"], principal)
-        self._save(before, after, keep_alias=is_public, checks=checks)
-        if before["status"] == "published":
+        after = replace(
+            before, **self._content(editable, before.author), updated_at=iso(self.clock())
+        )
+        is_public = before.status in {"published", "unpublished", "scheduled"}
+        if after.title == before.title:
+            after = replace(after, slug=before.slug)
+        new_cover = after.cover if after.cover != before.cover else None
+        checks = _cover_checks(new_cover, before.author, principal)
+        after = self._save(before, after, keep_alias=is_public, checks=checks)
+        if before.status == "published":
             self.publish_event("ArticleUpdated", _event_detail(after))
         return to_article(after)
 
     def _save(
         self,
-        before: Item,
-        after: Item,
+        before: ArticleRecord,
+        after: ArticleRecord,
         *,
         keep_alias: bool,
-        checks: Sequence[dict[str, Any]] = (),
-    ) -> None:
-        base = after["slug"]
-        candidates = (
-            [base] if base == before["slug"] else [base, with_suffix(base, after["id"][-6:])]
-        )
+        checks: Sequence[Check] = (),
+    ) -> ArticleRecord:
+        base = after.slug
+        candidates = [base] if base == before.slug else [base, with_suffix(base, after.id[-6:])]
         for candidate in candidates:
-            after["slug"] = candidate
             try:
-                self.articles.save(before, after, keep_alias=keep_alias, checks=checks)
-                after["version"] = int(before["version"]) + 1
-                return
+                return self.articles.save(
+                    before, replace(after, slug=candidate), keep_alias=keep_alias, checks=checks
+                )
             except VersionConflict as conflict:
                 raise PreconditionFailed(
                     "The article changed while you were saving; fetch it again."
@@ -292,70 +316,57 @@ class ArticleService:
 
     def delete(self, principal: Principal, article_id: str) -> None:
         before = self._editable(principal, article_id, Action.delete_article)
-        after = {**before, "status": "deleted", "deleted_at": iso(self.clock())}
-        after["updated_at"] = after["deleted_at"]
-        self._save(before, after, keep_alias=False)
-        if before["status"] == "published":
+        now = iso(self.clock())
+        after = replace(before, status="deleted", deleted_at=now, updated_at=now)
+        after = self._save(before, after, keep_alias=False)
+        if before.status == "published":
             self.publish_event("ArticleDeleted", _event_detail(after))
 
     # -- workflow ----------------------------------------------------------------------------
     def publish(self, principal: Principal, article_id: str, request: PublishRequest) -> Article:
         before = self._editable(principal, article_id, Action.edit_article)
-        if before["status"] == "published":
+        if before.status == "published":
             raise Conflict("The article is already published.")
         may_publish = can(
             principal,
             Action.publish_article,
-            owner=before["author"],
+            owner=before.author,
             authors_may_publish=self.authors_may_publish,
         )
         now = self.clock()
         if not may_publish:
-            if before["status"] == "review":
+            if before.status == "review":
                 raise Conflict("The article is already waiting for review.")
-            after = {**before, "status": "review", "updated_at": iso(now)}
-            self._save(before, after, keep_alias=False)
-            return to_article(after)
+            after = replace(before, status="review", updated_at=iso(now))
+            return to_article(self._save(before, after, keep_alias=False))
         when = request.publish_at
         if when is not None and when.tzinfo is None:
             raise BadRequest("publish_at needs a time zone (e.g. 2026-12-01T09:00:00Z).")
         if when is not None and when > now:
-            after = {
-                **before,
-                "status": "scheduled",
-                "publish_at": iso(when),
-                "updated_at": iso(now),
-            }
-            self._save(before, after, keep_alias=False)
-            return to_article(after)
-        after = self._published(before, now)
-        self._save(before, after, keep_alias=False)
+            after = replace(before, status="scheduled", publish_at=iso(when), updated_at=iso(now))
+            return to_article(self._save(before, after, keep_alias=False))
+        after = self._save(before, self._published(before, now), keep_alias=False)
         self.publish_event("ArticlePublished", _event_detail(after))
         return to_article(after)
 
     @staticmethod
-    def _published(before: Item, now: datetime) -> Item:
-        return {
-            **before,
-            "status": "published",
-            "published_at": before.get("published_at") or iso(now),
-            "released_at": iso(now),
-            "publish_at": None,
-            "updated_at": iso(now),
-        }
+    def _published(before: ArticleRecord, now: datetime) -> ArticleRecord:
+        return replace(
+            before,
+            status="published",
+            published_at=before.published_at or iso(now),
+            released_at=iso(now),
+            publish_at=None,
+            updated_at=iso(now),
+        )
 
     def unpublish(self, principal: Principal, article_id: str) -> Article:
         before = self._editable(principal, article_id, Action.publish_article)
-        if before["status"] not in {"published", "scheduled"}:
+        if before.status not in {"published", "scheduled"}:
             raise Conflict("Only a published or scheduled article can be unpublished.")
-        after = {
-            **before,
-            "status": "unpublished",
-            "publish_at": None,
-            "updated_at": iso(self.clock()),
-        }
-        self._save(before, after, keep_alias=False)
-        if before["status"] == "published":
+        after = replace(before, status="unpublished", publish_at=None, updated_at=iso(self.clock()))
+        after = self._save(before, after, keep_alias=False)
+        if before.status == "published":
             self.publish_event("ArticleUnpublished", _event_detail(after))
         return to_article(after)
 
@@ -364,13 +375,12 @@ class ArticleService:
         version condition lets exactly one run publish each article."""
         now = self.clock()
         published = 0
-        for item in self.articles.due(iso(now)).items:
-            before = self.articles.get(str(item["id"]), consistent=True)
-            if before is None or before["status"] != "scheduled":
+        for due in self.articles.due(iso(now)).items:
+            before = self.articles.get(due.id, consistent=True)
+            if before is None or before.status != "scheduled":
                 continue
-            after = self._published(before, now)
             try:
-                self.articles.save(before, after)
+                after = self.articles.save(before, self._published(before, now))
             except (VersionConflict, SlugTaken):
                 continue  # another run got there first, or the article changed meanwhile
             self.publish_event("ArticlePublished", _event_detail(after))
@@ -385,20 +395,20 @@ class ArticleService:
             page = self.articles.by_author(username, None, 100, None)
             if not page.items:
                 return
-            for item in page.items:
-                before = self.articles.get(str(item["id"]), consistent=True)
-                if before is None or before["author"] != username.lower():
+            for listed in page.items:
+                before = self.articles.get(listed.id, consistent=True)
+                if before is None or before.author != username.lower():
                     continue
-                status = before["status"]
-                after = {
-                    **before,
-                    "author": pseudonym,
-                    "status": "unpublished" if status in {"published", "scheduled"} else status,
-                    "publish_at": None,
-                    "updated_at": iso(self.clock()),
-                }
+                status = before.status
+                after = replace(
+                    before,
+                    author=pseudonym,
+                    status="unpublished" if status in {"published", "scheduled"} else status,
+                    publish_at=None,
+                    updated_at=iso(self.clock()),
+                )
                 try:
-                    self.articles.save(before, after)
+                    after = self.articles.save(before, after)
                 except VersionConflict:
                     continue  # changed meanwhile: the next pass sees it again
                 if status == "published":
@@ -418,6 +428,7 @@ class ArticleService:
         key = self.cursor_key()
         listing = f"tag:{tag}" if tag else f"author:{author}" if author else "newest"
         start = cursors.decode(cursor, listing, key)
+        page: Records[ListedArticle] | Records[ArticleRecord]
         if tag:
             page = self.articles.by_tag(tag, limit, start)
         elif author:
@@ -446,27 +457,25 @@ class ArticleService:
         )
 
     def tags(self) -> TagList:
-        counts = [
-            TagCount(tag=str(i["tag"]), articles=int(i.get("articles", 0)))
-            for i in self.articles.tags()
-        ]
+        counts = [TagCount(tag=t.tag, articles=t.articles) for t in self.articles.tags()]
         counts = [c for c in counts if c.articles > 0]
         return TagList(items=sorted(counts, key=lambda c: (-c.articles, c.tag)))
 
     def tag(self, tag: str) -> TagCount:
-        item = self.articles.tag(tag)
-        if item is None or int(item.get("articles", 0)) <= 0:
+        record = self.articles.tag(tag)
+        if record is None or record.articles <= 0:
             raise NotFound("No published article has this tag.")
-        return TagCount(tag=str(item["tag"]), articles=int(item["articles"]))
+        return TagCount(tag=record.tag, articles=record.articles)
 
     def series(self, series_id: str) -> SeriesView:
-        items = self.articles.series(series_id)
-        head = next((i for i in items if i.get("kind") == "series"), None)
-        parts = [to_summary(i) for i in items if i.get("kind") == "part"]
-        if head is None or not parts:
+        record = self.articles.series(series_id)
+        if record is None or not record.parts:
             raise NotFound("No such series.")
         return SeriesView(
-            id=series_id, title=str(head["title"]), author=str(head["author"]), parts=parts
+            id=series_id,
+            title=record.title,
+            author=record.author,
+            parts=[to_summary(p) for p in record.parts],
         )
 
 

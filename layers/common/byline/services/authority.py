@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from byline.auth.principal import ROLE_GROUPS, Principal
-from byline.data.table import Guard, GuardFailed, Item, guarded_by
+from byline.data.table import Check, Guard, GuardFailed, guarded_by
 from byline.data.users import Users
 from byline.errors import DomainError, Unauthorized
 
@@ -34,21 +34,21 @@ class Authority:
         """The caller with the role the account holds now; 401 when the account no longer
         backs the token. ``deleting_ok`` lets a deletion that stopped halfway be finished."""
         profile = self.users.get(principal.username, consistent=True)
-        if profile is None or not profile.get("confirmed"):
+        if profile is None or not profile.confirmed:
             raise Unauthorized("This account does not exist (any more).")
-        if profile.get("deleting") and not deleting_ok:
+        if profile.deleting and not deleting_ok:
             raise Unauthorized("This account is being deleted.")
-        bound = profile.get("sub")
+        bound = profile.sub
         if bound != principal.sub and (
             bound is not None or not self.users.bind_sub(principal.username, principal.sub)
         ):
             raise Unauthorized("This token was issued to an account that no longer exists.")
-        valid_from = profile.get("tokens_valid_from")
+        valid_from = profile.tokens_valid_from
         if valid_from is not None and (
-            principal.issued_at is None or principal.issued_at.timestamp() < int(valid_from)
+            principal.issued_at is None or principal.issued_at.timestamp() < valid_from
         ):
             raise Unauthorized("This token was signed out; log in again.")
-        role = str(profile.get("role") or "reader")
+        role = profile.role
         return principal.model_copy(update={"groups": (role if role in ROLE_GROUPS else "reader",)})
 
     def act[T](self, claimed: Principal, use: Callable[[Principal], T]) -> T:
@@ -78,7 +78,7 @@ class Authority:
         return result if current.role == claimed.role else use(current)
 
 
-def account_check(users: Users, principal: Principal, role: str) -> Item | None:
+def account_check(users: Users, principal: Principal, role: str) -> Check | None:
     """A ConditionCheck that the principal's account still backs its token with ``role``, for a
     write's transaction; None for a principal without a token (an operator's script)."""
     if principal.issued_at is None:

@@ -1,4 +1,6 @@
-"""How long a login must wait after repeated failures: the pure part of brute-force protection.
+"""How long a login must wait after repeated failures: the pure part of brute-force protection
+(the limits and the waits they earn are in byline/login_limits.py, which the failed-login
+repository, byline/data/login_attempts.py, also reads).
 
 Failures slow down their *source*, never the account for everyone (docs/decisions/0004):
 
@@ -17,26 +19,9 @@ allocation: any address in it is the same source).
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-
-@dataclass(frozen=True)
-class Limits:
-    free_failures: int
-    base_wait: timedelta
-    max_wait: timedelta
-    lifetime: timedelta
-
-
-@dataclass(frozen=True)
-class Allowance:
-    failures: int
-    window: timedelta
-
-
-PER_ACCOUNT_AND_SOURCE = Limits(5, timedelta(minutes=1), timedelta(hours=1), timedelta(days=1))
-PER_SOURCE = Allowance(100, timedelta(hours=1))
+from byline.login_limits import Allowance, window_start
 
 
 def source_of(ip: str) -> str:
@@ -50,21 +35,6 @@ def source_of(ip: str) -> str:
             return str(address.ipv4_mapped)
         return str(ipaddress.ip_network(f"{address}/64", strict=False))
     return str(address)
-
-
-def wait_after(failures: int, limits: Limits) -> timedelta:
-    """The lockout that the ``failures``-th consecutive failure earns."""
-    over = failures - limits.free_failures
-    if over <= 0:
-        return timedelta(0)
-    seconds = limits.base_wait.total_seconds() * (2 ** min(over - 1, 30))
-    return min(timedelta(seconds=seconds), limits.max_wait)
-
-
-def window_start(now: datetime, allowance: Allowance) -> int:
-    """The epoch second at which the allowance window holding ``now`` began."""
-    size = int(allowance.window.total_seconds())
-    return int(now.timestamp()) // size * size
 
 
 def source_wait(failures: int, now: datetime, allowance: Allowance) -> int:

@@ -4,7 +4,7 @@ counted atomically."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
 
@@ -12,28 +12,31 @@ from byline.auth.policy import Action, authorize, can
 from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
 from byline.content.markdown import render
-from byline.data.articles import Articles
-from byline.data.conversation import Conversation
-from byline.data.table import ConditionFailed, Item
+from byline.data import cursors
+from byline.data.articles import ArticleRecord, Articles
+from byline.data.conversation import CommentRecord, Conversation
+from byline.data.table import ConditionFailed
 from byline.errors import BadRequest, Conflict, NotFound
-from byline.http import cursors
 from byline.ids import new_id
 from byline.models.conversation import Comment, CommentCreate, CommentPage, LikeState, Thread
 
 
-def to_comment(item: Item) -> Comment:
+def to_comment(record: CommentRecord) -> Comment:
     return Comment.model_validate(
         {
-            **item,
-            "parent_id": item.get("parent_id"),
-            "author": None if item["status"] == "deleted" else item.get("author"),
-            "html": item.get("html", "") if item["status"] == "visible" else "",
+            "id": record.id,
+            "article_id": record.article_id,
+            "parent_id": record.parent_id,
+            "author": None if record.status == "deleted" else record.author,
+            "status": record.status,
+            "html": record.html if record.status == "visible" else "",
+            "created_at": record.created_at,
         }
     )
 
 
-def _require_published(article: Item | None) -> Item:
-    if article is None or article.get("status") != "published":
+def _require_published(article: ArticleRecord | None) -> ArticleRecord:
+    if article is None or article.status != "published":
         raise NotFound("No such published article.")
     return article
 
@@ -47,7 +50,7 @@ class ConversationService:
     site_host: str | None = None
     new_id: Callable[[datetime], str] = new_id
 
-    def _published(self, article_id: str, *, consistent: bool = True) -> Item:
+    def _published(self, article_id: str, *, consistent: bool = True) -> ArticleRecord:
         return _require_published(self.articles.get(article_id, consistent=consistent))
 
     # -- comments ----------------------------------------------------------------------------
@@ -60,13 +63,11 @@ class ConversationService:
             # prove the article is still published: ask the article first (one GetItem more).
             self._published(article_id, consistent=False)
         page = self.conversation.comments(article_id, limit, start)
-        items = page.items
         if start is None:
-            _require_published(items[0] if items and items[0].get("kind") == "article" else None)
-            items = items[1:]
+            _require_published(page.article)
         threads: list[Thread] = []
-        for item in items:
-            comment = to_comment(item)
+        for record in page.comments:
+            comment = to_comment(record)
             if comment.parent_id and threads and threads[-1].id == comment.parent_id:
                 threads[-1].replies.append(comment)
             else:
@@ -81,35 +82,33 @@ class ConversationService:
         thread_sort = f"{created}#{comment_id}"
         if request.parent_id:
             parent = self.conversation.comment_by_id(request.parent_id)
-            if parent is None or parent["article_id"] != article_id:
+            if parent is None or parent.article_id != article_id:
                 raise BadRequest("parent_id names no comment of this article.")
-            if parent.get("parent_id"):
+            if parent.parent_id:
                 raise BadRequest("Replies nest one level: reply to the top-level comment.")
-            thread_sort = f"{parent['thread_sort']}#{thread_sort}"
-        comment: Item = {
-            "id": comment_id,
-            "article_id": article_id,
-            "parent_id": request.parent_id,
-            "author": principal.username,
-            "status": "visible",
-            "body": request.body,
-            "html": render(request.body, site_host=self.site_host, comment=True).html,
-            "created_at": created,
-            "thread_sort": thread_sort,
-        }
+            thread_sort = f"{parent.thread_sort}#{thread_sort}"
+        comment = CommentRecord(
+            id=comment_id,
+            article_id=article_id,
+            parent_id=request.parent_id,
+            author=principal.username,
+            status="visible",
+            body=request.body,
+            html=render(request.body, site_host=self.site_host, comment=True).html,
+            created_at=created,
+            thread_sort=thread_sort,
+        )
         for attempt in range(2):
             article = self._published(article_id)
             try:
-                self.conversation.add_comment(
-                    article, {k: v for k, v in comment.items() if v is not None}
-                )
+                self.conversation.add_comment(article, comment)
                 return to_comment(comment)
             except ConditionFailed:
                 if attempt:
                     raise Conflict("The article changed while commenting; retry.") from None
         raise AssertionError("unreachable")
 
-    def _comment(self, comment_id: str) -> Item:
+    def _comment(self, comment_id: str) -> CommentRecord:
         comment = self.conversation.comment_by_id(comment_id)
         if comment is None:
             raise NotFound("No such comment.")
@@ -117,20 +116,20 @@ class ConversationService:
 
     def delete_comment(self, principal: Principal, comment_id: str) -> None:
         comment = self._comment(comment_id)
-        authorize(principal, Action.delete_comment, owner=comment.get("author"))
+        authorize(principal, Action.delete_comment, owner=comment.author)
         self._retire(comment, "deleted")
 
     def hide_comment(self, principal: Principal, comment_id: str) -> Comment:
         authorize(principal, Action.moderate_comments)
         comment = self._comment(comment_id)
-        if comment["status"] == "visible":
+        if comment.status == "visible":
             self._retire(comment, "hidden")
-            comment = {**comment, "status": "hidden"}
+            comment = replace(comment, status="hidden")
         return to_comment(comment)
 
-    def _retire(self, comment: Item, status: str) -> None:
+    def _retire(self, comment: CommentRecord, status: str) -> None:
         for attempt in range(2):
-            article = self.articles.get(comment["article_id"], consistent=True)
+            article = self.articles.get(comment.article_id, consistent=True)
             try:
                 self.conversation.retire_comment(article, comment, status)
                 return
@@ -152,7 +151,7 @@ class ConversationService:
                 if attempt:
                     raise Conflict("The article changed meanwhile; retry.") from None
                 continue
-            count = int(article.get("like_count", 0)) + ((1 if liked else -1) if changed else 0)
+            count = article.like_count + ((1 if liked else -1) if changed else 0)
             return LikeState(liked=liked, like_count=max(count, 0))
         raise AssertionError("unreachable")
 
@@ -162,12 +161,12 @@ class ConversationService:
         for comment in self.conversation.comments_by(username):
             self.conversation.anonymise_comment(comment)
         for like in self.conversation.likes_by(username):
-            article = self.articles.get(like["PK"].split("#", 1)[1], consistent=True)
+            article = self.articles.get(like.article_id, consistent=True)
             if article is not None:
                 try:
                     self.conversation.unlike(article, username)
                 except ConditionFailed:
-                    article = self.articles.get(article["id"], consistent=True)
+                    article = self.articles.get(article.id, consistent=True)
                     if article is not None:
                         self.conversation.unlike(article, username)
 

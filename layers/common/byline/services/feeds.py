@@ -27,8 +27,7 @@ from urllib.parse import quote, urlsplit
 
 from byline.clock import Clock, utc_now
 from byline.content.feeds import Channel, Entry, SitemapRef, SitemapUrl, rss, sitemap, sitemap_index
-from byline.data.articles import Articles
-from byline.data.table import Item
+from byline.data.articles import ArticleRecord, Articles, ListedArticle, SitemapEntry
 from byline.errors import NotFound
 
 FEED_SIZE = 20
@@ -67,7 +66,7 @@ class FeedService:
             self_url=self._url("/feed.xml"),
             description=f"The latest articles on {self.title}",
         )
-        return rss(channel, [self._entry(i, full=True) for i in items if _is_published(i)])
+        return rss(channel, [self._entry(i, full=True) for i in items if i.is_published])
 
     def tag_feed(self, tag: str) -> str:
         tag = tag.lower()
@@ -78,7 +77,7 @@ class FeedService:
             self_url=self._url(f"/tags/{quote(tag, safe='')}/feed.xml"),
             description=f"The latest articles tagged {tag} on {self.title}",
         )
-        return rss(channel, [self._entry(i, full=False) for i in items if _is_published(i)])
+        return rss(channel, [self._entry(i, full=False) for i in items if i.is_published])
 
     def sitemap(self) -> str:
         """The sitemap index: one sitemap per month, newest first, back to the month of the
@@ -87,7 +86,7 @@ class FeedService:
         today = self.clock().astimezone(UTC)
         year, month = (today.year, today.month)
         if first is not None:
-            year, month = int(str(first["SK"])[:4]), int(str(first["SK"])[5:7])
+            year, month = int(first.published_at[:4]), int(first.published_at[5:7])
         months: list[str] = []
         while (year, month) <= (today.year, today.month):
             months.append(f"{year:04d}-{month:02d}")
@@ -107,48 +106,44 @@ class FeedService:
         year, month = int(match["year"]), int(match["month"])
         if (year, month) > (today.year, today.month):
             raise NotFound("No such sitemap yet.")
-        items: list[Item] = []
+        entries: list[SitemapEntry] = []
         start: dict[str, object] | None = None
-        while len(items) < SITEMAP_URLS:
+        while len(entries) < SITEMAP_URLS:
             page = self.articles.sitemap_month(f"{year:04d}-{month:02d}", start)
-            items.extend(i for i in page.items if i.get("slug"))
+            entries.extend(e for e in page.items if e.slug)
             if page.last_key is None:
                 break
             start = page.last_key
-        items = items[:SITEMAP_URLS]
-        updated = [_when(i["updated_at"]) for i in items]
+        entries = entries[:SITEMAP_URLS]
+        updated = [_when(e.updated_at) for e in entries]
         urls = [
-            SitemapUrl(self.article_url(str(i["slug"])), when)
-            for i, when in zip(items, updated, strict=True)
+            SitemapUrl(self.article_url(str(e.slug)), when)
+            for e, when in zip(entries, updated, strict=True)
         ]
         if (year, month) == (today.year, today.month):
             urls.insert(0, SitemapUrl(self._url("/"), max(updated) if updated else None))
         return sitemap(urls)
 
-    def _entry(self, item: Item, *, full: bool) -> Entry:
+    def _entry(self, item: ArticleRecord | ListedArticle, *, full: bool) -> Entry:
         content = None
-        if full:
+        if full and isinstance(item, ArticleRecord):
             # Sanitised when written; cleaned again on the way out, because a feed reader shows
             # it outside this API's Content-Security-Policy.
             from byline.content.markdown import sanitize
 
-            content = sanitize(str(item.get("html") or ""), site_host=self._host)
+            content = sanitize(item.html, site_host=self._host)
         return Entry(
-            id=str(item["id"]),
-            title=str(item["title"]),
-            link=self.article_url(str(item["slug"])),
-            author=str(item["author"]),
-            published=_when(item["published_at"]),
-            updated=_when(item.get("updated_at") or item["published_at"]),
-            tags=tuple(str(t) for t in item.get("tags") or ()),
+            id=item.id,
+            title=item.title,
+            link=self.article_url(item.slug),
+            author=item.author,
+            published=_when(item.published_at),
+            updated=_when(item.updated_at or item.published_at),
+            tags=item.tags,
             # description is HTML to a feed reader: the plain-text excerpt is escaped for it.
-            summary=html.escape(str(item.get("excerpt") or "")),
+            summary=html.escape(item.excerpt),
             html=content,
         )
-
-
-def _is_published(item: Item) -> bool:
-    return item.get("status") == "published" and bool(item.get("published_at"))
 
 
 @cache

@@ -20,9 +20,8 @@ from byline.auth.policy import Action, authorize
 from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
 from byline.content.images import EXTENSIONS, ImageInfo, ImageRejected, verify
-from byline.data.media import AlreadyDecided, MediaRecords
+from byline.data.media import AlreadyDecided, MediaRecord, MediaRecords
 from byline.data.media_objects import MediaObjects, ObjectHead
-from byline.data.table import Item
 from byline.ids import new_id
 from byline.models.media import MAX_MEDIA_BYTES, MediaUpload, MediaUploadRequest, PresignedPost
 
@@ -97,17 +96,17 @@ class MediaService:
         fields, conditions = upload_policy(request.content_type, request.size)
         post = self.objects.presigned_post(self.bucket, key, fields, conditions, UPLOAD_SECONDS)
         expires_at = now + timedelta(seconds=UPLOAD_SECONDS)
-        record: Item = {
-            "key": key,
-            "owner": principal.username.lower(),
-            "content_type": request.content_type,
-            "declared_size": request.size,
-            "filename": request.filename,
-            "created_at": iso(now),
-            "upload_expires_at": iso(expires_at),
-            "ttl": int(now.timestamp()) + PENDING_TTL_SECONDS,
-        }
-        self.records.add_pending({k: v for k, v in record.items() if v is not None})
+        record = MediaRecord(
+            key=key,
+            owner=principal.username.lower(),
+            status="pending",
+            content_type=request.content_type,
+            declared_size=request.size,
+            filename=request.filename,
+            created_at=iso(now),
+            upload_expires_at=iso(expires_at),
+        )
+        self.records.add_pending(record, expires=int(now.timestamp()) + PENDING_TTL_SECONDS)
         return MediaUpload(
             media_key=key,
             upload=PresignedPost(url=str(post["url"]), fields=dict(post["fields"])),
@@ -131,22 +130,28 @@ class MediaService:
         if record is None:
             self.objects.delete(bucket, key, version_id)
             return Decision(Outcome.orphan)
-        if record["status"] != "pending":
+        if record.status != "pending":
             return self._already_decided(bucket, key, version_id, record)
         verdict, size = self._inspect(bucket, key, version_id, record)
         now = self.clock()
-        decided: Item = {"checked_at": iso(now)}
-        if version_id:
-            decided["version_id"] = version_id
         try:
             if isinstance(verdict, ImageInfo):
                 self.objects.tag(bucket, key, version_id, {STATUS_TAG: "accepted"})
-                dimensions = {"width": verdict.width, "height": verdict.height}
-                self.records.accept(key, {**decided, **dimensions, "size": size})
+                self.records.accept(
+                    key,
+                    checked_at=iso(now),
+                    version_id=version_id,
+                    width=verdict.width,
+                    height=verdict.height,
+                    size=size,
+                )
                 return Decision(Outcome.accepted)
             self.records.reject(
                 key,
-                {**decided, "reason": verdict, "ttl": int(now.timestamp()) + REJECTED_TTL_SECONDS},
+                checked_at=iso(now),
+                version_id=version_id,
+                reason=verdict,
+                expires=int(now.timestamp()) + REJECTED_TTL_SECONDS,
             )
         except AlreadyDecided:  # a concurrent delivery decided first
             current = self.records.get(key)
@@ -158,17 +163,17 @@ class MediaService:
         return Decision(Outcome.rejected, verdict)
 
     def _already_decided(
-        self, bucket: str, key: str, version_id: str | None, record: Item
+        self, bucket: str, key: str, version_id: str | None, record: MediaRecord
     ) -> Decision:
-        if record.get("version_id") == version_id:
-            if record["status"] == "rejected":
+        if record.version_id == version_id:
+            if record.status == "rejected":
                 self.objects.delete(bucket, key, version_id)  # finish an interrupted rejection
             return Decision(Outcome.duplicate)
         self.objects.delete(bucket, key, version_id)
         return Decision(Outcome.superseded)
 
     def _inspect(
-        self, bucket: str, key: str, version_id: str | None, record: Item
+        self, bucket: str, key: str, version_id: str | None, record: MediaRecord
     ) -> tuple[ImageInfo | str, int]:
         """The image's dimensions or the reason it is refused, and the object's real size."""
         head = self.objects.head(bucket, key, version_id)
@@ -177,10 +182,10 @@ class MediaService:
         return self._judge(bucket, key, version_id, record, head), head.size
 
     def _judge(
-        self, bucket: str, key: str, version_id: str | None, record: Item, head: ObjectHead
+        self, bucket: str, key: str, version_id: str | None, record: MediaRecord, head: ObjectHead
     ) -> ImageInfo | str:
-        declared_type = str(record["content_type"])
-        limit = min(int(record["declared_size"]), MAX_MEDIA_BYTES)
+        declared_type = record.content_type
+        limit = min(record.declared_size, MAX_MEDIA_BYTES)
         if head.size == 0:
             return "the file is empty"
         if head.size > limit:
@@ -197,12 +202,12 @@ class MediaService:
 
 @cache
 def media_service() -> MediaService:
-    from byline import aws
+    from byline.data.media_objects import media_objects
     from byline.data.table import table
     from byline.settings import get_settings
 
     return MediaService(
         records=MediaRecords(table()),
-        objects=MediaObjects(aws.s3()),
+        objects=media_objects(),
         bucket=get_settings().media_bucket,
     )

@@ -240,13 +240,13 @@ class PreferencesService:
     def account(self, username: str) -> Principal:
         """The subscriber as a principal with the role stored on their account now (one
         consistent GetItem); Gone for a deleted account or one being deleted."""
-        profile = self.users.get(username, consistent=True)  # the role is the identity's
-        if profile is None or not _live(Recipient.from_item(profile)):
+        profile = self.users.get(username, consistent=True)
+        if profile is None or not profile.is_live:
             raise Gone(_GONE)
-        role = str(profile.get("role") or "reader")
+        role = profile.role
         return Principal(
             username=username,
-            sub=str(profile.get("sub") or username),
+            sub=profile.sub or username,
             groups=(role if role in ROLE_GROUPS else "reader",),
         )
 

@@ -203,24 +203,35 @@ class _Token:
     pos: int
 
 
-def _tokens(text: str, resource: Resource) -> list[_Token]:
-    out: list[_Token] = []
-    pos = 0
-    while pos < len(text):
-        for kind, pattern in _RULES:
-            found = pattern.match(text, pos)
-            if found and found.end() > pos:
-                if kind is not None:
-                    out.append(_Token(kind, found.group(), pos))
-                pos = found.end()
-                break
-        else:
-            raise FilterSyntaxError(
-                f'Query Error: unrecognized text "{text[pos]}" in filter at char {pos + 1}',
-                resource=resource,
-            )
-    out.append(_Token("EOF", "", len(text)))
-    return out
+class _Lexer:
+    """Tokens on demand, as jison's lexer gives them, so that a parse error ahead of an
+    unlexable character is the one reported; messages are nql-lang's, positions included."""
+
+    def __init__(self, text: str, resource: Resource) -> None:
+        self.text = text
+        self.pos = 0
+        self.resource: Resource = resource
+
+    def next(self) -> _Token:
+        text = self.text
+        while self.pos < len(text):
+            for kind, pattern in _RULES:
+                found = pattern.match(text, self.pos)
+                if found and found.end() > self.pos:
+                    start, self.pos = self.pos, found.end()
+                    if kind is not None:
+                        return _Token(kind, found.group(), start)
+                    break
+            else:
+                # jison shows at most 20 characters before the caret, after "..."
+                past = text[max(0, self.pos - 20) : self.pos].replace("\n", "")
+                caret = len(past) + (3 if self.pos > 20 else 0)
+                raise FilterSyntaxError(
+                    f'Query Error: unrecognized text "{text[self.pos]}" in filter at char '
+                    f"{caret + 1}",
+                    resource=self.resource,
+                )
+        return _Token("EOF", "", len(text))
 
 
 def _unescape(value: str) -> str:
@@ -253,27 +264,33 @@ _Raw = _Statement | _Group
 
 
 class _Parser:
+    """Recursive descent over nql.y's grammar (it is LL(1) once `NOT` is taken first)."""
+
     def __init__(self, text: str, resource: Resource, now: datetime) -> None:
-        self.tokens = _tokens(text, resource)
-        self.at = 0
+        self.lexer = _Lexer(text, resource)
+        self.current = self.lexer.next()
+        self.last = 0  # where the last consumed token starts (jison reports that place)
         self.resource: Resource = resource
         self.now = now
 
     def fail(self) -> FilterSyntaxError:
-        token = self.tokens[self.at]
+        column = self.last - (self.lexer.text.rfind("\n", 0, self.last) + 1)
         return FilterSyntaxError(
-            f"Query Error: unexpected character in filter at char {token.pos + 1}",
+            f"Query Error: unexpected character in filter at char {column + 1}",
             resource=self.resource,
         )
 
     def peek(self) -> str:
-        return self.tokens[self.at].kind
+        return self.current.kind
 
     def take(self, *kinds: str) -> _Token:
-        token = self.tokens[self.at]
+        token = self.current
         if token.kind not in kinds:
             raise self.fail()
-        self.at += 1
+        # jison lexes `now-30d` as four tokens; the last is the unit letter
+        self.last = token.pos + len(token.text) - 1 if token.kind == "NOW" else token.pos
+        if token.kind != "EOF":
+            self.current = self.lexer.next()
         return token
 
     def parse(self) -> _Raw:
@@ -284,14 +301,14 @@ class _Parser:
     def expression(self, depth: int) -> _Raw:
         items = [self.and_condition(depth)]
         while self.peek() == "OR":
-            self.at += 1
+            self.take("OR")
             items.append(self.and_condition(depth))
         return items[0] if len(items) == 1 else _Group("or", tuple(items))
 
     def and_condition(self, depth: int) -> _Raw:
         items = [self.filter_expr(depth)]
         while self.peek() == "AND":
-            self.at += 1
+            self.take("AND")
             items.append(self.filter_expr(depth))
         return items[0] if len(items) == 1 else _Group("and", tuple(items))
 
@@ -301,7 +318,7 @@ class _Parser:
                 raise FilterSyntaxError(
                     f"filter nested deeper than {MAX_DEPTH} parentheses", resource=self.resource
                 )
-            self.at += 1
+            self.take("LPAREN")
             inner = self.expression(depth + 1)
             self.take("RPAREN")
             return inner
@@ -310,23 +327,22 @@ class _Parser:
 
     def value_expr(self, key: str, pos: int) -> _Statement:
         kind = self.peek()
-        if kind == "NOT" and self.tokens[self.at + 1].kind in ("REGEX", "LBRACKET"):
-            self.at += 1
+        if kind == "NOT":
+            self.take("NOT")
             if self.peek() == "REGEX":
                 self.regex()
                 return _Statement(key, "regex", (), pos)
-            values, joiner = self.list_expr()
-            if joiner == "AND":  # `-[a+b]` is not in the grammar
-                raise self.fail()
-            return _Statement(key, Op.NIN, values, pos)
+            if self.peek() == "LBRACKET":  # `-[a+b]` is not in the grammar: a list of ORs only
+                return _Statement(key, Op.NIN, self.list_expr(("OR",))[0], pos)
+            return _Statement(key, Op.NE, (self.value(),), pos)
         if kind == "REGEX":
             self.regex()
             return _Statement(key, "regex", (), pos)
         if kind == "LBRACKET":
-            values, joiner = self.list_expr()
+            values, joiner = self.list_expr(("OR", "AND"))
             return _Statement(key, "all" if joiner == "AND" else Op.IN, values, pos)
         if kind in _COMPARISONS:
-            self.at += 1
+            self.take(kind)
             return _Statement(key, _COMPARISONS[kind], (self.value(),), pos)
         return _Statement(key, Op.EQ, (self.value(),), pos)
 
@@ -334,25 +350,21 @@ class _Parser:
         self.take("REGEX")
         self.take("STRING")
 
-    def list_expr(self) -> tuple[tuple[Scalar, ...], str | None]:
+    def list_expr(self, joiners: tuple[str, ...]) -> tuple[tuple[Scalar, ...], str | None]:
+        """`[a,b]` or `[a+b]`; the first separator fixes which (`[a+b,c]` does not parse)."""
         self.take("LBRACKET")
         values = [self.value()]
         joiner: str | None = None
-        while self.peek() in ("OR", "AND"):
-            kind = self.peek()
-            if joiner not in (None, kind):  # `[a+b,c]` mixes the two lists
-                raise self.fail()
-            joiner = kind
-            self.at += 1
+        while self.peek() in joiners:
+            joiner = self.peek()
+            joiners = (joiner,)
+            self.take(joiner)
             values.append(self.value())
         self.take("RBRACKET")
         return tuple(values), joiner
 
     def value(self) -> Scalar:
-        token = self.tokens[self.at]
-        if token.kind not in _VALUE_KINDS:
-            raise self.fail()
-        self.at += 1
+        token = self.take(*_VALUE_KINDS)
         match token.kind:
             case "NULL":
                 return None

@@ -553,10 +553,13 @@ def _rewrite(raw: _Raw, resource: Resource) -> Node | None:
     key = _KEYS[resource].get(raw.key)
     if key is None:
         raise FilterUnsupportedError(
-            f"{raw.key}: not a key Byline filters {resource} on", resource=resource
+            f"{raw.key} (char {raw.pos + 1}): not a key Byline filters {resource} on",
+            resource=resource,
         )
     if raw.op == "regex":
-        raise FilterUnsupportedError(f"{raw.key}: ~ matching is not supported", resource=resource)
+        raise FilterUnsupportedError(
+            f"{raw.key} (char {raw.pos + 1}): ~ matching is not supported", resource=resource
+        )
     if raw.op == "all":
         return _group(
             And,

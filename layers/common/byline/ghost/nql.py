@@ -17,9 +17,15 @@ uses them), §7.7 and §13.5 (statements Ghost drops) and §5 (error shapes):
   `MAX_DEPTH` parentheses are refused as unparseable (Ghost has no such limit).
 
 Semantics follow the SQL mongo-knex writes: `tag:x` is "has tag x", `tag:-x` and `tag:-[a,b]`
-"has none of them" (posts without tags included), `primary_tag:x` "the first public tag is x";
+"has none of them" (posts without tags included); `primary_tag:x` is "the first tag is x and
+public", `primary_tag:-x` "the first tag is public and not x" (untagged posts excluded);
 string comparisons ignore case as MySQL's default collation does; `published_at` compares
-at whole seconds, as the stored DATETIME does.
+at whole seconds, as the stored DATETIME does, and a date alone means its midnight UTC.
+
+Deliberate differences, where Ghost's answer is an accident: a group in two pairs of
+parentheses, `((a,b))`, is kept (nql-lang leaves it wrapped and mongo-knex skips it, so Ghost
+ignores it), and `key:-null+key:-x` excludes only null and x (mongo-knex merges the two into
+`NOT IN (NULL, x)`, which matches nothing).
 """
 
 from __future__ import annotations
@@ -665,6 +671,10 @@ def _term_matches(term: Term, record: Mapping[str, object]) -> bool:
     wanted = tuple(_fold(value) for value in term.values)
     if term.key in _RELATION_KEYS:
         rows = _related(record, term.key)
+        if not rows and term.key.startswith("primary_"):
+            # the expansion's `visibility:public` is a second, positive subquery: a negated
+            # primary_tag still needs a public first tag
+            return False
         if term.op is Op.NE:  # NOT IN (subquery on the positive form)
             return not any(_compare(Op.EQ, row, wanted) for row in rows)
         if term.op is Op.NIN:

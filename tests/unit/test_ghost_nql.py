@@ -188,6 +188,7 @@ def test_date_values_must_be_dates() -> None:
         ("authors.slug:aa", "authors"),
         ("primary_author:aa", "primary_author"),
         ("posts.slug:aa", "slug"),
+        ("posts.visibility:aa", "visibility"),
     ],
 )
 def test_aliases_map_to_one_canonical_key(text: str, key: str) -> None:
@@ -202,6 +203,8 @@ def test_tags_and_authors_take_their_own_keys() -> None:
     )
     assert p("id:" + POST_ID, "authors") == eq("id", POST_ID)
     assert p("name:'Joe Bloggs'", "authors") == eq("name", "Joe Bloggs")
+    assert p("tags.slug:news", "tags") == eq("slug", "news")
+    assert p("users.name:joe", "authors") == eq("name", "joe")
     with pytest.raises(FilterUnsupportedError):
         p("tag:news", "tags")
     with pytest.raises(FilterUnsupportedError):

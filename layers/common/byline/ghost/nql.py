@@ -497,12 +497,15 @@ _POST_KEYS: Final = {
     "authors.slug": "authors",
     "primary_author": "primary_author",
 }
+_POST_COLUMNS: Final = ("id", "slug", "featured", "published_at", "visibility")
+_TAG_COLUMNS: Final = ("id", "slug", "name", "visibility")
+_AUTHOR_COLUMNS: Final = ("id", "slug", "name")
+# a key may name its own table, as a column reference in Ghost's SQL may
 _KEYS: Final[Mapping[Resource, Mapping[str, str]]] = {
-    "posts": _POST_KEYS | {f"posts.{k}": k for k in ("id", "slug", "featured", "published_at")},
-    "pages": _POST_KEYS | {f"posts.{k}": k for k in ("id", "slug", "featured", "published_at")},
-    "tags": {k: k.removeprefix("tags.") for k in ("id", "slug", "name", "visibility")}
-    | {f"tags.{k}": k for k in ("id", "slug", "name", "visibility")},
-    "authors": {k: k for k in ("id", "slug", "name")} | {f"users.{k}": k for k in ("id", "slug")},
+    "posts": _POST_KEYS | {f"posts.{k}": k for k in _POST_COLUMNS},
+    "pages": _POST_KEYS | {f"posts.{k}": k for k in _POST_COLUMNS},
+    "tags": {k: k for k in _TAG_COLUMNS} | {f"tags.{k}": k for k in _TAG_COLUMNS},
+    "authors": {k: k for k in _AUTHOR_COLUMNS} | {f"users.{k}": k for k in _AUTHOR_COLUMNS},
 }
 
 _RELATION_KEYS: Final = frozenset({"tags", "authors", "primary_tag", "primary_author"})

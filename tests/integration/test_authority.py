@@ -22,8 +22,8 @@ from byline.data import keys
 from byline.data.table import put_op, table
 from byline.errors import Forbidden
 from byline.settings import get_settings
-from tests.integration.article_helpers import comment, create, published_article
-from tests.integration.identity_helpers import (
+from tests.support.article_helpers import comment, create, published_article
+from tests.support.identity_helpers import (
     PASSWORD,
     User,
     confirm,

@@ -55,7 +55,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.integration.identity_helpers import User, make_user
+from tests.support.identity_helpers import User, make_user
 
 pytestmark = pytest.mark.integration
 

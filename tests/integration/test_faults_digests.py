@@ -25,7 +25,8 @@ from byline.data import mailer
 from byline.data.mailer import Email
 from byline.services.digests import LEASE_SECONDS, DigestInProgress
 from local.events import sqs_event
-from tests.integration.test_digest_pipeline import (
+from tests.support.aws_calls import Faults
+from tests.support.digest_pipeline import (
     AUTHOR,
     Clock,
     Mailbox,
@@ -34,7 +35,6 @@ from tests.integration.test_digest_pipeline import (
     run_candidates,
     subscriber,
 )
-from tests.support.aws_calls import Faults
 
 pytestmark = pytest.mark.integration
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:byline-test-digests"

@@ -514,9 +514,9 @@ def _patch(base: str, user: Any, article: dict[str, Any], **fields: Any) -> dict
 def world(local_api, local_stack) -> World:
     from byline.services.subscriptions import subscription_service
     from byline.services.unsubscribe_tokens import PREFERENCES, VIEW, issue
-    from tests.integration.article_helpers import comment, create, published_article
-    from tests.integration.identity_helpers import make_user
-    from tests.integration.test_digests_api import follow, run_digest_cycle, subscribe
+    from tests.support.article_helpers import comment, create, published_article
+    from tests.support.digests_http import follow, run_digest_cycle, subscribe
+    from tests.support.identity_helpers import make_user
 
     author, reader = make_user(local_api, "author"), make_user(local_api, "reader")
     tag = "budget" + uuid.uuid4().hex[:8]

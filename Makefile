@@ -21,9 +21,9 @@ API_URL ?=
 ACTIONLINT := tools/actionlint
 SWAGGER_UI := tools/swagger-ui
 
-.PHONY: help dev invoke test lint actionlint typecheck cfn-lint sam-validate build pytest smoke \
-	resources openapi lock clean bench bench-digests digest-screenshot docs-screenshot chromium \
-	security bandit pip-audit checkov fuzz load
+.PHONY: help dev invoke test test-fast lint actionlint typecheck cfn-lint sam-validate build \
+	pytest smoke resources openapi lock clean bench bench-digests digest-screenshot docs-screenshot \
+	chromium security bandit pip-audit checkov fuzz load
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -82,6 +82,11 @@ invoke: $(VENV)/.installed ## Run one function with one event: make invoke FUNCT
 
 test: lint actionlint typecheck cfn-lint sam-validate security build pytest ## Every check CI runs
 
+# tests/unit only: pure logic and services against in-memory fakes. No moto, no local stack (its
+# conftest refuses them), no sam build and no .venv-sam, so it runs right after a clone.
+test-fast: $(VENV)/.installed ## Unit tests only, in well under 2 minutes (no build, no moto)
+	$(VENV)/bin/pytest -p no:cacheprovider tests/unit $(PYTEST_ARGS)
+
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -138,9 +143,13 @@ build: $(SAM_VENV)/.installed ## sam build (no Docker; native wheels for arm64)
 	PATH="$(SAM_PATH)" SAM_CLI_TELEMETRY=0 $(SAM) build --parallel
 
 # The resource-budget test runs aws-sam-translator from .venv-sam, so pytest needs both; the
-# /docs browser test needs Swagger UI's files and Chromium.
-pytest: $(VENV)/.installed $(SAM_VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## unit and integration tests
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# /docs browser test needs Swagger UI's files and Chromium. pytest-xdist runs PYTEST_WORKERS
+# processes (one per core by default), each with its own moto and local stack (tests/conftest.py);
+# --dist loadfile keeps a module on one worker, so its module-scoped set-up runs once.
+# PYTEST_WORKERS=0 runs in this process, serially.
+PYTEST_WORKERS ?= auto
+pytest: $(VENV)/.installed $(SAM_VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## unit, template and integration tests, on parallel workers
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 smoke: ## Smoke-test a deployed API: make smoke API_URL=<the stack output ApiUrl>
 	@test -n "$(API_URL)" || { echo "usage: make smoke API_URL=https://<api>.execute-api.<region>.amazonaws.com/<stage>" >&2; exit 2; }

@@ -83,9 +83,11 @@ invoke: $(VENV)/.installed ## Run one function with one event: make invoke FUNCT
 test: lint actionlint typecheck cfn-lint sam-validate security build pytest ## Every check CI runs
 
 # tests/unit only: pure logic and services against in-memory fakes. No moto, no local stack (its
-# conftest refuses them), no sam build and no .venv-sam, so it runs right after a clone.
+# conftest refuses them), no sam build and no .venv-sam, so it runs right after a clone. The
+# hypothesis properties run their `fast` profile (50 derandomised inputs each; 200 in make test).
 test-fast: $(VENV)/.installed ## Unit tests only, in well under 2 minutes (no build, no moto)
-	$(VENV)/bin/pytest -p no:cacheprovider tests/unit $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=$(or $(HYPOTHESIS_PROFILE),fast) $(VENV)/bin/pytest -p no:cacheprovider \
+	  tests/unit $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(VENV)/bin/ruff check .

@@ -94,6 +94,29 @@ os.environ.setdefault(
 )  # in-process handlers, as local/runtime.py gives workers
 
 
+def _parse_each_template_once() -> None:
+    """template.yaml is parsed by many tests (each ``Template.load`` with other parameters):
+    PyYAML takes about 0.6 s of CPU per parse, a deep copy of the parsed body about 0.01 s. So in
+    the test process each distinct text is parsed once and every load gets its own copy (a
+    test may change what it loaded). Keyed by the text: an edited file is parsed again."""
+    import copy
+
+    import local.template
+
+    parse = local.template.load_yaml
+    parsed: dict[str, Any] = {}
+
+    def load_yaml(text: str) -> Any:
+        if text not in parsed:
+            parsed[text] = parse(text)
+        return copy.deepcopy(parsed[text])
+
+    local.template.load_yaml = load_yaml
+
+
+_parse_each_template_once()
+
+
 def reset_layer_caches() -> None:
     """Forget the layer's once-per-environment caches (settings, clients) after env changes."""
     for name, module in list(sys.modules.items()):

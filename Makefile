@@ -85,9 +85,11 @@ test: lint actionlint typecheck cfn-lint sam-validate security build pytest ## E
 # tests/unit only: pure logic and services against in-memory fakes. No moto, no local stack (its
 # conftest refuses them), no sam build and no .venv-sam, so it runs right after a clone. The
 # hypothesis properties run their `fast` profile (50 derandomised inputs each; 200 in make test).
+# pytest-xdist runs PYTEST_WORKERS processes (one per core by default; 0 runs in this process).
+PYTEST_WORKERS ?= auto
 test-fast: $(VENV)/.installed ## Unit tests only, in well under 2 minutes (no build, no moto)
 	HYPOTHESIS_PROFILE=$(or $(HYPOTHESIS_PROFILE),fast) $(VENV)/bin/pytest -p no:cacheprovider \
-	  tests/unit $(PYTEST_ARGS)
+	  -n $(PYTEST_WORKERS) tests/unit $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed ## ruff lint and format check
 	$(VENV)/bin/ruff check .
@@ -145,11 +147,9 @@ build: $(SAM_VENV)/.installed ## sam build (no Docker; native wheels for arm64)
 	PATH="$(SAM_PATH)" SAM_CLI_TELEMETRY=0 $(SAM) build --parallel
 
 # The resource-budget test runs aws-sam-translator from .venv-sam, so pytest needs both; the
-# /docs browser test needs Swagger UI's files and Chromium. pytest-xdist runs PYTEST_WORKERS
-# processes (one per core by default), each with its own moto and local stack (tests/conftest.py);
-# --dist loadfile keeps a module on one worker, so its module-scoped set-up runs once.
-# PYTEST_WORKERS=0 runs in this process, serially.
-PYTEST_WORKERS ?= auto
+# /docs browser test needs Swagger UI's files and Chromium. Its PYTEST_WORKERS workers each
+# start their own moto and local stack (tests/conftest.py); --dist loadfile keeps a module on
+# one worker, so its module-scoped set-up runs once.
 pytest: $(VENV)/.installed $(SAM_VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## unit, template and integration tests, on parallel workers
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 

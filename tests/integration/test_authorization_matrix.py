@@ -19,7 +19,7 @@ from tests.support.authorization_matrix import (
 from tests.support.identity_helpers import User, make_user
 from tests.support.template_routes import api_routes
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 def template_routes() -> set[tuple[str, str]]:

@@ -57,7 +57,7 @@ from schemathesis.specs.openapi.checks import (
 
 from tests.support.identity_helpers import User, make_user
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("BYLINE_FUZZ_EXAMPLES", "6"))

@@ -44,7 +44,7 @@ from tests.support.write_cases import (
     tracking,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @dataclass

@@ -36,7 +36,7 @@ from tests.support.digest_pipeline import (
     subscriber,
 )
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:byline-test-digests"
 VISIBILITY_TIMEOUT = timedelta(seconds=360)  # DigestQueue's, longer than the claim's lease
 

@@ -39,7 +39,7 @@ from tests.support.queues import (
 from tests.support.template_routes import template
 from tests.support.write_cases import CASES, Request, World, _signup, proxy_event
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -24,7 +24,6 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -446,8 +445,6 @@ def _schedule_due_article(base: str, author: User) -> None:
     scheduled = behind.publish(principal, draft.id, PublishRequest(publish_at=due))
     assert scheduled.status == "scheduled", scheduled.status
 
-
-@cache
 
 # -- the tests ----------------------------------------------------------------------------------
 def _show(needs: set[Need]) -> list[str]:

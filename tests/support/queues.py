@@ -3,9 +3,11 @@ draining an SQS queue."""
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 
+@cache
 def _plain(service: str) -> Any:
     import boto3
 

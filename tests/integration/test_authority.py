@@ -401,6 +401,7 @@ def test_a_token_signed_with_motos_packaged_key_is_refused(local_api):
     assert response.status_code == 401
 
 
+@pytest.mark.slow
 def test_writes_racing_the_deletion_of_their_account_leave_nothing_under_its_name(local_api):
     """Comments, likes and articles sent with the token while DELETE /me runs: each either
     lands before the deletion (and is anonymised, withdrawn or unpublished by it) or is refused;

@@ -123,6 +123,7 @@ def test_one_user_liking_ten_times_in_parallel_counts_once(local_api, author, re
     assert next(a for a in listed.json()["items"] if a["id"] == article["id"])["like_count"] == 1
 
 
+@pytest.mark.slow
 def test_fifty_users_liking_at_once_count_fifty(local_api, author):
     article = published_article(local_api, author)
     with ThreadPoolExecutor(10) as pool:

@@ -752,6 +752,7 @@ def prepared(world, invoke_handler) -> World:
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("route", "budget"),
     _read_cases(),
@@ -785,6 +786,7 @@ def test_each_read_is_one_dynamodb_request_and_never_a_scan(
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "write", WRITES, ids=[f"{w.route[0]} {w.route[1]} {w.label}" for w in WRITES]
 )

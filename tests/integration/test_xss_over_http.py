@@ -47,7 +47,7 @@ from tests.support.html_safety import executable_constructs
 from tests.support.identity_helpers import make_user
 from tests.support.xss_payloads import GROUPS, PAYLOADS
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 FEED_SIZE = 20
 TITLE_LIMIT = 150

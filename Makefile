@@ -21,10 +21,10 @@ API_URL ?=
 ACTIONLINT := tools/actionlint
 SWAGGER_UI := tools/swagger-ui
 
-.PHONY: help dev invoke test lint actionlint typecheck cfn-lint sam-validate build pytest smoke \
-	resources openapi template lock clean bench bench-digests digest-screenshot docs-screenshot chromium \
-	security bandit pip-audit checkov fuzz load sam-env sam-build sam-invoke sam-api lambda-image \
-	sam-local-check
+.PHONY: help dev invoke test test-fast lint actionlint typecheck cfn-lint sam-validate build \
+	pytest smoke resources openapi template lock clean bench bench-digests digest-screenshot \
+	docs-screenshot chromium security bandit pip-audit checkov fuzz load sam-env sam-build \
+	sam-invoke sam-api lambda-image sam-local-check
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -83,6 +83,15 @@ invoke: $(VENV)/.installed ## Run one function with one event: make invoke FUNCT
 
 test: lint actionlint typecheck cfn-lint sam-validate security build pytest ## Every check CI runs
 
+# tests/unit only: pure logic and services against in-memory fakes. No moto, no local stack (its
+# conftest refuses them), no sam build and no .venv-sam, so it runs right after a clone. The
+# hypothesis properties run their `fast` profile (50 derandomised inputs each; 200 in make test).
+# pytest-xdist runs PYTEST_WORKERS processes (one per core by default; 0 runs in this process).
+PYTEST_WORKERS ?= auto
+test-fast: $(VENV)/.installed ## Unit tests only, in well under 2 minutes (no build, no moto)
+	HYPOTHESIS_PROFILE=$(or $(HYPOTHESIS_PROFILE),fast) $(VENV)/bin/pytest -p no:cacheprovider \
+	  -n $(PYTEST_WORKERS) tests/unit $(PYTEST_ARGS)
+
 lint: $(VENV)/.installed ## ruff lint and format check, and the import contracts (pyproject.toml)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -140,9 +149,11 @@ build: $(SAM_VENV)/.installed ## sam build (no Docker; native wheels for arm64)
 	PATH="$(SAM_PATH)" SAM_CLI_TELEMETRY=0 $(SAM) build --parallel
 
 # The resource-budget test runs aws-sam-translator from .venv-sam, so pytest needs both; the
-# /docs browser test needs Swagger UI's files and Chromium.
-pytest: $(VENV)/.installed $(SAM_VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## unit and integration tests
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+# /docs browser test needs Swagger UI's files and Chromium. Its PYTEST_WORKERS workers each
+# start their own moto and local stack (tests/conftest.py); --dist loadfile keeps a module on
+# one worker, so its module-scoped set-up runs once.
+pytest: $(VENV)/.installed $(SAM_VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## unit, template and integration tests, on parallel workers
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 smoke: ## Smoke-test a deployed API: make smoke API_URL=<the stack output ApiUrl>
 	@test -n "$(API_URL)" || { echo "usage: make smoke API_URL=https://<api>.execute-api.<region>.amazonaws.com/<stage>" >&2; exit 2; }

@@ -43,6 +43,26 @@ on it lazily, so a unit test that asks for none of these pays nothing.
     returns the Cognito id token, ready for ``Authorization: Bearer <token>``.
 
 Integration tests are marked ``pytest.mark.integration``.
+
+Layout, workers and markers (for the next engineer)
+---------------------------------------------------
+* ``tests/unit``: pure logic and services against in-memory fakes (tests/support/memory_table.py);
+  ``make test-fast`` runs it alone. Its conftest makes moto and the local stack refuse to start,
+  so a test there that needs them fails at once: put it in ``tests/integration``.
+  ``tests/template``: what needs ``.venv-sam`` or a ``sam build``. ``tests/integration``: moto.
+* ``tests/support``: every helper two test modules share. A test module never imports another
+  (tests/unit/test_test_layout.py fails when one does); fixtures shared by many live here.
+* ``make pytest`` runs pytest-xdist workers (``-n auto --dist loadfile``: one per core, each test
+  module whole on one worker). Every fixture above is session-scoped, which under xdist means
+  *per worker*: each worker starts its own moto on a free port, its own template stack and
+  Cognito pool, its own local stack on a free port. So never assume one process: no fixed
+  ports, no shared files outside ``tmp_path``/``tmp_path_factory`` (``.local/`` is the
+  developer's stack), no counts of what the whole run created (another worker's users are not
+  in your moto, and yours are not alone in it: count what your test made). A module's tests run
+  in file order on one worker, so a module-scoped fixture is built once.
+  ``PYTEST_WORKERS=0 make pytest`` (or plain ``pytest``) runs serially in one process.
+* ``@pytest.mark.slow`` marks the long suites (a minute or more of CPU each); ``pytest -m "not
+  slow" tests/integration`` leaves them out while iterating. ``make test`` runs everything.
 """
 
 from __future__ import annotations
@@ -72,6 +92,29 @@ os.environ.setdefault("BYLINE_LOCAL_TIMEOUT_FACTOR", "4")
 os.environ.setdefault(
     "AWS_READ_TIMEOUT", "60"
 )  # in-process handlers, as local/runtime.py gives workers
+
+
+def _parse_each_template_once() -> None:
+    """template.yaml is parsed by many tests (each ``Template.load`` with other parameters):
+    PyYAML takes about 0.6 s of CPU per parse, a deep copy of the parsed body about 0.01 s. So in
+    the test process each distinct text is parsed once and every load gets its own copy (a
+    test may change what it loaded). Keyed by the text: an edited file is parsed again."""
+    import copy
+
+    import local.template
+
+    parse = local.template.load_yaml
+    parsed: dict[str, Any] = {}
+
+    def load_yaml(text: str) -> Any:
+        if text not in parsed:
+            parsed[text] = parse(text)
+        return copy.deepcopy(parsed[text])
+
+    local.template.load_yaml = load_yaml
+
+
+_parse_each_template_once()
 
 
 def reset_layer_caches() -> None:

@@ -17,8 +17,8 @@ from byline.ids import looks_like_id, new_id
 from byline.models.articles import ArticleCreate, PublishRequest
 from byline.services import articles as articles_module
 from byline.services.articles import ArticleService
-from tests.integration.article_helpers import create, get, publish, published_article
-from tests.integration.identity_helpers import make_user
+from tests.support.article_helpers import create, get, publish, published_article
+from tests.support.identity_helpers import make_user
 
 pytestmark = pytest.mark.integration
 

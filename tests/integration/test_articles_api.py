@@ -6,8 +6,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.integration.article_helpers import create, get, publish, published_article
-from tests.integration.identity_helpers import make_user
+from tests.support.article_helpers import create, get, publish, published_article
+from tests.support.identity_helpers import make_user
 
 pytestmark = pytest.mark.integration
 

@@ -22,8 +22,8 @@ from byline.data import keys
 from byline.data.table import put_op, table
 from byline.errors import Forbidden
 from byline.settings import get_settings
-from tests.integration.article_helpers import comment, create, published_article
-from tests.integration.identity_helpers import (
+from tests.support.article_helpers import comment, create, published_article
+from tests.support.identity_helpers import (
     PASSWORD,
     User,
     confirm,
@@ -401,6 +401,7 @@ def test_a_token_signed_with_motos_packaged_key_is_refused(local_api):
     assert response.status_code == 401
 
 
+@pytest.mark.slow
 def test_writes_racing_the_deletion_of_their_account_leave_nothing_under_its_name(local_api):
     """Comments, likes and articles sent with the token while DELETE /me runs: each either
     lands before the deletion (and is anonymised, withdrawn or unpublished by it) or is refused;

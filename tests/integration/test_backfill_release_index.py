@@ -8,8 +8,8 @@ from typing import Any
 import boto3
 
 from byline.data import keys
-from tests.integration.article_helpers import create, published_article
-from tests.integration.identity_helpers import make_user
+from tests.support.article_helpers import create, published_article
+from tests.support.identity_helpers import make_user
 from tests.support.scripts import load_script
 
 

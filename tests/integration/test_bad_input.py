@@ -9,7 +9,11 @@ import pytest
 import requests
 
 from local.openapi import build_document
-from tests.integration.identity_helpers import make_user
+from tests.support.identity_helpers import make_user
+from tests.support.problems import (
+    assert_page,
+    assert_problem,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -64,22 +68,6 @@ def answers_with_pages(method: str, path: str) -> bool:
     responses = DOCUMENT["paths"][path][method]["responses"]
     errors = [r.get("content", {}) for code, r in responses.items() if code.startswith("4")]
     return bool(errors) and all(list(content) == ["text/html"] for content in errors)
-
-
-def assert_page(response: requests.Response) -> None:
-    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
-    assert response.headers["Content-Type"] == "text/html; charset=utf-8"
-    assert "<h1>" in response.text
-    assert "Traceback" not in response.text
-
-
-def assert_problem(response: requests.Response) -> None:
-    assert 400 <= response.status_code < 500, (response.status_code, response.text[:300])
-    assert response.headers["Content-Type"] == "application/problem+json"
-    problem = response.json()
-    assert {"type", "title", "status", "detail"} <= problem.keys()
-    assert problem["status"] == response.status_code
-    assert "Traceback" not in response.text
 
 
 def _requires_fields(method: str, path: str) -> bool:

@@ -9,7 +9,7 @@ import pytest
 
 from bench import digests, report
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 
 @pytest.fixture(scope="module")

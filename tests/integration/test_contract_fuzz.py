@@ -55,9 +55,9 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from tests.integration.identity_helpers import User, make_user
+from tests.support.identity_helpers import User, make_user
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = int(os.environ.get("BYLINE_FUZZ_EXAMPLES", "6"))

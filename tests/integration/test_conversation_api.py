@@ -6,9 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 import requests
 
-from tests.integration.article_helpers import create, get, published_article
-from tests.integration.identity_helpers import make_user
+from tests.support.article_helpers import create, get, published_article
 from tests.support.html_safety import executable_constructs
+from tests.support.identity_helpers import make_user
 
 pytestmark = pytest.mark.integration
 
@@ -123,6 +123,7 @@ def test_one_user_liking_ten_times_in_parallel_counts_once(local_api, author, re
     assert next(a for a in listed.json()["items"] if a["id"] == article["id"])["like_count"] == 1
 
 
+@pytest.mark.slow
 def test_fifty_users_liking_at_once_count_fifty(local_api, author):
     article = published_article(local_api, author)
     with ThreadPoolExecutor(10) as pool:

@@ -23,7 +23,7 @@ from byline.data.table import table
 from byline.data.users import UserRecord, Users
 from byline.models.articles import ArticleCreate, PublishRequest
 from byline.services import digests as digests_module
-from tests.integration.test_digest_pipeline import (
+from tests.support.digest_pipeline import (
     Clock,
     build_world,
     publish,

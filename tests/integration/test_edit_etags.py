@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.article_helpers import comment, get, published_article
-from tests.integration.identity_helpers import User, make_user
+from tests.support.article_helpers import comment, get, published_article
+from tests.support.identity_helpers import User, make_user
 
 pytestmark = pytest.mark.integration
 

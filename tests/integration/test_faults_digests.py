@@ -26,7 +26,8 @@ from byline.data.mailer import Email
 from byline.data.subscriptions import DigestRecord, Subscriptions
 from byline.services.digests import LEASE_SECONDS, DigestInProgress
 from local.events import sqs_event
-from tests.integration.test_digest_pipeline import (
+from tests.support.aws_calls import Faults
+from tests.support.digest_pipeline import (
     AUTHOR,
     Clock,
     Mailbox,
@@ -35,9 +36,8 @@ from tests.integration.test_digest_pipeline import (
     run_candidates,
     subscriber,
 )
-from tests.support.aws_calls import Faults
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 QUEUE_ARN = "arn:aws:sqs:us-east-1:123456789012:byline-test-digests"
 VISIBILITY_TIMEOUT = timedelta(seconds=360)  # DigestQueue's, longer than the claim's lease
 

@@ -18,9 +18,9 @@ import requests
 from byline import aws
 from byline.content.feeds import ATOM_NS, CONTENT_NS, DC_NS, SITEMAP_NS
 from byline.settings import get_settings
-from tests.integration.article_helpers import create, published_article
-from tests.integration.identity_helpers import make_user
+from tests.support.article_helpers import create, published_article
 from tests.support.html_safety import executable_constructs
+from tests.support.identity_helpers import make_user
 
 pytestmark = pytest.mark.integration
 

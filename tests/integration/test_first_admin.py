@@ -14,7 +14,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.integration.identity_helpers import make_user
+from tests.support.identity_helpers import make_user
 from tests.support.scripts import load_script
 
 

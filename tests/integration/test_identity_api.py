@@ -8,7 +8,7 @@ import requests
 from byline import aws
 from byline.settings import get_settings
 from local.moto_server import SENT_EMAILS_PATH
-from tests.integration.identity_helpers import (
+from tests.support.identity_helpers import (
     PASSWORD,
     client_from,
     confirm,

@@ -24,18 +24,21 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.integration.identity_helpers import User, make_user
-from tests.integration.test_faults import CASES, Request, World, _signup, proxy_event
 from tests.support.aws_calls import Faults, Need, recording
+from tests.support.identity_helpers import User, make_user
+from tests.support.queues import (
+    _drain,
+    _plain,
+)
 from tests.support.template_routes import template
+from tests.support.write_cases import CASES, Request, World, _signup, proxy_event
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -187,7 +190,7 @@ def _request_from_call(call: Any, resource: str) -> Request:
 
 @pytest.fixture(scope="module")
 def exercised(local_api: str, invoke_handler: Any, local_stack: Any) -> Exercise:
-    from tests.integration.test_authorization_matrix import MATRIX
+    from tests.support.authorization_matrix import MATRIX
 
     run = Exercise(local_api, invoke_handler)
     owner, admin, reader = (make_user(local_api, r) for r in ("author", "admin", "reader"))
@@ -242,7 +245,7 @@ def _with_key(build: Callable[[World], Request]) -> Callable[[World], Request]:
 
 
 def _reply(world: World) -> Request:
-    from tests.integration.article_helpers import published_article
+    from tests.support.article_helpers import published_article
 
     author = world.user()
     top = world.comment(author, published_article(world.base, author))
@@ -253,7 +256,7 @@ def _reply(world: World) -> Request:
 def _a_later_page_of_comments(world: World) -> Request:
     import requests
 
-    from tests.integration.article_helpers import published_article
+    from tests.support.article_helpers import published_article
 
     author = world.user()
     article = published_article(world.base, author)
@@ -267,7 +270,7 @@ def _a_later_page_of_comments(world: World) -> Request:
 
 
 def _an_article_by_id(world: World) -> Request:
-    from tests.integration.article_helpers import published_article
+    from tests.support.article_helpers import published_article
 
     article = published_article(world.base, world.user())
     return Request("GET", "/articles/{article}", {"article": article["id"]})
@@ -280,7 +283,7 @@ def _demote_an_admin(world: World) -> Request:
 
 
 def _author_leaves(world: World) -> Request:
-    from tests.integration.article_helpers import published_article
+    from tests.support.article_helpers import published_article
 
     author = world.user("author")
     published_article(world.base, author, tags=["leaving"], series=f"S {uuid.uuid4().hex[:6]}")
@@ -309,7 +312,7 @@ def _by_field(method: str, path: str, body: dict[str, Any]) -> Callable[[World],
 
 def _preferences_with_a_bad_hour(world: World) -> Request:
     """The form refused: the page is shown again (its reads), nothing written."""
-    from tests.integration.test_faults import _preferences
+    from tests.support.write_cases import _preferences
 
     return _preferences("schedule", cadence="daily", hour="25", timezone="UTC")(world)
 
@@ -336,8 +339,8 @@ for its content (the page shown again)."""
 def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author: User) -> None:
     import byline.services.digests
     from local.events import s3_event, scheduled_event, sqs_event
-    from tests.integration.article_helpers import published_article
-    from tests.integration.test_digests_api import follow, next_digest_slot, subscribe
+    from tests.support.article_helpers import published_article
+    from tests.support.digests_http import follow, next_digest_slot, subscribe
 
     stack = local_stack.stack
     now = datetime.now(UTC)
@@ -405,8 +408,8 @@ def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author
     run.run("ScheduledPublisherFunction", scheduled_event(rule, now))
 
     # media: an accepted PNG and a text file claiming to be one (deleted with its versions)
-    from tests.integration.test_media_api import grant, upload
     from tests.support.images import png
+    from tests.support.media_uploads import grant, upload
 
     bucket = stack.ref("MediaBucket")
     s3 = _plain("s3")
@@ -441,28 +444,6 @@ def _schedule_due_article(base: str, author: User) -> None:
     draft = behind.create(principal, ArticleCreate(title=f"Due {uuid.uuid4().hex[:8]}"))
     scheduled = behind.publish(principal, draft.id, PublishRequest(publish_at=due))
     assert scheduled.status == "scheduled", scheduled.status
-
-
-@cache
-def _plain(service: str) -> Any:
-    import boto3
-
-    from byline.settings import get_settings
-
-    return boto3.session.Session().client(
-        service, region_name="us-east-1", endpoint_url=get_settings().aws_endpoint_url
-    )
-
-
-def _drain(sqs: Any, queue: str) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    while True:
-        batch = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", [])
-        if not batch:
-            return found
-        found.extend(batch)
-        for message in batch:
-            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
 
 
 # -- the tests ----------------------------------------------------------------------------------

@@ -126,6 +126,7 @@ def test_local_invoke_runs_a_function_against_a_temporary_moto(tmp_path):
     assert "temporary moto" in result.stderr
 
 
+@pytest.mark.slow
 def test_local_invoke_uses_the_running_stack_recorded_in_its_state_file(tmp_path, local_stack):
     state = tmp_path / "stack.json"
     write_state(state, local_stack.state())

@@ -20,13 +20,16 @@ from byline.data.media import MediaRecords
 from byline.data.table import table
 from local.events import s3_event
 from local.runtime import S3Poller, s3_notifications, s3_pollers
-from tests.integration.article_helpers import create
-from tests.integration.identity_helpers import User, make_user
 from tests.support import images
+from tests.support.article_helpers import create
+from tests.support.identity_helpers import User, make_user
+from tests.support.media_uploads import (
+    PNG,
+    grant,
+    upload,
+)
 
 pytestmark = pytest.mark.integration
-
-PNG = images.png(5, 4)
 
 
 @pytest.fixture(scope="module")
@@ -44,28 +47,6 @@ def s3_events(local_stack) -> S3Poller:
 @pytest.fixture(scope="module")
 def bucket(stack_resources) -> str:
     return stack_resources["MEDIA_BUCKET"]
-
-
-def grant(base: str, user: User, content_type: str = "image/png", size: int = len(PNG), **more):
-    response = requests.post(
-        f"{base}/media",
-        json={"content_type": content_type, "size": size, **more},
-        headers=user.auth,
-        timeout=30,
-    )
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-def upload(granted: dict[str, Any], data: bytes, content_type: str = "image/png") -> None:
-    """What a browser does with the grant: a multipart POST of the fields, then the file."""
-    response = requests.post(
-        granted["upload"]["url"],
-        data=granted["upload"]["fields"],
-        files={"file": ("upload", data, content_type)},
-        timeout=30,
-    )
-    assert response.status_code in (200, 201, 204), response.text
 
 
 def deliver(poller: S3Poller, key: str) -> list[Any]:

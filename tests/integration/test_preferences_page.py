@@ -7,14 +7,12 @@ import base64
 import html
 import re
 import uuid
-from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 import pytest
 import requests
 
-from tests.integration.identity_helpers import User, make_user
-from tests.integration.test_digests_api import (
+from tests.support.digests_http import (
     follow,
     mail_for,
     next_digest_slot,
@@ -22,77 +20,19 @@ from tests.integration.test_digests_api import (
     subscribe,
 )
 from tests.support.html_safety import executable_constructs
+from tests.support.identity_helpers import make_user
+from tests.support.preference_pages import (
+    FORM,
+    form_for,
+    open_page,
+    state,
+    stored_subscription,
+    submit,
+    token_for,
+)
 from tests.support.xss_payloads import PAYLOADS
 
 pytestmark = pytest.mark.integration
-
-FORM = {"Content-Type": "application/x-www-form-urlencoded"}
-
-
-def token_for(username: str, purpose: str = "preferences:digest") -> str:
-    """The token of ``username``'s links for ``purpose`` (the preferences page's by default)."""
-    from byline.secrets import signing_key
-    from byline.services import unsubscribe_tokens
-
-    return unsubscribe_tokens.issue(signing_key("unsubscribe"), username, purpose)
-
-
-class _Forms(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.forms: list[tuple[str, dict[str, str]]] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        named = {k: v or "" for k, v in attrs}
-        if tag == "form":
-            self.forms.append((named["action"], {}))
-        elif tag == "input" and self.forms and named.get("type") == "hidden":
-            self.forms[-1][1][named["name"]] = named["value"]
-
-
-def forms(page: str) -> list[tuple[str, dict[str, str]]]:
-    parser = _Forms()
-    parser.feed(page)
-    return parser.forms
-
-
-def form_for(page: str, action: str, target: str | None = None) -> tuple[str, dict[str, str]]:
-    """The page's form for ``action`` (and ``target``): its address and its hidden fields."""
-    for address, fields in forms(page):
-        if fields.get("action") == action and (target is None or fields.get("target") == target):
-            return address, fields
-    raise AssertionError(f"no {action} form for {target} on the page")
-
-
-def open_page(base: str, token: str) -> requests.Response:
-    return requests.get(f"{base}/preferences", params={"token": token}, timeout=30)
-
-
-def submit(
-    base: str, token: str, page: str, action: str, target: str | None = None, /, **extra: str
-) -> requests.Response:
-    """Post the page's form as a browser would (relative address), without following."""
-    address, fields = form_for(page, action, target)
-    return requests.post(
-        urljoin(f"{base}/preferences?token={token}", address),
-        data={**fields, **extra},
-        headers={**FORM, "Sec-Fetch-Site": "same-origin"},
-        allow_redirects=False,
-        timeout=30,
-    )
-
-
-def state(base: str, user: User) -> tuple[dict, dict]:
-    subscription = requests.get(f"{base}/me/subscription", headers=user.auth, timeout=30).json()
-    follows = requests.get(f"{base}/me/follows", headers=user.auth, timeout=30).json()
-    return subscription, follows
-
-
-def stored_subscription(username: str) -> dict:
-    from byline.data import keys
-    from byline.data.table import table
-
-    return dict(table().get(keys.subscription(username)) or {})
 
 
 @pytest.fixture
@@ -321,7 +261,7 @@ def test_the_email_s_preferences_link_opens_the_page(local_api, local_stack):
     tag = f"p{uuid.uuid4().hex[:8]}"
     subscribe(local_api, subscriber)
     follow(local_api, subscriber, tag)
-    from tests.integration.article_helpers import published_article
+    from tests.support.article_helpers import published_article
 
     published_article(local_api, author, tags=[tag])
     run_digest_cycle(local_stack)

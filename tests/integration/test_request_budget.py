@@ -514,9 +514,9 @@ def _patch(base: str, user: Any, article: dict[str, Any], **fields: Any) -> dict
 def world(local_api, local_stack) -> World:
     from byline.services.subscriptions import subscription_service
     from byline.services.unsubscribe_tokens import PREFERENCES, VIEW, issue
-    from tests.integration.article_helpers import comment, create, published_article
-    from tests.integration.identity_helpers import make_user
-    from tests.integration.test_digests_api import follow, run_digest_cycle, subscribe
+    from tests.support.article_helpers import comment, create, published_article
+    from tests.support.digests_http import follow, run_digest_cycle, subscribe
+    from tests.support.identity_helpers import make_user
 
     author, reader = make_user(local_api, "author"), make_user(local_api, "reader")
     tag = "budget" + uuid.uuid4().hex[:8]
@@ -752,6 +752,7 @@ def prepared(world, invoke_handler) -> World:
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("route", "budget"),
     _read_cases(),
@@ -785,6 +786,7 @@ def test_each_read_is_one_dynamodb_request_and_never_a_scan(
 
 
 @pytest.mark.integration
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "write", WRITES, ids=[f"{w.route[0]} {w.route[1]} {w.label}" for w in WRITES]
 )

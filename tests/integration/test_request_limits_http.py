@@ -17,8 +17,8 @@ import pytest
 import requests
 
 from local.gateway import MAX_PAYLOAD_BYTES
-from tests.integration.identity_helpers import make_user
-from tests.integration.test_bad_input import assert_problem
+from tests.support.identity_helpers import make_user
+from tests.support.problems import assert_problem
 
 pytestmark = pytest.mark.integration
 

@@ -11,9 +11,9 @@ import pytest
 import requests
 
 from local.events import scheduled_event, ses_event_record, sns_event, sqs_event
-from tests.integration.article_helpers import published_article
-from tests.integration.identity_helpers import make_user
-from tests.integration.test_digests_api import follow, mail_for, next_digest_slot, subscribe
+from tests.support.article_helpers import published_article
+from tests.support.digests_http import follow, mail_for, next_digest_slot, subscribe
+from tests.support.identity_helpers import make_user
 
 pytestmark = pytest.mark.integration
 
@@ -43,7 +43,7 @@ def invoke(invoke_handler):
 
 def _queued(local_stack, username):
     """Drain the digest queue; the digest messages for ``username`` (not their welcome)."""
-    from tests.integration.test_least_privilege import _drain, _plain
+    from tests.support.queues import _drain, _plain
 
     messages = _drain(_plain("sqs"), local_stack.stack.ref("DigestQueue"))
     bodies = [(m, json.loads(m["Body"])) for m in messages]

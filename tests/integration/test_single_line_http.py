@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import requests
 
-from tests.integration.article_helpers import create
-from tests.integration.identity_helpers import make_user
+from tests.support.article_helpers import create
+from tests.support.identity_helpers import make_user
 
 pytestmark = pytest.mark.integration
 

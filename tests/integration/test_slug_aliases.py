@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.integration.article_helpers import get, published_article
-from tests.integration.identity_helpers import User, make_user
+from tests.support.article_helpers import get, published_article
+from tests.support.identity_helpers import User, make_user
 
 pytestmark = pytest.mark.integration
 

@@ -10,9 +10,9 @@ from urllib.parse import parse_qs, quote, urljoin, urlsplit
 import pytest
 import requests
 
-from tests.integration.identity_helpers import User, make_user
-from tests.integration.test_digests_api import subscribe
-from tests.integration.test_preferences_page import forms, open_page, token_for
+from tests.support.digests_http import subscribe
+from tests.support.identity_helpers import User, make_user
+from tests.support.preference_pages import forms, open_page, token_for
 
 pytestmark = pytest.mark.integration
 

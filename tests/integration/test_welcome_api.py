@@ -16,9 +16,9 @@ from byline.data.table import table
 from local.events import sqs_event
 from local.outbox import SentEmail, sent_emails
 from local.runtime import SqsPoller, function_specs, sqs_mappings
-from tests.integration.identity_helpers import make_user
-from tests.integration.test_digests_api import follow, subscribe
+from tests.support.digests_http import follow, subscribe
 from tests.support.html_safety import executable_constructs
+from tests.support.identity_helpers import make_user
 
 pytestmark = pytest.mark.integration
 

@@ -42,12 +42,12 @@ import requests
 from byline.content.feeds import CONTENT_NS, DC_NS
 from byline.content.xmlwriter import legal
 from byline.models.fields import LINE_BREAKING
-from tests.integration.article_helpers import comment, create, publish
-from tests.integration.identity_helpers import make_user
+from tests.support.article_helpers import comment, create, publish
 from tests.support.html_safety import executable_constructs
+from tests.support.identity_helpers import make_user
 from tests.support.xss_payloads import GROUPS, PAYLOADS
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
 FEED_SIZE = 20
 TITLE_LIMIT = 150

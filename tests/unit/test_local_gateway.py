@@ -22,7 +22,7 @@ from local.gateway import (
 )
 from local.jwt_verify import CognitoIdTokenVerifier, TokenRejected
 from local.runtime import Invocation
-from tests.unit.test_local_jwt import CLIENT, MALFORMED_CLAIMS, NOW, POOL, POOL_KEY, _jwks, _signed
+from tests.support.id_tokens import CLIENT, MALFORMED_CLAIMS, NOW, POOL, POOL_KEY, _jwks, _signed
 
 GATEWAY_RESPONSES = {
     "UNAUTHORIZED": {

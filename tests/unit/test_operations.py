@@ -3,8 +3,9 @@
 Every function has its alarm, its log group with retention and its sample event; every
 asynchronous path ends in a dead-letter queue whose depth is alarmed; every alarm reaches a
 topic CloudWatch can actually publish to; the dashboard renders; optional pieces (custom domain,
-alarm email, reserved concurrency) exist only when their parameters ask for them; and the stack
-stays inside its resource budget. A function added without its alarm fails here on purpose:
+alarm email, reserved concurrency) exist only when their parameters ask for them. (The stack's
+resource budget, counted with .venv-sam, is tests/template/test_resource_budget.py.) A function
+added without its alarm fails here on purpose:
 docs/DEPLOY.md ("Adding a function") shows what to add.
 """
 
@@ -12,18 +13,13 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 from pathlib import Path
 from typing import Any
-
-import pytest
 
 from byline.http.headers import SECURITY_HEADERS
 from local.template import REPO_ROOT, Resolver, Template, references, strip_quotes
 
 ROOT = REPO_ROOT
-SAM_PYTHON = ROOT / ".venv-sam" / "bin" / "python"
-RESOURCE_BUDGET = 400
 
 TEMPLATE = Template.load()
 BODY: dict[str, Any] = TEMPLATE.body
@@ -474,27 +470,3 @@ def test_queues_and_topics_are_encrypted_at_rest() -> None:
         assert props.get("SqsManagedSseEnabled") is True or "KmsMasterKeyId" in props, logical_id
     for logical_id, topic in of_type("AWS::SNS::Topic").items():
         assert "KmsMasterKeyId" in topic["Properties"], logical_id
-
-
-# ---------------------------------------------------------------- room to grow
-
-
-def test_the_stack_stays_within_its_resource_budget() -> None:
-    """CloudFormation refuses more than 500 resources; past 400 it is time to split the stack
-    (docs/DEPLOY.md). Counted after the SAM transform, by aws-sam-translator in .venv-sam."""
-    if not SAM_PYTHON.exists():
-        pytest.fail("no .venv-sam: run `make pytest` (it creates .venv-sam) or `make resources`")
-    result = subprocess.run(  # noqa: S603 - our own script with our own interpreter
-        [str(SAM_PYTHON), str(ROOT / "scripts" / "count_resources.py"), "--json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.stdout, result.stderr
-    counts = json.loads(result.stdout)
-    assert counts["functions"] == len(FUNCTIONS)
-    assert counts["total"] <= RESOURCE_BUDGET, (
-        f"{counts['total']} resources after the SAM transform, over the budget of "
-        f"{RESOURCE_BUDGET}: split the stack (docs/DEPLOY.md, 'Resource budget')"
-    )

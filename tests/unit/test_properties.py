@@ -2,8 +2,10 @@
 few chosen examples: slugs, reading time, cursors, Markdown sanitising and digest selection.
 
 The number of examples per property is hypothesis's profile: ``ci`` (the default, 200 examples,
-part of ``make test``) or ``long`` (2,000: ``HYPOTHESIS_PROFILE=long pytest
-tests/unit/test_properties.py``). Failures print the smallest input hypothesis found.
+part of ``make test``), ``fast`` (50, ``make test-fast``: the same properties, fewer inputs) or
+``long`` (2,000: ``HYPOTHESIS_PROFILE=long pytest tests/unit/test_properties.py``). ``ci`` and
+``fast`` are derandomised (the same inputs every run); ``long`` explores. Failures print the
+smallest input hypothesis found.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from tests.support.html_safety import executable_constructs
 from tests.support.xss_payloads import PAYLOADS
 
 settings.register_profile("ci", max_examples=200, deadline=None, derandomize=True)
+settings.register_profile("fast", max_examples=50, deadline=None, derandomize=True)
 settings.register_profile("long", max_examples=2000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from tests.integration.identity_helpers import User
+from tests.support.identity_helpers import User
 
 
 def create(base: str, user: User, **fields: Any) -> dict[str, Any]:

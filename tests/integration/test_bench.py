@@ -1,4 +1,6 @@
 """The benchmarks behind bench/RESULTS.md run, at a tiny size, so that they cannot rot.
+They start fresh interpreters (cold starts) and the warm benchmark's processes, so they are not
+in tests/unit (``make test-fast``).
 
 Nothing here asserts a timing: the machines that run the tests are shared and noisy. What is
 checked is that each benchmark measures every target it claims to, renders its section, and
@@ -16,6 +18,8 @@ import pytest
 
 from bench import cold_start, report, sizes
 from bench.sandbox import has_module, template_functions
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -46,7 +46,7 @@ def test_missing_key_is_ghosts_403_word_for_word():
         "id": "x",
         "ghostErrorCode": None,
     }
-    assert NO_KEY_CONTEXT == _only(envelope(error))["context"]
+    assert _only(envelope(error))["context"] == NO_KEY_CONTEXT
 
 
 def test_unknown_key_is_ghosts_401():
@@ -110,8 +110,10 @@ def test_keys_come_in_ghosts_order_in_the_rendered_text():
 def test_every_response_gets_a_fresh_uuid4_id():
     first = _only(envelope(UnknownKey()))["id"]
     second = _only(envelope(UnknownKey()))["id"]
-    assert isinstance(first, str) and UUID4.match(first)
-    assert isinstance(second, str) and UUID4.match(second)
+    assert isinstance(first, str)
+    assert UUID4.match(first)
+    assert isinstance(second, str)
+    assert UUID4.match(second)
     assert first != second
 
 

@@ -42,9 +42,9 @@ class GhostError(Exception):
         *,
         context: str | None = None,
         code: str | None = None,
-        help: str | None = None,  # noqa: A002 - Ghost's field name
+        help: str | None = None,
         details: Any = None,
-        property: str | None = None,  # noqa: A002 - Ghost's field name
+        property: str | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message

@@ -84,7 +84,7 @@ class ContentKeyService:
             "Content API key revoked",
             extra={
                 "key_id": record.id,
-                "name": record.name,
+                "key_name": record.name,
                 "created_by": record.created_by,
                 "by": principal.username,
             },

@@ -18,6 +18,7 @@ import pytest
 import requests
 
 from tests.integration.article_helpers import comment, create, published_article
+from tests.integration.content_key_helpers import make_room
 from tests.integration.identity_helpers import PASSWORD, User, make_user, sign_up
 from tests.support.template_routes import api_routes
 
@@ -88,7 +89,13 @@ def _keys_admin(base: str) -> User:
     return make_user(base, "admin")
 
 
+def _new_key(base: str, _caller: User | None, _owner: User) -> Call:
+    make_room()
+    return Call("POST", "/content-keys", {"name": "Matrix"})
+
+
 def _revoke_key(base: str, _caller: User | None, _owner: User) -> Call:
+    make_room()
     admin = _keys_admin(base)
     created = requests.post(
         f"{base}/content-keys", json={"name": "Matrix"}, headers=admin.auth, timeout=30
@@ -323,7 +330,7 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
         },
     ),
     ("post", "/content-keys"): (
-        _simple("POST", "/content-keys", {"name": "Matrix"}),
+        _new_key,
         {**signed_in(403), "admin": 201},
     ),
     ("get", "/content-keys"): (_simple("GET", "/content-keys"), {**signed_in(403), "admin": 200}),

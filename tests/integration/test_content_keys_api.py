@@ -12,6 +12,7 @@ from byline.data import keys
 from byline.data.table import table
 from byline.ghost.errors import UnknownKey
 from byline.services.content_keys import MAX_KEYS, verify
+from tests.integration.content_key_helpers import make_room
 from tests.integration.identity_helpers import User, make_user
 
 pytestmark = pytest.mark.integration
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def admin(local_api: str) -> User:
+    make_room(needed=20)  # the stack is the session's: other tests may have left keys
     return make_user(local_api, "admin")
 
 
@@ -139,6 +141,7 @@ def test_a_hundred_character_name_is_fine(local_api, admin):
 
 
 def test_a_site_holds_at_most_the_limit_of_keys_and_revoking_makes_room(local_api, admin):
+    make_room(needed=2)
     existing = len(_list(local_api, admin))
     made = []
     try:

@@ -541,6 +541,7 @@ def world(local_api, local_stack) -> World:
     from byline.services.subscriptions import subscription_service
     from byline.services.unsubscribe_tokens import PREFERENCES, VIEW, issue
     from tests.integration.article_helpers import comment, create, published_article
+    from tests.integration.content_key_helpers import make_room
     from tests.integration.identity_helpers import make_user
     from tests.integration.test_digests_api import follow, run_digest_cycle, subscribe
 
@@ -571,6 +572,7 @@ def world(local_api, local_stack) -> World:
     assert unpublished.status_code == 200, unpublished.text
 
     admin = make_user(local_api, "admin")
+    make_room()
     key = requests.post(
         f"{local_api}/content-keys", json={"name": "Budget"}, headers=admin.auth, timeout=30
     )

@@ -305,10 +305,3 @@ def content_key_entry(key_id: str) -> Key:
 def content_key_counter() -> Key:
     """How many keys the site has, so the limit holds in the create transaction."""
     return _key(content_keys_partition(), "COUNT")
-
-
-def content_key_id_of(sort_key: str) -> str:
-    """The id of a ``KEY#<id>`` listing entry's sort key."""
-    if not sort_key.startswith(content_key_entry_prefix()):
-        raise ValueError(f"not a content key entry: {sort_key!r}")
-    return sort_key.removeprefix(content_key_entry_prefix())

@@ -57,7 +57,7 @@ class Request:
     params: dict[str, str] = field(default_factory=dict)
     query: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
-    user: str | None = None  # "author" or "reader": the world's user whose claims to send
+    user: str | None = None  # "author", "reader" or "admin": the world's user whose claims to send
     body: Any = None
 
 
@@ -209,6 +209,14 @@ READS: dict[tuple[str, str], list[Case]] = {
     ],
     ("GET", "/series/{series}"): [case("", lambda w: Request({"series": w.series_id}), QUERY)],
     ("GET", "/tags"): [case("", lambda w: Request(), QUERY)],
+    ("GET", "/content-keys"): [
+        case(
+            "",
+            lambda w: Request(user="admin"),
+            AUTHORITY + QUERY,
+            note="every key of the site in one Query (a site holds at most 50)",
+        )
+    ],
     ("GET", "/tags/{tag}"): [case("", lambda w: Request({"tag": w.tag}), GET)],
     ("GET", "/articles/{article}/draft"): [
         case(
@@ -367,6 +375,22 @@ def _schedule() -> dict[str, Any]:
 
 WRITES: list[Write] = [
     Write(
+        ("POST", "/content-keys"),
+        "",
+        lambda w: Request(user="admin", body={"name": "Budget"}),
+        201,
+        ("TransactWriteItems",),
+        "the key, its listing entry and the site's key count (the limit), with the admin check",
+    ),
+    Write(
+        ("DELETE", "/content-keys/{key_id}"),
+        "",
+        lambda w: Request({"key_id": w.content_key_id}, user="admin"),
+        204,
+        ("GetItem", "TransactWriteItems"),
+        "the listing entry by id (consistent), then the key, the entry and the count at once",
+    ),
+    Write(
         ("POST", "/articles"),
         "",
         lambda w: Request(user="author", body=_new_article()),
@@ -497,6 +521,8 @@ class World:
     etags: dict[str, str] = field(default_factory=dict)
     editable: dict[str, Any] = field(default_factory=dict)
     draft_to_publish: dict[str, Any] = field(default_factory=dict)
+    admin: Any = None
+    content_key_id: str = ""
 
 
 def _patch(base: str, user: Any, article: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -515,6 +541,7 @@ def world(local_api, local_stack) -> World:
     from byline.services.subscriptions import subscription_service
     from byline.services.unsubscribe_tokens import PREFERENCES, VIEW, issue
     from tests.support.article_helpers import comment, create, published_article
+    from tests.support.content_keys import make_room
     from tests.support.digests_http import follow, run_digest_cycle, subscribe
     from tests.support.identity_helpers import make_user
 
@@ -544,6 +571,13 @@ def world(local_api, local_stack) -> World:
     )
     assert unpublished.status_code == 200, unpublished.text
 
+    admin = make_user(local_api, "admin")
+    make_room()
+    key = requests.post(
+        f"{local_api}/content-keys", json={"name": "Budget"}, headers=admin.auth, timeout=30
+    )
+    assert key.status_code == 201, key.text
+
     run_digest_cycle(local_stack)
     history = requests.get(f"{local_api}/me/digests", headers=reader.auth, timeout=30)
     assert history.status_code == 200, history.text
@@ -568,6 +602,8 @@ def world(local_api, local_stack) -> World:
         view_token=issue(subscription_service().unsubscribe_key(), reader.username, VIEW),
         editable=published_article(local_api, author, tags=[tag]),
         draft_to_publish=create(local_api, author),
+        admin=admin,
+        content_key_id=key.json()["id"],
     )
 
 

@@ -8,9 +8,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
+
+import requests
 
 from tests.support.article_helpers import comment, create, published_article
-from tests.support.identity_helpers import PASSWORD, User, sign_up
+from tests.support.content_keys import make_room
+from tests.support.identity_helpers import PASSWORD, User, make_user, sign_up
 
 ROLES = ("anonymous", "reader", "author", "editor", "admin", "stranger")
 
@@ -70,6 +74,26 @@ def _author_profile(base: str, _caller: User | None, owner: User) -> Call:
 
 def _set_role(base: str, _caller: User | None, owner: User) -> Call:
     return Call("PUT", f"/users/{owner.username}/role", {"role": "author"})
+
+
+@cache
+def _keys_admin(base: str) -> User:
+    return make_user(base, "admin")
+
+
+def _new_key(base: str, _caller: User | None, _owner: User) -> Call:
+    make_room()
+    return Call("POST", "/content-keys", {"name": "Matrix"})
+
+
+def _revoke_key(base: str, _caller: User | None, _owner: User) -> Call:
+    make_room()
+    admin = _keys_admin(base)
+    created = requests.post(
+        f"{base}/content-keys", json={"name": "Matrix"}, headers=admin.auth, timeout=30
+    )
+    assert created.status_code == 201, created.text
+    return Call("DELETE", f"/content-keys/{created.json()['id']}")
 
 
 def _new_article(base: str, _caller: User | None, _owner: User) -> Call:
@@ -297,4 +321,10 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
             "stranger": 403,
         },
     ),
+    ("post", "/content-keys"): (
+        _new_key,
+        {**signed_in(403), "admin": 201},
+    ),
+    ("get", "/content-keys"): (_simple("GET", "/content-keys"), {**signed_in(403), "admin": 200}),
+    ("delete", "/content-keys/{key_id}"): (_revoke_key, {**signed_in(403), "admin": 204}),
 }

@@ -367,6 +367,25 @@ def _set_role(w: World) -> Request:
     )
 
 
+def _content_key_create(w: World) -> Request:
+    from tests.support.content_keys import make_room
+
+    make_room()
+    return Request("POST", "/content-keys", user=w.shared("admin"), body={"name": "Faults"})
+
+
+def _content_key_revoke(w: World) -> Request:
+    from tests.support.content_keys import make_room
+
+    make_room()
+    admin = w.shared("admin")
+    created = requests.post(
+        f"{w.base}/content-keys", json={"name": "Faults"}, headers=admin.auth, timeout=30
+    )
+    assert created.status_code == 201, created.text
+    return Request("DELETE", "/content-keys/{key_id}", {"key_id": created.json()["id"]}, admin)
+
+
 def _unsubscribe(w: World) -> Request:
     from byline.secrets import signing_key
     from byline.services import unsubscribe_tokens
@@ -442,6 +461,8 @@ CASES = [
     WriteCase("PATCH /me", _me("PATCH", "/me", {"bio": "faults"}), 200),
     WriteCase("DELETE /me", _delete_account, 204, resumable=True, refusal_means_done=True),
     WriteCase("PUT /users/{username}/role", _set_role, 200),
+    WriteCase("POST /content-keys", _content_key_create, 201),
+    WriteCase("DELETE /content-keys/{key_id}", _content_key_revoke, 204),
     WriteCase("POST /articles", _article_create, 201),
     WriteCase(
         "POST /articles (Idempotency-Key)",

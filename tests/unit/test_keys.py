@@ -61,3 +61,12 @@ def test_an_authors_articles_sort_by_status_then_time():
     assert sort.startswith(keys.author_status_prefix("published"))
     assert sort == "PUBLISHED#2026-11-25T09:30:00.000Z#a1"
     assert keys.commenter("ann") != keys.liker("ann")
+
+
+def test_the_key_count_never_shows_in_the_listing_of_content_keys():
+    entry = keys.content_key_entry("01jdq0z9k2m4n6p8r0s2t4")
+    counter = keys.content_key_counter()
+    assert entry["PK"] == counter["PK"] == keys.content_keys_partition()
+    assert entry["SK"].startswith(keys.content_key_entry_prefix())
+    assert not counter["SK"].startswith(keys.content_key_entry_prefix())
+    assert keys.content_key("0" * 26)["PK"] != keys.content_keys_partition()

@@ -72,6 +72,12 @@ def test_only_admins_manage_roles_and_settings():
     assert can(ADMIN, Action.set_user_role)
 
 
+def test_only_admins_manage_content_api_keys():
+    for principal in (READER, AUTHOR, EDITOR):
+        assert not can(principal, Action.manage_content_keys)
+    assert can(ADMIN, Action.manage_content_keys)
+
+
 def test_authorize_says_401_for_anonymous_and_403_for_too_little_role():
     with pytest.raises(Unauthorized):
         authorize(None, Action.like)

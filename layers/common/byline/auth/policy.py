@@ -32,6 +32,7 @@ class Action(StrEnum):
     moderate_comments = "comment:moderate"
     set_user_role = "user:set-role"
     edit_site_settings = "site:settings"
+    manage_content_keys = "content-keys:manage"
 
 
 # The least role that may perform the action on a resource it does NOT own.
@@ -44,6 +45,7 @@ _ANYONES: dict[Action, Role] = {
     Action.moderate_comments: Role.editor,
     Action.set_user_role: Role.admin,
     Action.edit_site_settings: Role.admin,
+    Action.manage_content_keys: Role.admin,
 }
 
 # The least role that may perform the action on its own resource (or with no resource).

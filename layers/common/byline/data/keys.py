@@ -280,3 +280,28 @@ def site_settings() -> Key:
 
 def idempotency_partition() -> str:
     return "IDEMPOTENCY"
+
+
+# Content API keys (Ghost's custom integrations)
+def content_key(key: str) -> Key:
+    """The key item, addressed by the key itself: the Content API's one GetItem per request."""
+    return _key(f"CONTENTKEY#{key}", "CONTENTKEY")
+
+
+def content_keys_partition() -> str:
+    """The site's partition listing its keys (a site has few; one Query lists them all)."""
+    return "CONTENTKEYS"
+
+
+def content_key_entry_prefix() -> str:
+    return "KEY#"
+
+
+def content_key_entry(key_id: str) -> Key:
+    """A key's listing entry, addressed by its id (what revoke is given)."""
+    return _key(content_keys_partition(), f"{content_key_entry_prefix()}{key_id}")
+
+
+def content_key_counter() -> Key:
+    """How many keys the site has, so the limit holds in the create transaction."""
+    return _key(content_keys_partition(), "COUNT")

@@ -16,7 +16,7 @@ SAM_LOCAL = {"AWS_SAM_LOCAL": "true"}
         "http://host.docker.internal:4566",
         "http://HOST.DOCKER.INTERNAL:4566/",
         "http://172.17.0.1:4566",  # the default bridge's gateway: this machine
-        "http://172.18.0.5:5000",  # a user-defined Docker network
+        "http://172.17.200.9:5000",  # on the default bridge
         "http://[::1]:4566",
         "https://127.0.0.2",
     ],
@@ -34,6 +34,8 @@ def test_local_endpoints_are_allowed_under_sam_local(endpoint):
         "https://dynamodb.us-east-1.amazonaws.com",
         "https://s3.amazonaws.com",
         "http://10.0.1.5",  # a VPC interface endpoint of real AWS can be private
+        "https://172.31.5.9",  # AWS's default VPC range, inside Docker's 172.16.0.0/12
+        "http://172.18.0.5:5000",  # other Docker networks reach the host by name instead
         "http://192.168.1.10:4566",
         "http://localhost.attacker.example:4566",
         "ftp://127.0.0.1",
@@ -45,6 +47,46 @@ def test_other_endpoints_are_refused_under_sam_local(endpoint):
     assert not aws.is_local_endpoint(endpoint)
     with pytest.raises(aws.RealAwsUnderSamLocal, match="make sam-env"):
         aws.check_endpoint(endpoint, SAM_LOCAL)
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        ("AWS_ENDPOINT_URL_SECRETS_MANAGER", "https://secretsmanager.us-east-1.amazonaws.com"),
+        ("AWS_ENDPOINT_URL_DYNAMODB", ""),
+        ("aws_endpoint_url_s3", "https://s3.amazonaws.com"),
+        ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+        ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "1"),
+    ],
+)
+def test_variables_that_send_one_service_elsewhere_are_refused_under_sam_local(variable):
+    """botocore prefers a service's own endpoint variable to AWS_ENDPOINT_URL, and can be told
+    to ignore configured endpoints: under sam local either would reach real AWS."""
+    name, value = variable
+    environ = {**SAM_LOCAL, name: value}
+    with pytest.raises(aws.RealAwsUnderSamLocal, match=name):
+        aws.check_endpoint("http://127.0.0.1:4566", environ)
+
+
+def test_a_service_endpoint_pointing_at_the_local_stack_is_allowed_under_sam_local():
+    environ = {
+        **SAM_LOCAL,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": "http://host.docker.internal:4566",
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "false",
+    }
+    aws.check_endpoint("http://127.0.0.1:4566", environ)
+
+
+def test_the_signing_key_is_not_read_with_a_service_endpoint_of_real_aws(fresh_layer):
+    """powertools' own Secrets Manager client follows AWS_ENDPOINT_URL_SECRETS_MANAGER."""
+    fresh_layer.setenv("AWS_SAM_LOCAL", "true")
+    fresh_layer.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:4566")
+    fresh_layer.setenv(
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER", "https://secretsmanager.us-east-1.amazonaws.com"
+    )
+    fresh_layer.setenv("SIGNING_KEY_SECRET", "arn:aws:secretsmanager:us-east-1:1:secret:k")
+    with pytest.raises(aws.RealAwsUnderSamLocal, match="AWS_ENDPOINT_URL_SECRETS_MANAGER"):
+        secrets.signing_key("cursor")
 
 
 @pytest.mark.parametrize("environ", [{}, {"AWS_SAM_LOCAL": "false"}, {"AWS_SAM_LOCAL": ""}])

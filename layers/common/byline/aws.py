@@ -43,15 +43,24 @@ class RealAwsUnderSamLocal(RuntimeError):
     """An AWS client was asked for under ``sam local`` without a local endpoint."""
 
 
-DOCKER_NETWORKS = ipaddress.ip_network("172.16.0.0/12")
-"""Where Docker puts its bridges (the default one's gateway, this machine, is 172.17.0.1)."""
+DOCKER_BRIDGE = ipaddress.ip_network("172.17.0.0/16")
+"""Docker's default bridge (its gateway, this machine, is 172.17.0.1). Not all of 172.16.0.0/12,
+where Docker puts further networks: AWS's default VPCs use 172.31.0.0/16, where a VPC endpoint of
+real AWS can sit; other networks reach this machine as ``host.docker.internal``."""
+
+IGNORE_ENDPOINTS_VARIABLE = "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS"
+SERVICE_ENDPOINT_PREFIX = "AWS_ENDPOINT_URL_"
+"""botocore prefers ``AWS_ENDPOINT_URL_<SERVICE>`` (e.g. ``_SECRETS_MANAGER``) to
+``AWS_ENDPOINT_URL`` for that service, and ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true`` drops
+every configured endpoint: clients the layer does not make itself (powertools' Secrets Manager
+client) follow both."""
 
 
 def is_local_endpoint(endpoint: str | None) -> bool:
     """True for an http(s) URL whose host is this machine as a container may name it: a
-    loopback address, ``localhost``, ``host.docker.internal``, or an address of Docker's bridge
-    networks (172.16.0.0/12, e.g. the default bridge's 172.17.0.1). Other private ranges are
-    refused: a VPC endpoint of real AWS can have one."""
+    loopback address, ``localhost``, ``host.docker.internal``, or an address of Docker's default
+    bridge (172.17.0.0/16, this machine being 172.17.0.1). Other private ranges are refused: a
+    VPC endpoint of real AWS can have one (AWS's default VPCs are 172.31.0.0/16)."""
     if not endpoint:
         return False
     try:
@@ -67,13 +76,29 @@ def is_local_endpoint(endpoint: str | None) -> bool:
         address = ipaddress.ip_address(host)
     except ValueError:
         return False
-    return address.is_loopback or address in DOCKER_NETWORKS
+    return address.is_loopback or address in DOCKER_BRIDGE
 
 
 def check_endpoint(endpoint: str | None, environ: Mapping[str, str] | None = None) -> None:
-    """Refuse, under ``sam local``, an endpoint that is not local (none means real AWS)."""
+    """Refuse, under ``sam local``, an endpoint that is not local (none means real AWS), and any
+    variable by which botocore would send one service elsewhere: a non-local
+    ``AWS_ENDPOINT_URL_<SERVICE>`` or ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS``."""
     environ = os.environ if environ is None else environ
-    if environ.get("AWS_SAM_LOCAL", "").lower() != "true" or is_local_endpoint(endpoint):
+    if environ.get("AWS_SAM_LOCAL", "").lower() != "true":
+        return
+    ignoring = environ.get(IGNORE_ENDPOINTS_VARIABLE, "").strip()
+    if ignoring and ignoring.lower() != "false":
+        raise RealAwsUnderSamLocal(
+            f"Refusing to call AWS from `sam local`: {IGNORE_ENDPOINTS_VARIABLE} is set, so "
+            "botocore would ignore the local stack's endpoint and use your real AWS account."
+        )
+    for name, value in sorted(environ.items()):
+        if name.upper().startswith(SERVICE_ENDPOINT_PREFIX) and not is_local_endpoint(value):
+            raise RealAwsUnderSamLocal(
+                f"Refusing to call AWS from `sam local`: {name} is {value!r}, not the local "
+                "stack; botocore prefers it to AWS_ENDPOINT_URL for that service. Unset it."
+            )
+    if is_local_endpoint(endpoint):
         return
     raise RealAwsUnderSamLocal(
         "Refusing to call AWS from `sam local`: AWS_ENDPOINT_URL is "

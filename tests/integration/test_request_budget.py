@@ -131,6 +131,15 @@ READS: dict[tuple[str, str], list[Case]] = {
     ("GET", "/authors/{username}"): [
         case("", lambda w: Request({"username": w.author.username}), GET)
     ],
+    ("GET", "/site"): [
+        case("", lambda w: Request(), GET),
+        case(
+            "If-None-Match",
+            lambda w: Request(headers={"If-None-Match": w.etags["site"]}),
+            GET,
+            status=304,
+        ),
+    ],
     ("GET", "/articles/{article}"): [
         case("by slug", lambda w: Request({"article": w.article["slug"]}), QUERY),
         case(
@@ -448,6 +457,16 @@ WRITES: list[Write] = [
         "saves it (watermark kept), and the profile that PUT answers with",
     ),
     Write(
+        ("PUT", "/site"),
+        "",
+        lambda w: Request(
+            user="admin", headers={"If-Match": w.etags["site"]}, body={"title": "Budget"}
+        ),
+        200,
+        ("GetItem", "TransactWriteItems"),
+        "consistent read for If-Match, then the settings and the check of the caller's account",
+    ),
+    Write(
         ("PATCH", "/me"),
         "",
         lambda w: Request(user="reader", body={"bio": "budget"}),
@@ -497,6 +516,7 @@ class World:
     etags: dict[str, str] = field(default_factory=dict)
     editable: dict[str, Any] = field(default_factory=dict)
     draft_to_publish: dict[str, Any] = field(default_factory=dict)
+    admin: Any = None
 
 
 def _patch(base: str, user: Any, article: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -568,6 +588,7 @@ def world(local_api, local_stack) -> World:
         view_token=issue(subscription_service().unsubscribe_key(), reader.username, VIEW),
         editable=published_article(local_api, author, tags=[tag]),
         draft_to_publish=create(local_api, author),
+        admin=make_user(local_api, "admin"),
     )
 
 
@@ -739,6 +760,7 @@ def prepared(world, invoke_handler) -> World:
         )
     )
     world.etags["feed"] = str(header(call("/feed.xml", Request()), "ETag"))
+    world.etags["site"] = str(header(call("/site", Request()), "ETag"))
     comments = call(
         "/articles/{article}/comments",
         Request({"article": world.article["id"]}, query={"limit": "1"}),

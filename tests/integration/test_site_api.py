@@ -61,7 +61,9 @@ def test_never_set_settings_read_as_the_defaults(local_api):
     assert body["timezone"] == "Etc/UTC"
     assert body["navigation"] == [{"label": "Home", "url": "/"}]
     assert body["secondary_navigation"] == []
-    assert body["logo"] is None and body["description"] is None and body["twitter"] is None
+    assert body["logo"] is None
+    assert body["description"] is None
+    assert body["twitter"] is None
     assert body["url"].endswith("/")
 
 

@@ -88,13 +88,15 @@ def test_defaults_fill_every_key_left_out():
     settings = SiteSettingsUpdate()
     assert settings.title == "Byline"
     assert settings.accent_color == "#ff1a75"
-    assert settings.lang == "en" and settings.timezone == "Etc/UTC"
+    assert settings.lang == "en"
+    assert settings.timezone == "Etc/UTC"
     assert [item.model_dump() for item in settings.navigation] == [{"label": "Home", "url": "/"}]
 
 
 def test_empty_strings_clear_optional_keys_and_colours_are_lower_cased():
     settings = SiteSettingsUpdate(description="  ", logo="", accent_color="#ABCDEF")
-    assert settings.description is None and settings.logo is None
+    assert settings.description is None
+    assert settings.logo is None
     assert settings.accent_color == "#abcdef"
 
 

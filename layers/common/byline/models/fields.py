@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from zoneinfo import available_timezones
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, Field, HttpUrl, StringConstraints
 
@@ -45,6 +45,18 @@ def _one_line(value: str) -> str:
 
 SingleLine = AfterValidator(_one_line)
 """Add to the ``Annotated`` of every single-line string of a request body."""
+
+
+def _lines(value: str) -> str:
+    """:func:`_one_line` for text of several lines: line feeds stay, nothing else that
+    controls the terminal or the direction of the text does."""
+    for line in value.replace("\r\n", "\n").split("\n"):
+        _one_line(line)
+    return value
+
+
+MultiLine = AfterValidator(_lines)
+"""Add to the ``Annotated`` of a plain-text field that may hold line breaks (a bio)."""
 
 
 class Secret:

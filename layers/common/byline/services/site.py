@@ -60,11 +60,12 @@ class SiteService:
         before = self._settings(current)
         precondition(etag_of(before))
         document = update.model_dump(mode="json", exclude_none=True)
-        checks = [
-            MediaRecords.usable_check(value, {principal.username})
+        new_uploads = [
+            str(document[name])
             for name in IMAGE_FIELDS
-            if is_media_key(value := document.get(name)) and value != getattr(before, name)
+            if is_media_key(document.get(name)) and document[name] != getattr(before, name)
         ]
+        checks = [MediaRecords.usable_check(key, {principal.username}) for key in new_uploads]
         record = replace(
             current,
             settings=document,

@@ -6,8 +6,13 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
+from byline.auth.principal import Principal
+from byline.data.site import SiteRecord
+from byline.errors import Forbidden
+from byline.models.etags import etag_of
 from byline.models.fields import ImageRef, NavUrl, TimeZone, TwitterHandle, is_media_key
 from byline.models.site import SiteSettingsUpdate
+from byline.services.site import SiteService
 
 IMAGE = TypeAdapter(ImageRef)
 NAV = TypeAdapter(NavUrl)
@@ -114,3 +119,57 @@ def test_other_language_strings_are_refused(tag):
 def test_unknown_keys_and_html_injection_keys_are_refused():
     with pytest.raises(ValidationError):
         SiteSettingsUpdate.model_validate({"codeinjection_head": "<script></script>"})
+
+
+class _FakeSite:
+    """The repository in memory: what was saved, and with which checks."""
+
+    def __init__(self, record: SiteRecord) -> None:
+        self.record = record
+        self.saved: list[tuple[SiteRecord, int, int]] = []
+
+    def get(self, *, consistent: bool = False) -> SiteRecord:
+        return self.record
+
+    def save(self, record: SiteRecord, *, based_on: int, checks=()) -> None:
+        self.saved.append((record, based_on, len(checks)))
+        self.record = record
+
+
+def _service(record: SiteRecord) -> tuple[SiteService, _FakeSite]:
+    fake = _FakeSite(record)
+    return SiteService(site=fake, site_url="https://news.example.com"), fake  # type: ignore[arg-type]
+
+
+ADMIN = Principal(username="ada", sub="ada", groups=("admin",))
+
+
+def test_a_stored_value_a_newer_rule_refuses_reads_as_its_default_and_the_rest_stays():
+    service, _ = _service(SiteRecord({"title": "Kept", "lang": "not a tag", "gone_key": 1}, 3))
+    settings = service.read()
+    assert settings.title == "Kept"
+    assert settings.lang == "en"
+    assert settings.url == "https://news.example.com/"
+
+
+def test_a_replacement_is_based_on_the_version_read_and_checks_only_new_uploads():
+    kept = "media/someone/logo.png"
+    service, fake = _service(SiteRecord({"logo": kept}, 4))
+    before = etag_of(service.read())
+    seen: list[str] = []
+    update = SiteSettingsUpdate(
+        logo=kept, icon="media/ada/icon.png", cover_image="https://c.example/"
+    )
+    saved = service.replace(ADMIN, update, seen.append)
+    assert seen == [before]
+    record, based_on, checks = fake.saved[0]
+    assert (based_on, record.version, record.updated_by, checks) == (4, 5, "ada", 1)
+    assert saved.icon == "media/ada/icon.png"
+
+
+def test_only_admins_replace_the_settings():
+    service, fake = _service(SiteRecord())
+    editor = Principal(username="ed", sub="ed", groups=("editor",))
+    with pytest.raises(Forbidden):
+        service.replace(editor, SiteSettingsUpdate(), lambda _etag: None)
+    assert fake.saved == []

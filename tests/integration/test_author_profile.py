@@ -79,7 +79,8 @@ def test_the_owner_sets_every_public_field_and_anyone_reads_them(local_api, auth
     assert public["meta_title"] == "Ann Writer, rivers"
     assert public["meta_description"] == "Everything Ann wrote"
     stored = table().get(keys.user_profile(author.username), consistent=True)
-    assert stored is not None and stored["location"] == "Porto"
+    assert stored is not None
+    assert stored["location"] == "Porto"
 
 
 def test_the_public_profile_has_no_private_field(local_api, author):

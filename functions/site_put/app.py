@@ -17,7 +17,11 @@ app = build_api()
     "/site",
     operation_id="replaceSiteSettings",
     summary="Replace the site's settings (admins; send If-Match with its ETag)",
-    description='A key left out returns to its default; `""` or `null` clears an optional one.',
+    description=(
+        'The whole settings document: a key left out returns to its default, `""` or `null`'
+        " clears an optional one, and `url` (read-only, the deployment's SITE_URL) is left out."
+        " An image is an accepted upload of yours (`media/...`) or an https URL."
+    ),
     tags=["Site"],
     security=BEARER_AUTH,
     responses=success(200, "The new settings", SiteSettings)

@@ -131,6 +131,15 @@ READS: dict[tuple[str, str], list[Case]] = {
     ("GET", "/authors/{username}"): [
         case("", lambda w: Request({"username": w.author.username}), GET)
     ],
+    ("GET", "/site"): [
+        case("", lambda w: Request(), GET),
+        case(
+            "If-None-Match",
+            lambda w: Request(headers={"If-None-Match": w.etags["site"]}),
+            GET,
+            status=304,
+        ),
+    ],
     ("GET", "/articles/{article}"): [
         case("by slug", lambda w: Request({"article": w.article["slug"]}), QUERY),
         case(
@@ -472,6 +481,16 @@ WRITES: list[Write] = [
         "saves it (watermark kept), and the profile that PUT answers with",
     ),
     Write(
+        ("PUT", "/site"),
+        "",
+        lambda w: Request(
+            user="admin", headers={"If-Match": w.etags["site"]}, body={"title": "Budget"}
+        ),
+        200,
+        ("GetItem", "TransactWriteItems"),
+        "consistent read for If-Match, then the settings and the check of the caller's account",
+    ),
+    Write(
         ("PATCH", "/me"),
         "",
         lambda w: Request(user="reader", body={"bio": "budget"}),
@@ -775,6 +794,7 @@ def prepared(world, invoke_handler) -> World:
         )
     )
     world.etags["feed"] = str(header(call("/feed.xml", Request()), "ETag"))
+    world.etags["site"] = str(header(call("/site", Request()), "ETag"))
     comments = call(
         "/articles/{article}/comments",
         Request({"article": world.article["id"]}, query={"limit": "1"}),

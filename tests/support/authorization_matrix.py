@@ -76,6 +76,11 @@ def _set_role(base: str, _caller: User | None, owner: User) -> Call:
     return Call("PUT", f"/users/{owner.username}/role", {"role": "author"})
 
 
+def _replace_site(base: str, _caller: User | None, _owner: User) -> Call:
+    etag = requests.get(f"{base}/site", timeout=30).headers["ETag"]
+    return Call("PUT", "/site", {"title": "Matrix"}, headers={"If-Match": etag})
+
+
 @cache
 def _keys_admin(base: str) -> User:
     return make_user(base, "admin")
@@ -309,6 +314,18 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
     ("post", "/media"): (
         _simple("POST", "/media", {"content_type": "image/png", "size": 1024}),
         {**signed_in(201), "reader": 403},
+    ),
+    ("get", "/site"): (_simple("GET", "/site"), OK_ALL),
+    ("put", "/site"): (
+        _replace_site,
+        {
+            "anonymous": 401,
+            "reader": 403,
+            "author": 403,
+            "editor": 403,
+            "admin": 200,
+            "stranger": 403,
+        },
     ),
     ("put", "/users/{username}/role"): (
         _set_role,

@@ -367,6 +367,16 @@ def _set_role(w: World) -> Request:
     )
 
 
+def _replace_site(w: World) -> Request:
+    """If-Match ``*`` (any current version): the in-process handler's ETag covers its own
+    SITE_URL; If-Match itself is test_site_api.py's business. Saved once before, so that every
+    run changes the one item rather than the first one adding it."""
+    admin, body, headers = w.shared("admin"), {"title": "Faults"}, {"If-Match": "*"}
+    saved = requests.put(f"{w.base}/site", json=body, headers={**admin.auth, **headers}, timeout=30)
+    assert saved.status_code == 200, saved.text
+    return Request("PUT", "/site", user=admin, body=body, headers=headers)
+
+
 def _content_key_create(w: World) -> Request:
     from tests.support.content_keys import make_room
 
@@ -461,6 +471,7 @@ CASES = [
     WriteCase("PATCH /me", _me("PATCH", "/me", {"bio": "faults"}), 200),
     WriteCase("DELETE /me", _delete_account, 204, resumable=True, refusal_means_done=True),
     WriteCase("PUT /users/{username}/role", _set_role, 200),
+    WriteCase("PUT /site", _replace_site, 200),
     WriteCase("POST /content-keys", _content_key_create, 201),
     WriteCase("DELETE /content-keys/{key_id}", _content_key_revoke, 204),
     WriteCase("POST /articles", _article_create, 201),

@@ -12,6 +12,7 @@ from byline.models.articles import ArticleCreate, ArticlePatch
 from byline.models.conversation import CommentCreate
 from byline.models.identity import ConfirmRequest, LoginRequest, ProfilePatch, SignupRequest
 from byline.models.media import MediaUploadRequest
+from byline.models.site import NavigationItem, SiteSettingsUpdate
 
 BREAKERS = {
     "CR": "\r",
@@ -48,6 +49,15 @@ FIELDS: list[tuple[type[BaseModel], dict[str, Any], str]] = [
     (ArticlePatch, {}, "series"),
     (SignupRequest, SIGNUP, "display_name"),
     (ProfilePatch, {}, "display_name"),
+    (ProfilePatch, {}, "location"),
+    (ProfilePatch, {}, "meta_title"),
+    (ProfilePatch, {}, "meta_description"),
+    (SiteSettingsUpdate, {}, "title"),
+    (SiteSettingsUpdate, {}, "description"),
+    (SiteSettingsUpdate, {}, "meta_title"),
+    (SiteSettingsUpdate, {}, "og_description"),
+    (SiteSettingsUpdate, {}, "twitter_title"),
+    (NavigationItem, {"url": "/"}, "label"),
     (MediaUploadRequest, MEDIA, "filename"),
     (CommentCreate, {"body": "b"}, "parent_id"),
     (LoginRequest, {"password": "pw"}, "login"),
@@ -85,3 +95,14 @@ def test_the_email_field_refuses_control_characters():
     for breaker in ("\x00", "\x7f", "\x85", "\u2028"):
         with pytest.raises(ValidationError):
             SignupRequest.model_validate({**SIGNUP, "email": f"a{breaker}b@example.com"})
+
+
+MULTILINE_BREAKERS = sorted(set(BREAKERS) - {"LF", "CRLF"})
+
+
+@pytest.mark.parametrize("breaker", MULTILINE_BREAKERS, ids=str)
+def test_a_bio_keeps_line_feeds_and_refuses_every_other_control(breaker):
+    assert ProfilePatch.model_validate({"bio": "one\ntwo\r\nthree"}).bio == "one\ntwo\r\nthree"
+    with pytest.raises(ValidationError) as refused:
+        ProfilePatch.model_validate({"bio": f"Hello{BREAKERS[breaker]}there"})
+    assert [e["loc"][0] for e in refused.value.errors()] == ["bio"]

@@ -43,6 +43,13 @@ class UserRecord:
     bio: str = ""
     links: tuple[str, ...] = ()
     avatar: str | None = None
+    cover: str | None = None
+    website: str | None = None
+    location: str | None = None
+    facebook: str | None = None
+    twitter: str | None = None
+    meta_title: str | None = None
+    meta_description: str | None = None
     joined_at: str | None = None
     sub: str | None = None
     tokens_valid_from: int | None = None
@@ -69,6 +76,13 @@ class UserRecord:
             bio=str(item.get("bio") or ""),
             links=tuple(str(link) for link in item.get("links") or ()),
             avatar=text("avatar"),
+            cover=text("cover"),
+            website=text("website"),
+            location=text("location"),
+            facebook=text("facebook"),
+            twitter=text("twitter"),
+            meta_title=text("meta_title"),
+            meta_description=text("meta_description"),
             joined_at=text("joined_at"),
             sub=text("sub"),
             tokens_valid_from=number("tokens_valid_from"),
@@ -92,6 +106,13 @@ class UserRecord:
         }
         optional = {
             "avatar": self.avatar,
+            "cover": self.cover,
+            "website": self.website,
+            "location": self.location,
+            "facebook": self.facebook,
+            "twitter": self.twitter,
+            "meta_title": self.meta_title,
+            "meta_description": self.meta_description,
             "joined_at": self.joined_at,
             "sub": self.sub,
             "tokens_valid_from": self.tokens_valid_from,

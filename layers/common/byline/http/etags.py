@@ -16,9 +16,14 @@ def matches(header: str | None, etag: str, *, strong: bool = False) -> bool:
     return "*" in candidates or etag in candidates or (not strong and f"W/{etag}" in candidates)
 
 
-def require_match(if_match: str | None, current: str) -> None:
-    """Optimistic concurrency: a write must name the version it was based on."""
+def require_match(
+    if_match: str | None,
+    current: str,
+    changed: str = "The article changed since you read it; fetch it again.",
+) -> None:
+    """Optimistic concurrency: a write must name the version it was based on (``changed``
+    says what moved when it does not)."""
     if not if_match:
         raise PreconditionRequired("Send If-Match with the ETag of the version you edited.")
     if not matches(if_match, current, strong=True):
-        raise PreconditionFailed("The article changed since you read it; fetch it again.")
+        raise PreconditionFailed(changed)

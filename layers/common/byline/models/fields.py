@@ -7,8 +7,10 @@ validator when its class is defined.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated, Literal
+from zoneinfo import available_timezones
 
 from pydantic import AfterValidator, Field, HttpUrl, StringConstraints
 
@@ -43,6 +45,18 @@ def _one_line(value: str) -> str:
 
 SingleLine = AfterValidator(_one_line)
 """Add to the ``Annotated`` of every single-line string of a request body."""
+
+
+def _lines(value: str) -> str:
+    """:func:`_one_line` for text of several lines: line feeds stay, nothing else that
+    controls the terminal or the direction of the text does."""
+    for line in value.replace("\r\n", "\n").split("\n"):
+        _one_line(line)
+    return value
+
+
+MultiLine = AfterValidator(_lines)
+"""Add to the ``Annotated`` of a plain-text field that may hold line breaks (a bio)."""
 
 
 class Secret:
@@ -126,3 +140,114 @@ def _https_only(url: HttpUrl) -> HttpUrl:
 
 
 Link = Annotated[HttpUrl, Field(max_length=300), AfterValidator(_https_only)]
+
+
+def _known_zone(name: str) -> str:
+    if name not in _zones():
+        raise ValueError("not an IANA time zone name, e.g. Europe/Paris")
+    return name
+
+
+_ZONES: set[str] = set()
+_COPIES = ("posix/", "right/")
+"""Trees some hosts' zoneinfo holds beside the zones themselves (copies, or leap-second
+variants)."""
+
+
+def _zones() -> set[str]:
+    """The zones a subscriber or the site may name: the host's IANA zones of the Area/Location form
+    (``Europe/Paris``, ``America/Argentina/Salta``, ``Etc/GMT-2``), and ``UTC``. Not the bare
+    names beside them: ``localtime`` (the host's own zone, whatever it is), ``Factory``,
+    ``posixrules``, nor the legacy single-word aliases (``EST``, ``CET``, ``GB``, ``Japan``
+    ...), whose ``Etc/`` or Area/Location names say the same."""
+    if not _ZONES:
+        _ZONES.update(
+            name for name in available_timezones() if "/" in name and not name.startswith(_COPIES)
+        )
+        _ZONES.add("UTC")
+    return _ZONES
+
+
+TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_zone)]
+
+
+_MEDIA_KEY = re.compile(r"^media/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_.-]{1,128}$")
+_URL_CHARS = re.compile(r"^[\x21-\x7e]+$")
+"""Printable ASCII without spaces: what an absolute URL or a path is made of once encoded."""
+_ABSOLUTE = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?([/?#]|$)", re.I)
+"""An absolute http(s) URL with a host name and no user information."""
+
+
+def _image_ref(value: str) -> str:
+    """An image is a media key Byline serves (an accepted upload, checked when it is stored) or
+    an absolute https URL. Nothing else: ``javascript:``, ``data:``, ``http:`` and relative
+    references are refused, so a front-end may put the value in ``src`` as it is."""
+    if _MEDIA_KEY.match(value):
+        return value
+    if (
+        not _URL_CHARS.match(value)
+        or not value.lower().startswith("https://")
+        or not _ABSOLUTE.match(value)
+    ):
+        raise ValueError("must be a media key (media/...) or an absolute https URL")
+    return value
+
+
+ImageRef = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_image_ref),
+    Field(description="a media key (media/<owner>/<file>, an accepted upload) or an https URL"),
+]
+
+
+def is_media_key(value: str | None) -> bool:
+    """Whether an :data:`ImageRef` names an upload (which must be an accepted one)."""
+    return value is not None and _MEDIA_KEY.match(value) is not None
+
+
+def _nav_url(value: str) -> str:
+    """A navigation target as Ghost's themes take it: a site path (``/about/``), a fragment
+    (``#/portal/``), or an absolute http(s) or mailto URL. No other scheme."""
+    if not _URL_CHARS.match(value):
+        raise ValueError("must be a URL or path without spaces or control characters")
+    if value.startswith("#") or (value.startswith("/") and not value.startswith("//")):
+        return value
+    lowered = value.lower()
+    if lowered.startswith("mailto:") and "@" in value:
+        return value
+    if _ABSOLUTE.match(value):
+        return value
+    raise ValueError("must be a path (/...), a fragment (#...), or an http(s) or mailto URL")
+
+
+NavUrl = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_nav_url),
+]
+
+
+def _twitter(value: str) -> str:
+    handle = value.removeprefix("@")
+    if not re.fullmatch(r"[A-Za-z0-9_]{1,15}", handle):
+        raise ValueError("must be an X/Twitter handle: @ and 1 to 15 of A-Z, a-z, 0-9 and _")
+    return "@" + handle
+
+
+TwitterHandle = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=16),
+    AfterValidator(_twitter),
+    Field(description="an X/Twitter handle, stored with its @ (as Ghost stores it)"),
+]
+FacebookHandle = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9.][A-Za-z0-9./-]*$",
+    ),
+    Field(description="a Facebook page or profile path after facebook.com/, e.g. ghost"),
+]

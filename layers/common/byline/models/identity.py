@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from byline.models.fields import SECRET, SingleLine
+from byline.models.fields import SECRET, FacebookHandle, MultiLine, SingleLine, TwitterHandle
 from byline.models.fields import DisplayName as DisplayName
 from byline.models.fields import Email as Email
 from byline.models.fields import Link as Link
@@ -72,25 +72,77 @@ class Tokens(BaseModel):
 
 
 class PublicProfile(BaseModel):
+    """What anyone may read about an account: the fields of Ghost's author object, under
+    Byline's names where Byline had them already (Ghost's ``name`` is ``display_name``, ``slug``
+    is ``username``, ``profile_image`` is ``avatar``, ``cover_image`` is ``cover``). Never the
+    email, role, ``sub`` or the account's state."""
+
     username: str
     display_name: str
     bio: str = ""
     avatar: str | None = None
+    cover: str | None = None
+    website: str | None = None
+    location: str | None = None
+    facebook: str | None = None
+    twitter: str | None = None
+    meta_title: str | None = None
+    meta_description: str | None = None
     links: list[str] = []
-    role: RoleName
     joined_at: datetime
 
 
 class MyProfile(PublicProfile):
+    role: RoleName
     email: str
     confirmed: bool
 
 
+Bio = Annotated[str, StringConstraints(max_length=500), MultiLine]
+ProfileLine = Annotated[str, StringConstraints(strip_whitespace=True, max_length=150), SingleLine]
+
+CLEARABLE = frozenset(
+    {
+        "avatar",
+        "cover",
+        "website",
+        "location",
+        "facebook",
+        "twitter",
+        "meta_title",
+        "meta_description",
+    }
+)
+"""Profile fields that ``null`` (or ``""``) removes."""
+
+
 class ProfilePatch(_Strict):
     display_name: DisplayName | None = None
-    bio: Annotated[str, StringConstraints(max_length=500)] | None = None
+    bio: Bio | None = None
     avatar: MediaKey | None = None
+    cover: Annotated[MediaKey, Field(description="an accepted upload of yours")] | None = None
     links: Annotated[list[Link], Field(max_length=5)] | None = None
+    website: Link | None = None
+    location: ProfileLine | None = None
+    facebook: FacebookHandle | None = None
+    twitter: TwitterHandle | None = None
+    meta_title: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SingleLine] | None
+    ) = None
+    meta_description: (
+        Annotated[str, StringConstraints(strip_whitespace=True, max_length=500), SingleLine] | None
+    ) = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_clears(cls, data: Any) -> Any:
+        """``""`` clears a clearable field, as ``null`` does."""
+        if isinstance(data, dict):
+            return {
+                k: None if k in CLEARABLE and isinstance(v, str) and not v.strip() else v
+                for k, v in data.items()
+            }
+        return data
 
 
 class RoleChange(_Strict):

@@ -4,40 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Literal
-from zoneinfo import available_timezones
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from byline.models.fields import TimeZone as TimeZone
 
 Cadence = Literal["daily", "weekly", "off"]
-
-
-def _known_zone(name: str) -> str:
-    if name not in _zones():
-        raise ValueError("not an IANA time zone name, e.g. Europe/Paris")
-    return name
-
-
-_ZONES: set[str] = set()
-_COPIES = ("posix/", "right/")
-"""Trees some hosts' zoneinfo holds beside the zones themselves (copies, or leap-second
-variants)."""
-
-
-def _zones() -> set[str]:
-    """The zones a subscriber may name: the host's IANA zones of the Area/Location form
-    (``Europe/Paris``, ``America/Argentina/Salta``, ``Etc/GMT-2``), and ``UTC``. Not the bare
-    names beside them: ``localtime`` (the host's own zone, whatever it is), ``Factory``,
-    ``posixrules``, nor the legacy single-word aliases (``EST``, ``CET``, ``GB``, ``Japan``
-    ...), whose ``Etc/`` or Area/Location names say the same."""
-    if not _ZONES:
-        _ZONES.update(
-            name for name in available_timezones() if "/" in name and not name.startswith(_COPIES)
-        )
-        _ZONES.add("UTC")
-    return _ZONES
-
-
-TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_zone)]
 
 
 class SubscriptionUpdate(BaseModel):

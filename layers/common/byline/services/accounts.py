@@ -37,6 +37,7 @@ from byline.errors import (
 )
 from byline.models.fields import PASSWORD_RULES
 from byline.models.identity import (
+    CLEARABLE,
     ConfirmRequest,
     LoginRequest,
     MyProfile,
@@ -239,15 +240,15 @@ class Accounts:
     def update_my_profile(self, principal: Principal, patch: ProfilePatch) -> MyProfile:
         authorize(principal, Action.edit_own_profile)
         changes: dict[str, Any] = patch.model_dump(exclude_unset=True, mode="json")
-        changes = {k: v for k, v in changes.items() if v is not None or k == "avatar"}
-        avatar = changes.get("avatar")
-        checks = [MediaRecords.usable_check(avatar, {principal.username})] if avatar else []
+        changes = {k: v for k, v in changes.items() if v is not None or k in CLEARABLE}
+        images = [name for name in ("avatar", "cover") if changes.get(name)]
+        checks = [MediaRecords.usable_check(changes[n], {principal.username}) for n in images]
         try:
             updated = self.users.update(principal.username, changes, checks=checks)
         except CheckFailed as refused:
             raise UnprocessableContent(
-                "avatar: not an accepted upload of yours; upload it with POST /media and wait "
-                "for it to pass validation."
+                f"{images[refused.index]}: not an accepted upload of yours; upload it with "
+                "POST /media and wait for it to pass validation."
             ) from refused
         return _my_profile(updated, principal)
 
@@ -330,8 +331,14 @@ def _public_fields(profile: UserRecord) -> dict[str, Any]:
         "display_name": profile.display_name,
         "bio": profile.bio,
         "avatar": profile.avatar,
+        "cover": profile.cover,
+        "website": profile.website,
+        "location": profile.location,
+        "facebook": profile.facebook,
+        "twitter": profile.twitter,
+        "meta_title": profile.meta_title,
+        "meta_description": profile.meta_description,
         "links": list(profile.links),
-        "role": profile.role,
         "joined_at": profile.joined_at,
     }
 

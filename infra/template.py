@@ -63,8 +63,8 @@ RESOURCE_TYPES = frozenset(
 )
 API_TIMEOUT = 29  # API Gateway's integration timeout, in seconds
 TIMEOUT = 900  # Lambda's longest
-# Environment variables the generator sets, or that must stay unset: the local-endpoint guard
-# of sam local relies on the template setting no endpoint (docs/decisions/0016).
+# Environment variables the generator sets, or that only the base may set: the endpoint is the
+# Globals' empty AWS_ENDPOINT_URL, which sam local's guard and sam-env rely on (decision 0016).
 RESERVED_VARIABLE = re.compile(
     r"^(POWERTOOLS_SERVICE_NAME|AWS_ENDPOINT_URL(_.+)?|AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)$"
 )
@@ -215,8 +215,8 @@ def _check_environment(source: str, environment: Any) -> None:
     if reserved:
         raise DeclarationError(
             f"{source}: Properties.Environment.Variables {reserved} may not be declared "
-            "(POWERTOOLS_SERVICE_NAME comes from the folder; no AWS endpoint may be set: sam "
-            "local's guard relies on none)"
+            "(POWERTOOLS_SERVICE_NAME comes from the folder; the AWS endpoint is the base's "
+            "empty AWS_ENDPOINT_URL, which sam local's guard relies on: docs/decisions/0016)"
         )
 
 

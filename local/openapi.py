@@ -60,11 +60,29 @@ def function_parts(functions_dir: Path = FUNCTIONS) -> dict[str, dict[str, Any]]
     os.environ.setdefault("TABLE_NAME", "openapi-generation")
     os.environ.setdefault("POWERTOOLS_TRACE_DISABLED", "true")
     from aws_lambda_powertools.event_handler import APIGatewayRestResolver
+    from aws_lambda_powertools.event_handler.api_gateway import BaseRouter
 
     parts: dict[str, dict[str, Any]] = {}
     for app_file in sorted(functions_dir.glob("*/app.py")):
-        resolver = getattr(_load(app_file), "app", None)
-        if not isinstance(resolver, APIGatewayRestResolver):
+        module = _load(app_file)
+        resolver = getattr(module, "app", None)
+        folder = f"functions/{app_file.parent.name}/app.py"
+        others = sorted(
+            name
+            for name, value in vars(module).items()
+            if isinstance(value, BaseRouter) and name != "app"
+        )
+        if others:
+            raise ValueError(
+                f"{folder}: resolver {', '.join(others)} is not named app; the template and this "
+                "document read the route from app only"
+            )
+        if resolver is not None and not isinstance(resolver, APIGatewayRestResolver):
+            raise ValueError(
+                f"{folder}: app is of type {type(resolver).__name__}, not the REST API's "
+                "APIGatewayRestResolver (byline.http.api.build_api)"
+            )
+        if resolver is None:
             continue
         schema = resolver.get_openapi_schema(
             title="Byline API",

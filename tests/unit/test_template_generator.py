@@ -7,6 +7,7 @@ tests; these tests keep it in step with its sources and check what the generator
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -24,12 +25,13 @@ from infra.template import (
     function_resources,
     generate,
     load_declaration,
+    load_unique,
     render,
     routes_from_parts,
     sample_api_event,
     write_missing_events,
 )
-from local.openapi import DOCUMENT
+from local.openapi import DOCUMENT, function_parts
 from local.template import load_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -159,7 +161,8 @@ def test_a_function_gets_its_log_group_alarm_service_name_and_api_event(tmp_path
             "API event",
         ),
         (
-            "Capability: media\nResources:\n  ThingGetFunctionAlarm: {Type: X}\n",
+            "Capability: media\nResources:\n"
+            "  ThingGetFunctionAlarm: {Type: AWS::CloudWatch::Alarm}\n",
             Route("get", "/x", True),
             "generated",
         ),
@@ -313,3 +316,205 @@ def test_a_dead_letter_queue_declared_halfway_is_refused(
     folder = _declaration(tmp_path, "Capability: media\nDescription: x\n" + text)
     with pytest.raises(DeclarationError, match=message):
         function_resources(load_declaration(folder), None)
+
+
+def _refused(tmp_path: Path, text: str, route: Route | None, *needles: str) -> None:
+    """The declaration is refused with a message naming its folder and every needle."""
+    with pytest.raises(DeclarationError) as raised:
+        function_resources(load_declaration(_declaration(tmp_path, text)), route)
+    message = str(raised.value)
+    assert "thing_get" in message, message
+    for needle in needles:
+        assert needle in message, (needle, message)
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        "Role",
+        "InlineCode",
+        "PackageType",
+        "ImageUri",
+        "ImageConfig",
+        "Handler",
+        "Runtime",
+        "Layers",
+        "Architectures",
+        "CodeUri",
+        "Description",
+        "FunctionUrlConfig",
+        "MemorySize",
+    ],
+)
+def test_only_the_allowed_function_properties_may_be_declared(tmp_path: Path, key: str) -> None:
+    text = f"Capability: media\nDescription: x\nProperties:\n  {key}: x\n"
+    _refused(tmp_path, text, None, f"'{key}'")
+
+
+@pytest.mark.parametrize(
+    ("event", "needles"),
+    [
+        ("Web: {Type: HttpApi, Properties: {Path: /x, Method: get}}", ("Web", "HttpApi")),
+        ("Second: {Type: Api, Properties: {Path: /x, Method: get}}", ("Second", "API event")),
+        ("Api: {Type: SQS, Properties: {Queue: x}}", ("Api", "API event")),
+        ("Stream: {Type: Kinesis, Properties: {Stream: x}}", ("Stream", "Kinesis")),
+        ("Rule: {Type: EventBridgeRule, Properties: {Pattern: {}}}", ("Rule", "EventBridgeRule")),
+        ("Url: {Properties: {}}", ("Url", "None")),
+    ],
+)
+def test_an_event_of_a_type_the_project_does_not_use_is_refused(
+    tmp_path: Path, event: str, needles: tuple[str, ...]
+) -> None:
+    text = f"Capability: media\nProperties:\n  Events:\n    {event}\n"
+    _refused(tmp_path, text, Route("get", "/x", True), "Properties.Events", *needles)
+
+
+def test_the_event_types_the_functions_use_are_accepted(tmp_path: Path) -> None:
+    text = """
+        Capability: media
+        Description: x
+        Properties:
+          Events:
+            Tick: {Type: Schedule, Properties: {Schedule: rate(1 hour)}}
+            Queue: {Type: SQS, Properties: {Queue: x}}
+            Upload: {Type: S3, Properties: {Bucket: x, Events: s3:ObjectCreated:*}}
+            Feedback: {Type: SNS, Properties: {Topic: x}}
+        """
+    resources = function_resources(load_declaration(_declaration(tmp_path, text)), None)
+    events = resources["ThingGetFunction"]["Properties"]["Events"]
+    assert [e["Type"] for e in events.values()] == ["Schedule", "SQS", "S3", "SNS"]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "route", "accepted"),
+    [
+        (29, Route("get", "/x", True), True),
+        (30, Route("get", "/x", True), False),
+        (900, None, True),
+        (901, None, False),
+        (0, None, False),
+        ("'60'", None, False),
+        ("!Ref Seconds", None, False),
+    ],
+)
+def test_a_timeout_beyond_what_the_caller_allows_is_refused(
+    tmp_path: Path, timeout: object, route: Route | None, accepted: bool
+) -> None:
+    text = f"Capability: media\n{'' if route else 'Description: x\n'}"
+    text += f"Properties:\n  Timeout: {timeout}\n"
+    if accepted:
+        resources = function_resources(load_declaration(_declaration(tmp_path, text)), route)
+        assert resources["ThingGetFunction"]["Properties"]["Timeout"] == timeout
+    else:
+        limit = "29" if route else "900"
+        _refused(tmp_path, text, route, "Properties.Timeout", f"1 to {limit}")
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "POWERTOOLS_SERVICE_NAME",
+        "AWS_ENDPOINT_URL",
+        "AWS_ENDPOINT_URL_DYNAMODB",
+        "AWS_ENDPOINT_URL_S3",
+        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
+    ],
+)
+def test_a_derived_or_endpoint_variable_is_refused(tmp_path: Path, variable: str) -> None:
+    text = f"Capability: media\nProperties:\n  Environment:\n    Variables:\n      {variable}: x\n"
+    _refused(tmp_path, text, Route("get", "/x", True), "Environment.Variables", variable)
+
+
+def test_an_environment_may_hold_only_variables(tmp_path: Path) -> None:
+    text = "Capability: media\nProperties:\n  Environment:\n    KmsKeyArn: x\n"
+    _refused(tmp_path, text, Route("get", "/x", True), "Properties.Environment")
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["AWS::Serverless::HttpApi", "AWS::Lambda::Url", "AWS::IAM::Role", "AWS::Serverless::Function"],
+)
+def test_a_resource_that_serves_runs_code_or_grants_rights_is_refused(
+    tmp_path: Path, kind: str
+) -> None:
+    text = f"Capability: media\nResources:\n  Extra:\n    Type: {kind}\n"
+    _refused(tmp_path, text, Route("get", "/x", True), "Resources.Extra", kind)
+
+
+def _function(functions: Path, folder: str, app: str | None, declaration: str | None) -> None:
+    directory = functions / folder
+    directory.mkdir(parents=True)
+    if app is not None:
+        (directory / "app.py").write_text(textwrap.dedent(app), encoding="utf-8")
+    if declaration is not None:
+        (directory / "function.yaml").write_text(declaration, encoding="utf-8")
+
+
+def test_a_declaration_without_a_handler_is_refused(tmp_path: Path) -> None:
+    _function(tmp_path, "thing_get", "", "Capability: media\nDescription: x\n")
+    _function(tmp_path, "thing_put", None, "Capability: media\n")
+    with pytest.raises(DeclarationError, match=r"functions/thing_put: function\.yaml without app"):
+        declarations(tmp_path)
+
+
+def test_a_handler_without_a_declaration_is_refused(tmp_path: Path) -> None:
+    _function(tmp_path, "thing_get", "", None)
+    with pytest.raises(DeclarationError, match=r"thing_get/function\.yaml is missing"):
+        declarations(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("app", "message"),
+    [
+        (
+            "from aws_lambda_powertools.event_handler import APIGatewayRestResolver\n"
+            "api = APIGatewayRestResolver()\n",
+            "functions/gen_refuse_named/app.py: resolver api is not named app",
+        ),
+        (
+            "from aws_lambda_powertools.event_handler import APIGatewayHttpResolver\n"
+            "app = APIGatewayHttpResolver()\n",
+            "functions/gen_refuse_named/app.py: app is of type APIGatewayHttpResolver",
+        ),
+    ],
+)
+def test_a_handler_whose_resolver_is_not_the_rest_app_is_refused(
+    tmp_path: Path, app: str, message: str
+) -> None:
+    _function(tmp_path, "gen_refuse_named", app, None)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        function_parts(tmp_path)
+
+
+def test_a_handler_without_a_resolver_has_no_route(tmp_path: Path) -> None:
+    _function(
+        tmp_path, "gen_refuse_plain", "def lambda_handler(event, context):\n    return {}\n", None
+    )
+    assert function_parts(tmp_path) == {}
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("Capability: media\nProperties:\n  Timeout: 5\n  Timeout: 20\n", "'Timeout'"),
+        ("Capability: media\nCapability: identity\n", "'Capability'"),
+        (
+            "Capability: media\nProperties:\n  Policies:\n    - Statement:\n"
+            "        - {Effect: Allow, Action: x, Resource: !If [C, {A: 1, A: 2}, y]}\n",
+            "'A'",
+        ),
+    ],
+)
+def test_a_declaration_with_a_repeated_key_is_refused(tmp_path: Path, text: str, key: str) -> None:
+    with pytest.raises(DeclarationError, match=f"thing_get/function.yaml: duplicate key {key}"):
+        load_declaration(_declaration(tmp_path, text))
+
+
+def test_a_base_with_a_repeated_key_is_refused(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text("Resources:\n  Table: {Type: A}\n  Queue: {Type: B}\n  Table: {Type: C}\n")
+    with pytest.raises(
+        DeclarationError, match=r"base\.yaml: duplicate key 'Table' \(lines 2 and 4\)"
+    ):
+        load_unique(base)
+    assert load_unique(BASE) == load_yaml(BASE.read_text(encoding="utf-8"))

@@ -29,6 +29,17 @@ SUMMARY_FIELDS = (
 )  # fmt: skip
 SITEMAP_FIELDS = ("id", "slug", "published_at", "updated_at")
 COUNTERS = ("like_count", "comment_count")
+MAX_ALIASES = 20
+"""Old slugs an article keeps (the newest). Every save that moves the article's slug or its
+visibility updates each one in its transaction, and TransactWriteItems takes at most 100
+items, so the list is capped: a rename that adds a 21st alias deletes the oldest alias's claim
+in the same transaction (that slug answers 404 and is free again). tests/unit/test_records.py
+computes the largest save's transaction from these limits."""
+ALIAS_DROPS_PER_SAVE = 10
+"""Alias claims one save deletes at most. More than one only for a list longer than
+:data:`MAX_ALIASES` (stored before the cap): it shrinks by this many a save, and the aliases
+still waiting beyond the newest :data:`MAX_ALIASES` are neither updated nor dropped meanwhile
+(reading one reads the article, so an unpublished article's stays 404)."""
 
 
 def _text(item: Mapping[str, Any], name: str) -> str | None:
@@ -271,12 +282,17 @@ def _published(article: Mapping[str, Any] | None) -> bool:
     return article is not None and article.get("status") == "published"
 
 
-def _aliases(before: Mapping[str, Any], after: Mapping[str, Any], *, keep_alias: bool) -> list[str]:
-    """The old slugs that lead to the article after a save, oldest first."""
+def _aliases(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, keep_alias: bool
+) -> tuple[list[str], list[str]]:
+    """The old slugs that lead to the article after a save, oldest first, and the oldest ones
+    the save drops (their claims are deleted): at most :data:`ALIAS_DROPS_PER_SAVE` of those
+    beyond the newest :data:`MAX_ALIASES`."""
     aliases = [slug for slug in before.get("aliases") or [] if slug != after["slug"]]
     if keep_alias and before["slug"] != after["slug"]:
         aliases.append(before["slug"])
-    return aliases
+    drop = min(max(0, len(aliases) - MAX_ALIASES), ALIAS_DROPS_PER_SAVE)
+    return aliases[drop:], aliases[:drop]
 
 
 def _in_series(article: Mapping[str, Any] | None) -> tuple[str, int] | None:
@@ -464,7 +480,7 @@ class Articles:
         step; returns the article as written (its new version and aliases). ``checks`` are as
         for :meth:`create`."""
         before, after = before_record.to_item(), after_record.to_item()
-        aliases = _aliases(before, after, keep_alias=keep_alias)
+        aliases, dropped = _aliases(before, after, keep_alias=keep_alias)
         ops: list[dict[str, Any]] = [
             self._article_update(before, {**after, "aliases": aliases or None})
         ]
@@ -487,7 +503,8 @@ class Articles:
                 ops.append(put_op(alias))
             else:
                 ops.append(delete_op(keys.slug_claim(before["slug"])))
-        ops.extend(self._alias_ops(before, after))
+        ops.extend(delete_op(keys.slug_claim(slug)) for slug in dropped)
+        ops.extend(self._alias_ops(before, after, aliases))
         ops.extend(self._tag_ops(before, after))
         ops.extend(self._sitemap_ops(before, after))
         ops.extend(self._series_ops(before, after))
@@ -529,14 +546,15 @@ class Articles:
             values=values,
         )
 
-    def _alias_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
+    def _alias_ops(self, before: Item, after: Item, aliases: list[str]) -> list[dict[str, Any]]:
         """Older aliases follow the article to its new slug, so reading an old address is one
         Query that already holds the redirect's target. An alias is in GSI1 (found by slug)
         only while its article is published: unpublishing, scheduling, sending to review or
         deleting the article takes its aliases out of GSI1 and republishing puts them back,
         so an old slug never reveals an unpublished article's current slug (they stay as
-        claims: the slugs remain reserved)."""
-        older = [slug for slug in before.get("aliases") or [] if slug != after["slug"]]
+        claims: the slugs remain reserved). Only the newest :data:`MAX_ALIASES` of ``aliases``
+        (the list after the save) are kept current; the one this save adds is written whole."""
+        older = [slug for slug in aliases[-MAX_ALIASES:] if slug != before["slug"]]
         condition, owner = "article_id = :id", {":id": after["id"]}
         moved = before["slug"] != after["slug"]
         was_live, live = _published(before), _published(after)

@@ -8,15 +8,21 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
+from byline.data import articles as articles_module
 from byline.data import keys
 from byline.data.articles import (
     ALIAS_DROPS_PER_SAVE,
+    ALWAYS_WRITTEN,
     MAX_ALIASES,
     ArticleRecord,
     Articles,
+    IncompleteItem,
     ListedArticle,
     SitemapEntry,
     SlugAlias,
+    index_keys,
     summary,
 )
 from byline.data.conversation import CommentRecord, LikeRecord
@@ -224,3 +230,61 @@ def test_an_article_with_aliases_from_before_the_cap_can_be_unpublished_and_dele
     assert max(table.sizes) <= LARGEST_SAVE
     assert record.aliases == old[3 * ALIAS_DROPS_PER_SAVE :]  # shrinks a little every save
     assert articles.find_by_slug("old-0") is None
+
+
+STORED = {**keys.article(ARTICLE.id), "kind": "article"} | {
+    k: v for k, v in ARTICLE.to_item().items() if v is not None
+}
+
+
+@pytest.mark.parametrize("attribute", ALWAYS_WRITTEN)
+def test_an_article_item_without_an_attribute_every_one_is_written_with_is_refused(
+    attribute: str, monkeypatch: pytest.MonkeyPatch
+):
+    logged: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        articles_module.logger, "error", lambda msg, extra: logged.append((msg, extra))
+    )
+    damaged = {k: v for k, v in STORED.items() if k != attribute}
+    with pytest.raises(IncompleteItem, match=attribute):
+        ArticleRecord.from_item(damaged)
+    assert logged == [
+        (
+            "Stored article item lacks attributes",
+            {"missing": [attribute], "PK": STORED["PK"], "SK": "ARTICLE", "id": damaged.get("id")},
+        )
+    ]
+    with pytest.raises(IncompleteItem):
+        ArticleRecord.from_item({**STORED, attribute: None})
+
+
+def test_the_attributes_the_strict_list_names_are_the_required_ones_of_a_new_draft():
+    draft = ArticleRecord(
+        id="a", slug="s", title="T", author="ann", status="draft", version=1,
+        created_at="2026-11-24T08:00:00.000Z", updated_at="2026-11-24T08:00:00.000Z",
+    )  # fmt: skip
+    written = {k for k, v in draft.to_item().items() if v is not None}
+    assert set(ALWAYS_WRITTEN) == written
+
+
+OPTIONAL = (
+    "cover", "canonical_url", "series_id", "series_title", "series_part", "published_at",
+    "released_at", "publish_at", "deleted_at", "aliases",
+)  # fmt: skip
+
+
+def test_an_article_item_without_its_optional_or_newer_attributes_reads_with_defaults():
+    sparse = {k: v for k, v in STORED.items() if k not in OPTIONAL}
+    record = ArticleRecord.from_item(sparse)
+    assert record == replace(
+        ARTICLE, **{name: None for name in OPTIONAL if name != "aliases"}, aliases=()
+    )
+    # released_at is newer than the first published articles: their release is their publication
+    old = ArticleRecord.from_item({k: v for k, v in STORED.items() if k != "released_at"})
+    assert old.released_at is None
+    assert index_keys(old.to_item())["GSI4SK"] == keys.timeline_sort(
+        str(ARTICLE.published_at), ARTICLE.id
+    )
+    # an empty body, subtitle or tag list is a value, not a missing attribute
+    empty = ArticleRecord.from_item({**STORED, "body": "", "subtitle": "", "tags": []})
+    assert (empty.body, empty.subtitle, empty.tags) == ("", "", ())

@@ -22,6 +22,7 @@ from byline.data.table import (
     update_op,
 )
 from byline.ids import looks_like_id
+from byline.observability import logger
 
 SUMMARY_FIELDS = (
     "id", "slug", "title", "subtitle", "author", "status", "tags", "excerpt", "reading_minutes",
@@ -40,6 +41,33 @@ ALIAS_DROPS_PER_SAVE = 10
 :data:`MAX_ALIASES` (stored before the cap): it shrinks by this many a save, and the aliases
 still waiting beyond the newest :data:`MAX_ALIASES` are neither updated nor dropped meanwhile
 (reading one reads the article, so an unpublished article's stays 404)."""
+
+
+ALWAYS_WRITTEN = (
+    "id", "slug", "title", "author", "status", "version", "created_at", "updated_at",
+    "subtitle", "body", "html", "excerpt", "reading_minutes", "tags", "like_count",
+    "comment_count",
+)  # fmt: skip
+"""What every article item has had since articles were first stored (the create of 746644f
+wrote them all, and no save removes one). :meth:`ArticleRecord.from_item` refuses an item
+without one instead of inventing a value: an empty body would be rendered over the published
+html by the next edit, a version of 1 would make every write a 412, no tags would leave the
+tag listings' entries behind and a new created_at would be saved. The other attributes are
+optional (absent while unset: cover, series, published_at...) or newer than some items
+(``released_at``, from the digests of 5cdb315: its absence means ``published_at``)."""
+
+
+class IncompleteItem(Exception):
+    """A stored item lacks an attribute every item of its kind is written with (a damaged
+    item): an error, a 500 to the caller, never a default."""
+
+
+def _require(item: Mapping[str, Any], names: Sequence[str]) -> None:
+    missing = [name for name in names if item.get(name) is None]
+    if missing:
+        where = {"PK": item.get("PK"), "SK": item.get("SK"), "id": item.get("id")}
+        logger.error("Stored article item lacks attributes", extra={"missing": missing, **where})
+        raise IncompleteItem(f"article item {where} lacks {', '.join(missing)}")
 
 
 def _text(item: Mapping[str, Any], name: str) -> str | None:
@@ -85,6 +113,9 @@ class ArticleRecord:
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> Self:
+        """The record of a stored article item; :class:`IncompleteItem` (logged, naming the
+        attributes) when it lacks one of :data:`ALWAYS_WRITTEN`."""
+        _require(item, ALWAYS_WRITTEN)
         part = item.get("series_part")
         return cls(
             id=str(item["id"]),
@@ -92,22 +123,22 @@ class ArticleRecord:
             title=str(item["title"]),
             author=str(item["author"]),
             status=str(item["status"]),
-            version=int(item.get("version") or 1),
-            created_at=str(item.get("created_at") or item["updated_at"]),
+            version=int(item["version"]),
+            created_at=str(item["created_at"]),
             updated_at=str(item["updated_at"]),
-            subtitle=str(item.get("subtitle") or ""),
-            body=str(item.get("body") or ""),
-            html=str(item.get("html") or ""),
-            excerpt=str(item.get("excerpt") or ""),
-            reading_minutes=int(item.get("reading_minutes") or 1),
+            subtitle=str(item["subtitle"]),
+            body=str(item["body"]),
+            html=str(item["html"]),
+            excerpt=str(item["excerpt"]),
+            reading_minutes=int(item["reading_minutes"]),
             tags=_tags(item),
             cover=_text(item, "cover"),
             canonical_url=_text(item, "canonical_url"),
             series_id=_text(item, "series_id"),
             series_title=_text(item, "series_title"),
             series_part=None if part is None else int(part),
-            like_count=int(item.get("like_count") or 0),
-            comment_count=int(item.get("comment_count") or 0),
+            like_count=int(item["like_count"]),
+            comment_count=int(item["comment_count"]),
             published_at=_text(item, "published_at"),
             released_at=_text(item, "released_at"),
             publish_at=_text(item, "publish_at"),

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 import requests
 
+from byline.data.articles import MAX_ALIASES
+from byline.models.articles import MAX_TAGS
 from tests.support.article_helpers import get, published_article
 from tests.support.identity_helpers import User, make_user
 
@@ -137,3 +139,78 @@ def test_an_alias_written_before_the_rule_does_not_name_an_unpublished_draft(loc
     )
     unknown = get(local_api, f"never-{uuid.uuid4().hex}")
     assert_unknown(local_api, first, unknown)
+
+
+def full_article(base: str, user: User, title: str) -> dict[str, Any]:
+    """A published article with the most a save moves besides aliases: five tags and a series."""
+    tags = [f"cap{uuid.uuid4().hex[:6]}{n}" for n in range(MAX_TAGS)]
+    return published_article(base, user, title=title, tags=tags, series=f"Cap {title}")
+
+
+def republish_and_delete(base: str, author: User, editor: User, article: dict[str, Any]) -> None:
+    """Unpublish (editor), republish and delete (author) all succeed."""
+    unpublish(base, editor, article)
+    assert get(base, article["id"]).status_code == 404
+    published = requests.post(
+        f"{base}/articles/{article['id']}/publish", json={}, headers=author.auth, timeout=30
+    )
+    assert published.status_code == 200, published.text
+    assert get(base, article["id"]).status_code == 200
+    deleted = requests.delete(f"{base}/articles/{article['id']}", headers=author.auth, timeout=30)
+    assert deleted.status_code == 204, deleted.text
+    assert get(base, article["id"]).status_code == 404
+
+
+def test_renaming_past_the_alias_cap_frees_the_oldest_slug_and_the_article_stays_removable(
+    local_api,
+):
+    author = make_user(local_api, "author")
+    editor = make_user(local_api, "editor")
+    stem = f"Cap {uuid.uuid4().hex[:6]}"
+    article = full_article(local_api, author, f"{stem} 0")
+    slugs = [article["slug"]]
+    for n in range(1, MAX_ALIASES + 3):
+        article = retitle(local_api, author, {**article, "etag": "*"}, f"{stem} {n}")
+        slugs.append(article["slug"])
+    dropped, kept, current = slugs[:2], slugs[2:-1], slugs[-1]
+    assert len(kept) == MAX_ALIASES
+
+    unknown = get(local_api, f"never-{uuid.uuid4().hex}")
+    for slug in dropped:
+        assert_unknown(local_api, slug, unknown)
+    for slug in (kept[0], kept[-1]):
+        assert get(local_api, slug).headers["Location"] == f"/articles/{current}"
+    other = published_article(local_api, author, title=f"{stem} 0")
+    assert other["slug"] == dropped[0]  # free again, for anyone
+
+    republish_and_delete(local_api, author, editor, article)
+    for slug in (*kept, current):
+        assert get(local_api, slug).status_code == 404
+
+
+def test_an_article_with_more_aliases_than_the_cap_from_before_it_stays_removable(local_api):
+    """Aliases stored before the cap (the review's 89 renames): unpublishing, republishing and
+    deleting each drop some, and none of them fails."""
+    from byline.data import keys
+    from byline.data.table import table
+
+    author = make_user(local_api, "author")
+    editor = make_user(local_api, "editor")
+    article = full_article(local_api, author, f"Many {uuid.uuid4().hex[:6]}")
+    old = [f"many-{uuid.uuid4().hex[:8]}-{n}" for n in range(95)]
+    for slug in old:
+        table().put(
+            {
+                **keys.slug_claim(slug),
+                "kind": "alias",
+                "article_id": article["id"],
+                "target_slug": article["slug"],
+                "GSI1PK": keys.slug_lookup(slug),
+                "GSI1SK": "ALIAS",
+            }
+        )
+    table().update(keys.article(article["id"]), "SET aliases = :a", values={":a": old})
+    assert get(local_api, old[0]).headers["Location"] == f"/articles/{article['slug']}"
+    republish_and_delete(local_api, author, editor, article)
+    for slug in (old[0], old[-1]):
+        assert get(local_api, slug).status_code == 404

@@ -246,15 +246,23 @@ class FakeArticles:
 
 
 def stored(**fields: object) -> dict[str, object]:
+    """An article item as the table holds it (every attribute an article is written with)."""
     return {
         "id": "01JA",
         "slug": "hello",
         "title": "Hello",
+        "subtitle": "",
         "author": "ann",
         "status": "published",
+        "version": 2,
         "tags": ["python"],
+        "body": "Hi",
         "excerpt": "<b>bold</b> & more",
         "html": '<p>Hi <a href="javascript:alert(1)">x</a><img src=x onerror="alert(1)"></p>',
+        "reading_minutes": 1,
+        "like_count": 0,
+        "comment_count": 0,
+        "created_at": "2026-11-25T09:00:00.000Z",
         "published_at": "2026-11-25T09:30:00.000Z",
         "updated_at": "2026-11-26T10:00:00.000Z",
         **fields,

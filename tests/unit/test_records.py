@@ -3,21 +3,32 @@ article written whole comes back the same."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from decimal import Decimal
+from typing import Any
 
+import pytest
+
+from byline.data import articles as articles_module
 from byline.data import keys
 from byline.data.articles import (
+    ALIAS_DROPS_PER_SAVE,
+    ALWAYS_WRITTEN,
+    MAX_ALIASES,
     ArticleRecord,
     Articles,
+    IncompleteItem,
     ListedArticle,
     SitemapEntry,
     SlugAlias,
+    index_keys,
     summary,
 )
 from byline.data.conversation import CommentRecord, LikeRecord
-from byline.data.media import MediaRecord
+from byline.data.media import ACCEPTED, MediaRecord, MediaRecords
 from byline.data.users import UserRecord
+from byline.models.articles import MAX_TAGS
 from tests.support.memory_table import MemoryTable
 
 ARTICLE = ArticleRecord(
@@ -130,3 +141,150 @@ def test_a_profile_writes_no_attribute_an_account_check_needs_absent():
     confirmed = UserRecord.from_item({**stored, "confirmed": True, "deleting": True})
     assert (confirmed.is_pending, confirmed.is_live) == (False, False)
     assert UserRecord.from_item(replace(profile, deleting=True).to_item()).deleting
+
+
+class CountingTable(MemoryTable):
+    """Records the size of every transaction and refuses one DynamoDB would (over 100 items)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sizes: list[int] = []
+
+    def transact(self, operations: Sequence[Mapping[str, Any]]) -> None:
+        self.sizes.append(len(operations))
+        assert len(operations) <= TRANSACT_WRITE_LIMIT, "TransactWriteItems takes 100 items"
+        super().transact(operations)
+
+
+TRANSACT_WRITE_LIMIT = 100
+LARGEST_SAVE = (
+    1  # the article
+    + 2  # the new slug's claim, and the old one's alias (or its deletion)
+    + MAX_ALIASES  # the aliases kept current
+    + ALIAS_DROPS_PER_SAVE  # the oldest aliases' claims, deleted
+    + 4 * MAX_TAGS  # each old tag's entry and counter out, each new tag's in
+    + 2  # the sitemap entry out and in
+    + 3  # the series part out, the series head and the new part
+    + 1  # the cover's check
+    + 1  # the account guard (byline/services/authority.py), which rides along
+)
+
+
+def test_the_largest_save_stays_well_under_the_transaction_limit():
+    assert LARGEST_SAVE <= 0.75 * TRANSACT_WRITE_LIMIT
+
+
+def renamed(record: ArticleRecord, n: int, **changes: Any) -> ArticleRecord:
+    tags = tuple(f"t{n}-{i}" for i in range(MAX_TAGS))
+    return replace(
+        record,
+        title=f"Title {n}",
+        slug=f"title-{n}",
+        tags=tags,
+        series_id=f"ann--s{n}",
+        series_title=f"S{n}",
+        series_part=n % 3 + 1,
+        cover="m1",
+        **changes,
+    )
+
+
+def test_renaming_a_published_article_keeps_its_newest_aliases_and_drops_the_oldest():
+    table = CountingTable()
+    table.put({**keys.media("m1"), "status": ACCEPTED, "owner": "ann"})
+    articles = Articles(table)  # type: ignore[arg-type]
+    now = "2026-11-25T09:30:00.000Z"
+    record = replace(renamed(ARTICLE, 0), like_count=0, aliases=(), version=1)
+    articles.create(record)
+    cover = [MediaRecords.usable_check("m1", {"ann"})]
+    for n in range(1, MAX_ALIASES + 15):
+        after = renamed(record, n, updated_at=now)
+        record = articles.save(record, after, keep_alias=True, checks=cover)
+    assert len(record.aliases) == MAX_ALIASES
+    assert record.aliases == tuple(f"title-{n}" for n in range(14, MAX_ALIASES + 14))
+    stored = articles.get(record.id)
+    assert stored is not None
+    assert stored.aliases == record.aliases
+    assert articles.find_by_slug("title-0") is None  # dropped: free again
+    assert articles.find_by_slug("title-13") is None
+    assert articles.find_by_slug("title-14") == SlugAlias("title-14", record.id, record.slug)
+    for status in ("unpublished", "published", "deleted"):
+        record = articles.save(record, replace(record, status=status, updated_at=now))
+    assert max(table.sizes) <= LARGEST_SAVE - 1  # no guard here
+    assert max(table.sizes) >= LARGEST_SAVE - ALIAS_DROPS_PER_SAVE - 2  # the worst case ran
+
+
+def test_an_article_with_aliases_from_before_the_cap_can_be_unpublished_and_deleted():
+    table = CountingTable()
+    articles = Articles(table)  # type: ignore[arg-type]
+    old = tuple(f"old-{n}" for n in range(95))
+    record = replace(ARTICLE, tags=tuple(f"t{i}" for i in range(MAX_TAGS)), version=1)
+    articles.create(record)
+    for slug in old:
+        table.put({**keys.slug_claim(slug), "kind": "alias", "article_id": record.id})
+    table.update(keys.article(record.id), "SET aliases = :a", values={":a": list(old)})
+    record = replace(record, aliases=old)
+    now = "2026-11-25T10:00:00.000Z"
+    for status in ("unpublished", "published", "deleted"):
+        record = articles.save(record, replace(record, status=status, updated_at=now))
+    assert max(table.sizes) <= LARGEST_SAVE
+    assert record.aliases == old[3 * ALIAS_DROPS_PER_SAVE :]  # shrinks a little every save
+    assert articles.find_by_slug("old-0") is None
+
+
+STORED = {**keys.article(ARTICLE.id), "kind": "article"} | {
+    k: v for k, v in ARTICLE.to_item().items() if v is not None
+}
+
+
+@pytest.mark.parametrize("attribute", ALWAYS_WRITTEN)
+def test_an_article_item_without_an_attribute_every_one_is_written_with_is_refused(
+    attribute: str, monkeypatch: pytest.MonkeyPatch
+):
+    logged: list[tuple[str, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        articles_module.logger, "error", lambda msg, extra: logged.append((msg, extra))
+    )
+    damaged = {k: v for k, v in STORED.items() if k != attribute}
+    with pytest.raises(IncompleteItem, match=attribute):
+        ArticleRecord.from_item(damaged)
+    assert logged == [
+        (
+            "Stored article item lacks attributes",
+            {"missing": [attribute], "PK": STORED["PK"], "SK": "ARTICLE", "id": damaged.get("id")},
+        )
+    ]
+    with pytest.raises(IncompleteItem):
+        ArticleRecord.from_item({**STORED, attribute: None})
+
+
+def test_the_attributes_the_strict_list_names_are_the_required_ones_of_a_new_draft():
+    draft = ArticleRecord(
+        id="a", slug="s", title="T", author="ann", status="draft", version=1,
+        created_at="2026-11-24T08:00:00.000Z", updated_at="2026-11-24T08:00:00.000Z",
+    )  # fmt: skip
+    written = {k for k, v in draft.to_item().items() if v is not None}
+    assert set(ALWAYS_WRITTEN) == written
+
+
+OPTIONAL = (
+    "cover", "canonical_url", "series_id", "series_title", "series_part", "published_at",
+    "released_at", "publish_at", "deleted_at", "aliases",
+)  # fmt: skip
+
+
+def test_an_article_item_without_its_optional_or_newer_attributes_reads_with_defaults():
+    sparse = {k: v for k, v in STORED.items() if k not in OPTIONAL}
+    record = ArticleRecord.from_item(sparse)
+    assert record == replace(
+        ARTICLE, **{name: None for name in OPTIONAL if name != "aliases"}, aliases=()
+    )
+    # released_at is newer than the first published articles: their release is their publication
+    old = ArticleRecord.from_item({k: v for k, v in STORED.items() if k != "released_at"})
+    assert old.released_at is None
+    assert index_keys(old.to_item())["GSI4SK"] == keys.timeline_sort(
+        str(ARTICLE.published_at), ARTICLE.id
+    )
+    # an empty body, subtitle or tag list is a value, not a missing attribute
+    empty = ArticleRecord.from_item({**STORED, "body": "", "subtitle": "", "tags": []})
+    assert (empty.body, empty.subtitle, empty.tags) == ("", "", ())

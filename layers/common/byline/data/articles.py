@@ -22,6 +22,7 @@ from byline.data.table import (
     update_op,
 )
 from byline.ids import looks_like_id
+from byline.observability import logger
 
 SUMMARY_FIELDS = (
     "id", "slug", "title", "subtitle", "author", "status", "tags", "excerpt", "reading_minutes",
@@ -29,6 +30,44 @@ SUMMARY_FIELDS = (
 )  # fmt: skip
 SITEMAP_FIELDS = ("id", "slug", "published_at", "updated_at")
 COUNTERS = ("like_count", "comment_count")
+MAX_ALIASES = 20
+"""Old slugs an article keeps (the newest). Every save that moves the article's slug or its
+visibility updates each one in its transaction, and TransactWriteItems takes at most 100
+items, so the list is capped: a rename that adds a 21st alias deletes the oldest alias's claim
+in the same transaction (that slug answers 404 and is free again). tests/unit/test_records.py
+computes the largest save's transaction from these limits."""
+ALIAS_DROPS_PER_SAVE = 10
+"""Alias claims one save deletes at most. More than one only for a list longer than
+:data:`MAX_ALIASES` (stored before the cap): it shrinks by this many a save, and the aliases
+still waiting beyond the newest :data:`MAX_ALIASES` are neither updated nor dropped meanwhile
+(reading one reads the article, so an unpublished article's stays 404)."""
+
+
+ALWAYS_WRITTEN = (
+    "id", "slug", "title", "author", "status", "version", "created_at", "updated_at",
+    "subtitle", "body", "html", "excerpt", "reading_minutes", "tags", "like_count",
+    "comment_count",
+)  # fmt: skip
+"""What every article item has had since articles were first stored (the create of 746644f
+wrote them all, and no save removes one). :meth:`ArticleRecord.from_item` refuses an item
+without one instead of inventing a value: an empty body would be rendered over the published
+html by the next edit, a version of 1 would make every write a 412, no tags would leave the
+tag listings' entries behind and a new created_at would be saved. The other attributes are
+optional (absent while unset: cover, series, published_at...) or newer than some items
+(``released_at``, from the digests of 5cdb315: its absence means ``published_at``)."""
+
+
+class IncompleteItem(Exception):
+    """A stored item lacks an attribute every item of its kind is written with (a damaged
+    item): an error, a 500 to the caller, never a default."""
+
+
+def _require(item: Mapping[str, Any], names: Sequence[str]) -> None:
+    missing = [name for name in names if item.get(name) is None]
+    if missing:
+        where = {"PK": item.get("PK"), "SK": item.get("SK"), "id": item.get("id")}
+        logger.error("Stored article item lacks attributes", extra={"missing": missing, **where})
+        raise IncompleteItem(f"article item {where} lacks {', '.join(missing)}")
 
 
 def _text(item: Mapping[str, Any], name: str) -> str | None:
@@ -74,6 +113,9 @@ class ArticleRecord:
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> Self:
+        """The record of a stored article item; :class:`IncompleteItem` (logged, naming the
+        attributes) when it lacks one of :data:`ALWAYS_WRITTEN`."""
+        _require(item, ALWAYS_WRITTEN)
         part = item.get("series_part")
         return cls(
             id=str(item["id"]),
@@ -81,22 +123,22 @@ class ArticleRecord:
             title=str(item["title"]),
             author=str(item["author"]),
             status=str(item["status"]),
-            version=int(item.get("version") or 1),
-            created_at=str(item.get("created_at") or item["updated_at"]),
+            version=int(item["version"]),
+            created_at=str(item["created_at"]),
             updated_at=str(item["updated_at"]),
-            subtitle=str(item.get("subtitle") or ""),
-            body=str(item.get("body") or ""),
-            html=str(item.get("html") or ""),
-            excerpt=str(item.get("excerpt") or ""),
-            reading_minutes=int(item.get("reading_minutes") or 1),
+            subtitle=str(item["subtitle"]),
+            body=str(item["body"]),
+            html=str(item["html"]),
+            excerpt=str(item["excerpt"]),
+            reading_minutes=int(item["reading_minutes"]),
             tags=_tags(item),
             cover=_text(item, "cover"),
             canonical_url=_text(item, "canonical_url"),
             series_id=_text(item, "series_id"),
             series_title=_text(item, "series_title"),
             series_part=None if part is None else int(part),
-            like_count=int(item.get("like_count") or 0),
-            comment_count=int(item.get("comment_count") or 0),
+            like_count=int(item["like_count"]),
+            comment_count=int(item["comment_count"]),
             published_at=_text(item, "published_at"),
             released_at=_text(item, "released_at"),
             publish_at=_text(item, "publish_at"),
@@ -271,12 +313,17 @@ def _published(article: Mapping[str, Any] | None) -> bool:
     return article is not None and article.get("status") == "published"
 
 
-def _aliases(before: Mapping[str, Any], after: Mapping[str, Any], *, keep_alias: bool) -> list[str]:
-    """The old slugs that lead to the article after a save, oldest first."""
+def _aliases(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, keep_alias: bool
+) -> tuple[list[str], list[str]]:
+    """The old slugs that lead to the article after a save, oldest first, and the oldest ones
+    the save drops (their claims are deleted): at most :data:`ALIAS_DROPS_PER_SAVE` of those
+    beyond the newest :data:`MAX_ALIASES`."""
     aliases = [slug for slug in before.get("aliases") or [] if slug != after["slug"]]
     if keep_alias and before["slug"] != after["slug"]:
         aliases.append(before["slug"])
-    return aliases
+    drop = min(max(0, len(aliases) - MAX_ALIASES), ALIAS_DROPS_PER_SAVE)
+    return aliases[drop:], aliases[:drop]
 
 
 def _in_series(article: Mapping[str, Any] | None) -> tuple[str, int] | None:
@@ -464,7 +511,7 @@ class Articles:
         step; returns the article as written (its new version and aliases). ``checks`` are as
         for :meth:`create`."""
         before, after = before_record.to_item(), after_record.to_item()
-        aliases = _aliases(before, after, keep_alias=keep_alias)
+        aliases, dropped = _aliases(before, after, keep_alias=keep_alias)
         ops: list[dict[str, Any]] = [
             self._article_update(before, {**after, "aliases": aliases or None})
         ]
@@ -487,7 +534,8 @@ class Articles:
                 ops.append(put_op(alias))
             else:
                 ops.append(delete_op(keys.slug_claim(before["slug"])))
-        ops.extend(self._alias_ops(before, after))
+        ops.extend(delete_op(keys.slug_claim(slug)) for slug in dropped)
+        ops.extend(self._alias_ops(before, after, aliases))
         ops.extend(self._tag_ops(before, after))
         ops.extend(self._sitemap_ops(before, after))
         ops.extend(self._series_ops(before, after))
@@ -529,14 +577,15 @@ class Articles:
             values=values,
         )
 
-    def _alias_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
+    def _alias_ops(self, before: Item, after: Item, aliases: list[str]) -> list[dict[str, Any]]:
         """Older aliases follow the article to its new slug, so reading an old address is one
         Query that already holds the redirect's target. An alias is in GSI1 (found by slug)
         only while its article is published: unpublishing, scheduling, sending to review or
         deleting the article takes its aliases out of GSI1 and republishing puts them back,
         so an old slug never reveals an unpublished article's current slug (they stay as
-        claims: the slugs remain reserved)."""
-        older = [slug for slug in before.get("aliases") or [] if slug != after["slug"]]
+        claims: the slugs remain reserved). Only the newest :data:`MAX_ALIASES` of ``aliases``
+        (the list after the save) are kept current; the one this save adds is written whole."""
+        older = [slug for slug in aliases[-MAX_ALIASES:] if slug != before["slug"]]
         condition, owner = "article_id = :id", {":id": after["id"]}
         moved = before["slug"] != after["slug"]
         was_live, live = _published(before), _published(after)

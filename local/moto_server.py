@@ -8,9 +8,9 @@ when the parent does, even if the parent is killed without cleaning up.
 
 Run as ``python -m local.moto_server --port N``: prints one JSON line with the endpoint once
 it is listening, then serves until stdin closes, SIGTERM or SIGINT. ``--scale-patches`` (the
-benchmarks' ``MotoServer(scale_patches=True)``) replaces two of moto's costs that grow with the
-data, see :func:`apply_scale_patches`. Cognito always enforces app client secrets as real
-Cognito does, see :func:`enforce_client_secrets`.
+benchmarks' and the tests' ``MotoServer(scale_patches=True)``) replaces two of moto's costs
+that grow with the data, see :func:`apply_scale_patches`. Cognito always enforces app client
+secrets as real Cognito does, see :func:`enforce_client_secrets`.
 """
 
 from __future__ import annotations

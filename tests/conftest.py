@@ -3,9 +3,12 @@ on it lazily, so a unit test that asks for none of these pays nothing.
 
 ``moto_endpoint`` -> str
     A moto server (``ThreadedMotoServer`` in a child process, see local/moto_server.py for
-    why not in this process) on 127.0.0.1 and a free port. Sets in os.environ for the whole
-    session: AWS_ENDPOINT_URL, fake credentials, AWS_REGION/AWS_DEFAULT_REGION=us-east-1,
-    POWERTOOLS_TRACE_DISABLED=true, POWERTOOLS_METRICS_NAMESPACE=Byline.
+    why not in this process) on 127.0.0.1 and a free port, with its scale patches
+    (``apply_scale_patches``: a transaction no longer deep-copies the whole table, which, with a
+    worker's table growing all session, was the largest cost of the run). Sets in os.environ
+    for the whole session: AWS_ENDPOINT_URL, fake credentials,
+    AWS_REGION/AWS_DEFAULT_REGION=us-east-1, POWERTOOLS_TRACE_DISABLED=true,
+    POWERTOOLS_METRICS_NAMESPACE=Byline.
 
 ``stack_resources`` -> StackResources
     template.yaml's resources created on that moto with Stage=test, and the variables
@@ -129,7 +132,7 @@ def reset_layer_caches() -> None:
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as patch, MotoServer(port=0) as server:
+    with pytest.MonkeyPatch.context() as patch, MotoServer(port=0, scale_patches=True) as server:
         for name in REAL_AWS_VARIABLES:
             patch.delenv(name, raising=False)
         for name, value in fake_aws_environment(server.endpoint).items():

@@ -120,6 +120,30 @@ def _parse_each_template_once() -> None:
 _parse_each_template_once()
 
 
+def _read_each_botocore_file_once() -> None:
+    """Every boto3 client is made from a session of its own (byline/aws.py: once per execution
+    environment in Lambda), and each new session's loader reads and parses botocore's JSON again:
+    the service model, endpoints, partitions, retry rules. Tests that reset the layer's caches
+    (test_faults resets them per run, for fresh retry quotas) made that the test process's
+    largest cost, about 0.1 s of CPU per client. So in the test process each file is parsed
+    once and shared: botocore treats what it loaded as read-only (its own per-loader cache hands
+    every client of a session the same objects)."""
+    from botocore.loaders import JSONFileLoader
+
+    load_file = JSONFileLoader.load_file
+    loaded: dict[str, Any] = {}
+
+    def load_each_file_once(self: JSONFileLoader, file_path: str) -> Any:
+        if file_path not in loaded:
+            loaded[file_path] = load_file(self, file_path)
+        return loaded[file_path]
+
+    JSONFileLoader.load_file = load_each_file_once  # type: ignore[method-assign]
+
+
+_read_each_botocore_file_once()
+
+
 def reset_layer_caches() -> None:
     """Forget the layer's once-per-environment caches (settings, clients) after env changes."""
     for name, module in list(sys.modules.items()):

@@ -80,6 +80,7 @@ from typing import Any
 
 import pytest
 
+import local.runtime
 from local import LocalStack
 from local.bootstrap import Stack, bootstrap
 from local.moto_server import REAL_AWS_VARIABLES, MotoServer, fake_aws_environment
@@ -118,6 +119,14 @@ def _parse_each_template_once() -> None:
 
 
 _parse_each_template_once()
+
+# Lambda workers forked from one clean, preloaded server process instead of each started from
+# scratch (local/runtime.py, WORKER_START_METHOD): a test run starts one per function it reaches.
+local.runtime.WORKER_START_METHOD = "forkserver"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    local.runtime.stop_worker_server()
 
 
 def _read_each_botocore_file_once() -> None:

@@ -309,6 +309,47 @@ class _Worker:
         self.process.join(5)
 
 
+WORKER_START_METHOD = "spawn"
+"""How worker processes start. ``spawn`` (the default, what ``make dev`` and ``local invoke``
+use): a new interpreter per worker, which imports everything itself, as a Lambda cold start
+does. ``forkserver`` (what tests/conftest.py sets for the test process, which starts a worker
+for every function it reaches, on each pytest worker): the workers are forked from one server
+process that was itself started fresh (nothing of the test process's state is in it) and has
+imported only :data:`WORKER_PRELOAD`, third-party libraries that read no configuration when
+imported; each worker still clears and sets its function's environment before it imports the
+layer and the handler. That saves each worker the interpreter start, re-importing the parent's
+``__main__`` (pytest) and importing boto3 and pydantic."""
+
+WORKER_PRELOAD = (
+    "__main__",
+    "local.runtime",
+    "boto3",
+    "botocore.client",
+    "botocore.session",
+    "pydantic.main",
+)
+"""Not powertools: it reads ``AWS_EXECUTION_ENV`` when imported (for its user agent), which
+the function's environment sets."""
+
+
+def stop_worker_server() -> None:
+    """Stop the forkserver (if one was started) and wait for it, so that it and the workers it
+    reaped are accounted to this process and nothing outlives it."""
+    from multiprocessing import forkserver
+
+    server = getattr(forkserver, "_forkserver", None)
+    if server is not None and getattr(server, "_forkserver_pid", None) is not None:
+        server._stop()
+
+
+def _worker_context() -> Any:
+    if WORKER_START_METHOD != "forkserver":
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(list(WORKER_PRELOAD))
+    return context
+
+
 class _Pool:
     """Up to ``size`` warm workers of one function; callers wait when all are busy."""
 
@@ -355,7 +396,7 @@ class _Pool:
         return worker
 
     def _start(self) -> _Worker:
-        context = multiprocessing.get_context("spawn")
+        context = _worker_context()
         parent_end, child_end = context.Pipe()
         process = context.Process(
             target=_worker_main,

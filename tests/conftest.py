@@ -3,9 +3,12 @@ on it lazily, so a unit test that asks for none of these pays nothing.
 
 ``moto_endpoint`` -> str
     A moto server (``ThreadedMotoServer`` in a child process, see local/moto_server.py for
-    why not in this process) on 127.0.0.1 and a free port. Sets in os.environ for the whole
-    session: AWS_ENDPOINT_URL, fake credentials, AWS_REGION/AWS_DEFAULT_REGION=us-east-1,
-    POWERTOOLS_TRACE_DISABLED=true, POWERTOOLS_METRICS_NAMESPACE=Byline.
+    why not in this process) on 127.0.0.1 and a free port, with its scale patches
+    (``apply_scale_patches``: a transaction no longer deep-copies the whole table, which, with a
+    worker's table growing all session, was the largest cost of the run). Sets in os.environ
+    for the whole session: AWS_ENDPOINT_URL, fake credentials,
+    AWS_REGION/AWS_DEFAULT_REGION=us-east-1, POWERTOOLS_TRACE_DISABLED=true,
+    POWERTOOLS_METRICS_NAMESPACE=Byline.
 
 ``stack_resources`` -> StackResources
     template.yaml's resources created on that moto with Stage=test, and the variables
@@ -77,6 +80,7 @@ from typing import Any
 
 import pytest
 
+import local.runtime
 from local import LocalStack
 from local.bootstrap import Stack, bootstrap
 from local.moto_server import REAL_AWS_VARIABLES, MotoServer, fake_aws_environment
@@ -116,6 +120,38 @@ def _parse_each_template_once() -> None:
 
 _parse_each_template_once()
 
+# Lambda workers forked from one clean, preloaded server process instead of each started from
+# scratch (local/runtime.py, WORKER_START_METHOD): a test run starts one per function it reaches.
+local.runtime.WORKER_START_METHOD = "forkserver"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    local.runtime.stop_worker_server()
+
+
+def _read_each_botocore_file_once() -> None:
+    """Every boto3 client is made from a session of its own (byline/aws.py: once per execution
+    environment in Lambda), and each new session's loader reads and parses botocore's JSON again:
+    the service model, endpoints, partitions, retry rules. Tests that reset the layer's caches
+    (test_faults resets them per run, for fresh retry quotas) made that the test process's
+    largest cost, about 0.1 s of CPU per client. So in the test process each file is parsed
+    once and shared: botocore treats what it loaded as read-only (its own per-loader cache hands
+    every client of a session the same objects)."""
+    from botocore.loaders import JSONFileLoader
+
+    load_file = JSONFileLoader.load_file
+    loaded: dict[str, Any] = {}
+
+    def load_each_file_once(self: JSONFileLoader, file_path: str) -> Any:
+        if file_path not in loaded:
+            loaded[file_path] = load_file(self, file_path)
+        return loaded[file_path]
+
+    JSONFileLoader.load_file = load_each_file_once  # type: ignore[method-assign]
+
+
+_read_each_botocore_file_once()
+
 
 def reset_layer_caches() -> None:
     """Forget the layer's once-per-environment caches (settings, clients) after env changes."""
@@ -129,7 +165,7 @@ def reset_layer_caches() -> None:
 
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
-    with pytest.MonkeyPatch.context() as patch, MotoServer(port=0) as server:
+    with pytest.MonkeyPatch.context() as patch, MotoServer(port=0, scale_patches=True) as server:
         for name in REAL_AWS_VARIABLES:
             patch.delenv(name, raising=False)
         for name, value in fake_aws_environment(server.endpoint).items():

@@ -108,6 +108,23 @@ def test_html_in_profile_text_stays_text(local_api, author):
     assert public["location"] == hostile[:150]
 
 
+def test_one_upload_may_be_both_avatar_and_cover(local_api, author):
+    """The same picture in both fields is one media item: checked once (two checks of one item
+    in a transaction were a 500)."""
+    picture = _accepted_upload(author.username)
+    response = _patch(local_api, author, {"avatar": picture, "cover": picture})
+    assert response.status_code == 200, response.text
+    public = _public(local_api, author)
+    assert (public["avatar"], public["cover"]) == (picture, picture)
+
+
+def test_someone_elses_upload_as_avatar_and_cover_names_both_fields(local_api, author):
+    someone_elses = _accepted_upload("someone_else")
+    response = _patch(local_api, author, {"avatar": someone_elses, "cover": someone_elses})
+    assert response.status_code == 422, response.text
+    assert "avatar and cover" in response.json()["detail"]
+
+
 def test_a_cover_must_be_the_owner_s_accepted_upload(local_api, author):
     someone_elses = _accepted_upload("someone_else")
     before = table().get(keys.user_profile(author.username), consistent=True)

@@ -198,6 +198,26 @@ def test_an_image_may_be_the_admin_s_accepted_upload(local_api, admin):
     assert _read(local_api).json()["logo"] == logo
 
 
+def test_one_upload_may_fill_several_image_fields(local_api, admin):
+    """One picture as logo, icon and social images is one media item: checked once (two checks
+    of one item in a transaction were a 500)."""
+    picture = _accepted_upload(admin.username)
+    body = {"logo": picture, "icon": picture, "og_image": picture, "twitter_image": picture}
+    response = _put(local_api, admin, body, _read(local_api).headers["ETag"])
+    assert response.status_code == 200, response.text
+    shown = _read(local_api).json()
+    assert [shown[name] for name in body] == [picture] * 4
+
+
+def test_one_refused_upload_in_several_fields_is_a_422(local_api, admin):
+    someone_elses = _accepted_upload("someone_else")
+    before = _stored()
+    body = {"logo": someone_elses, "og_image": someone_elses}
+    response = _put(local_api, admin, body, _read(local_api).headers["ETag"])
+    assert response.status_code == 422, response.text
+    assert _stored() == before
+
+
 def test_an_upload_that_is_not_the_admin_s_or_not_accepted_is_refused(local_api, admin):
     someone_elses = _accepted_upload("someone_else")
     pending = f"media/{admin.username}/{uuid.uuid4().hex}.png"

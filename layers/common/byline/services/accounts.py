@@ -242,12 +242,16 @@ class Accounts:
         changes: dict[str, Any] = patch.model_dump(exclude_unset=True, mode="json")
         changes = {k: v for k, v in changes.items() if v is not None or k in CLEARABLE}
         images = [name for name in ("avatar", "cover") if changes.get(name)]
-        checks = [MediaRecords.usable_check(changes[n], {principal.username}) for n in images]
+        # One check per distinct upload (the same picture as avatar and cover is one media item;
+        # DynamoDB refuses two operations on one item in a transaction).
+        uploads = list(dict.fromkeys(str(changes[name]) for name in images))
+        checks = [MediaRecords.usable_check(key, {principal.username}) for key in uploads]
         try:
             updated = self.users.update(principal.username, changes, checks=checks)
         except CheckFailed as refused:
+            fields = " and ".join(n for n in images if changes[n] == uploads[refused.index])
             raise UnprocessableContent(
-                f"{images[refused.index]}: not an accepted upload of yours; upload it with "
+                f"{fields}: not an accepted upload of yours; upload it with "
                 "POST /media and wait for it to pass validation."
             ) from refused
         return _my_profile(updated, principal)

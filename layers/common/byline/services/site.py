@@ -60,11 +60,15 @@ class SiteService:
         before = self._settings(current)
         precondition(etag_of(before))
         document = update.model_dump(mode="json", exclude_none=True)
-        new_uploads = [
-            str(document[name])
-            for name in IMAGE_FIELDS
-            if is_media_key(document.get(name)) and document[name] != getattr(before, name)
-        ]
+        # One check per distinct upload: a logo that is also the og image is one media item, and
+        # DynamoDB refuses two operations on one item in a transaction.
+        new_uploads = list(
+            dict.fromkeys(
+                str(document[name])
+                for name in IMAGE_FIELDS
+                if is_media_key(document.get(name)) and document[name] != getattr(before, name)
+            )
+        )
         checks = [MediaRecords.usable_check(key, {principal.username}) for key in new_uploads]
         record = replace(
             current,

@@ -10,7 +10,7 @@ from byline.auth.principal import Principal
 from byline.data.site import SiteRecord
 from byline.errors import Forbidden
 from byline.models.etags import etag_of
-from byline.models.fields import ImageRef, NavUrl, TimeZone, TwitterHandle, is_media_key
+from byline.models.fields import ImageRef, Link, NavUrl, TimeZone, TwitterHandle, is_media_key
 from byline.models.site import SiteSettingsUpdate
 from byline.services.site import SiteService
 
@@ -40,6 +40,9 @@ def test_images_are_media_keys_or_https_urls(value):
         "https://user:pw@cdn.example.com/a.png",
         "https://cdn.example.com/a b.png",
         "https://cdn.example.com/\x00.png",
+        'https://good.example/x.png"onerror="alert(1)',
+        "https://good.example/<x>.png",
+        "https://good.example/a%zz.png",
         "media/../../etc/passwd",
         "",
         "https://e.example/" + "a" * 500,
@@ -57,14 +60,38 @@ def test_only_media_keys_are_checked_as_uploads():
 
 
 @pytest.mark.parametrize(
-    "value", ["/", "/about/", "#/portal/", "https://x.example/", "http://x.example", "mailto:a@b.c"]
+    "value",
+    [
+        "/",
+        "/about/",
+        "#/portal/",
+        "https://x.example/",
+        "http://x.example",
+        "mailto:a@b.co",
+        "mailto:a@b.co?subject=Hi%20there",
+        "/caf%C3%A9/",
+    ],
 )
 def test_navigation_takes_paths_fragments_and_web_or_mail_urls(value):
     assert NAV.validate_python(value) == value
 
 
 @pytest.mark.parametrize(
-    "value", ["javascript:alert(1)", "//evil.example", "ftp://x.example/", "about:blank", "a b"]
+    "value",
+    [
+        "javascript:alert(1)",
+        "//evil.example",
+        "ftp://x.example/",
+        "about:blank",
+        "a b",
+        "/\\evil.example",  # browsers read a backslash as a slash: //evil.example
+        "/\\/evil.example/",
+        '#"><script>alert(1)</script>',
+        'mailto:@"><script>',
+        "mailto:nobody",
+        "mailto:a@b",
+        "/a%zz",
+    ],
 )
 def test_navigation_refuses_other_schemes(value):
     with pytest.raises(ValidationError):
@@ -173,3 +200,32 @@ def test_only_admins_replace_the_settings():
     with pytest.raises(Forbidden):
         service.replace(editor, SiteSettingsUpdate(), lambda _etag: None)
     assert fake.saved == []
+
+
+LINK = TypeAdapter(Link)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["https://ann.example/", "https://sub.domain.co.uk/path?q=1", "https://xn--caf-dma.example/"],
+)
+def test_profile_links_are_public_https_urls(value):
+    assert str(LINK.validate_python(value)) == value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "https://byline.example@evil.example/",  # reads as byline.example, opens evil.example
+        "https://user:pass@evil.example/",
+        "https://a..example/",
+        "https://-a.example/",
+        "https://[::1]/",
+        "https://localhost/",
+        "https://127.0.0.1:8080/",
+        "http://ann.example/",
+    ],
+)
+def test_profile_links_refuse_user_information_and_hosts_that_are_not_names(value):
+    with pytest.raises(ValidationError):
+        LINK.validate_python(value)

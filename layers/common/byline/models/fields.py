@@ -133,9 +133,21 @@ MediaKey = Annotated[
 ]
 
 
+_DNS_NAME = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$")
+"""A public host name: dotted labels of letters, digits and inner hyphens (IDNs arrive as
+punycode), so no IP address, no ``localhost``, no empty label."""
+
+
 def _https_only(url: HttpUrl) -> HttpUrl:
+    """A public https link: no user information (``https://site.example@evil.example/`` reads as
+    one site and opens another) and a real host name."""
     if url.scheme != "https":
         raise ValueError("links must use https")
+    if url.username or url.password:
+        raise ValueError("links must not carry a user name or password (user@host)")
+    host = (url.host or "").lower().rstrip(".")
+    if not _DNS_NAME.match(host) or host.rsplit(".", 1)[-1].isdigit():
+        raise ValueError("links must name a public host (no IP address or localhost)")
     return url
 
 
@@ -172,8 +184,11 @@ TimeZone = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_kn
 
 
 _MEDIA_KEY = re.compile(r"^media/[A-Za-z0-9_-]{1,64}/[A-Za-z0-9_.-]{1,128}$")
-_URL_CHARS = re.compile(r"^[\x21-\x7e]+$")
-"""Printable ASCII without spaces: what an absolute URL or a path is made of once encoded."""
+_URL_CHARS = re.compile(r"^(?:[A-Za-z0-9._~:/?#\[\]@!$&'()*+,;=-]|%[0-9A-Fa-f]{2})+$")
+"""What RFC 3986 lets a URL or a path be made of once encoded: no space, no ``"<>\\^`{|}`` (a
+backslash is a slash to browsers, so ``/\\evil.com`` would leave the site), ``%`` only before
+two hex digits."""
+_MAILTO = re.compile(r"^mailto:[^@/?#]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+([?][^#]*)?$", re.I)
 _ABSOLUTE = re.compile(r"^https?://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*(:[0-9]{1,5})?([/?#]|$)", re.I)
 """An absolute http(s) URL with a host name and no user information."""
 
@@ -214,7 +229,7 @@ def _nav_url(value: str) -> str:
     if value.startswith("#") or (value.startswith("/") and not value.startswith("//")):
         return value
     lowered = value.lower()
-    if lowered.startswith("mailto:") and "@" in value:
+    if lowered.startswith("mailto:") and _MAILTO.match(value):
         return value
     if _ABSOLUTE.match(value):
         return value

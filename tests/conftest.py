@@ -71,7 +71,6 @@ Layout, workers and markers (for the next engineer)
 from __future__ import annotations
 
 import os
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -87,6 +86,7 @@ from local.moto_server import REAL_AWS_VARIABLES, MotoServer, fake_aws_environme
 from local.runtime import FunctionSpec, LambdaContext, function_specs, load_handler
 from local.seed import DemoUser, login, seed
 from local.template import Template
+from tests.support.layer_caches import reset_layer_caches
 
 TEST_STAGE = "test"
 
@@ -151,16 +151,6 @@ def _read_each_botocore_file_once() -> None:
 
 
 _read_each_botocore_file_once()
-
-
-def reset_layer_caches() -> None:
-    """Forget the layer's once-per-environment caches (settings, clients) after env changes."""
-    for name, module in list(sys.modules.items()):
-        if name == "byline" or name.startswith("byline."):
-            for value in list(vars(module).values()):
-                clear = getattr(value, "cache_clear", None)
-                if callable(clear):
-                    clear()
 
 
 @pytest.fixture(scope="session")

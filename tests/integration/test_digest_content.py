@@ -208,7 +208,7 @@ def test_the_digest_page_allows_images_from_the_media_origin_and_nowhere_else(
     from byline.data.digest_archive import S3DigestStore
     from byline.secrets import signing_key
     from byline.services import unsubscribe_tokens
-    from tests.conftest import reset_layer_caches
+    from tests.support.layer_caches import reset_layer_caches
 
     name = "v" + uuid.uuid4().hex[:10]
     S3DigestStore(stack_resources["DIGEST_BUCKET"]).save_digest(name, "2024-06-06", "<p>digest</p>")

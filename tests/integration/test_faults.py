@@ -65,7 +65,7 @@ class Harness:
 
     def run(self, case: WriteCase, inject: Callable[[Faults], None] | None = None) -> Run:
         from byline import aws
-        from tests.conftest import reset_layer_caches
+        from tests.support.layer_caches import reset_layer_caches
 
         request = case.build(self.world)
         function = route_functions()[(request.method, request.resource)]
@@ -93,7 +93,7 @@ class Harness:
 
 @pytest.fixture(scope="module")
 def harness(local_api: str, invoke_handler: Any, stack_resources: Any) -> Iterator[Harness]:
-    from tests.conftest import reset_layer_caches
+    from tests.support.layer_caches import reset_layer_caches
 
     reset_layer_caches()  # a client whose retry quota no other test has spent
     yield Harness(local_api, invoke_handler, stack_resources["TABLE_NAME"])

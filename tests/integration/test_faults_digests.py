@@ -80,7 +80,7 @@ def world(stack_resources: Any) -> Any:
     """The pipeline tests' world (test_digest_pipeline.py), sending through the real mailer."""
     from datetime import UTC, datetime
 
-    from tests.conftest import reset_layer_caches
+    from tests.support.layer_caches import reset_layer_caches
 
     reset_layer_caches()  # clients with a full retry quota
     clock = Clock(datetime(2024, 5, 8, 6, 15, tzinfo=UTC))
@@ -90,7 +90,7 @@ def world(stack_resources: Any) -> Any:
 
 @pytest.fixture
 def pipeline(world: Any, stack_resources: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    from tests.conftest import reset_layer_caches
+    from tests.support.layer_caches import reset_layer_caches
 
     clock, _mailbox, digests, _articles, _subscriptions = world
     sender = digests.send_email

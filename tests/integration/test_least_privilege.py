@@ -153,7 +153,7 @@ class Exercise:
 
     def run(self, logical_id: str, event: dict[str, Any], faults: Any = None) -> Any:
         from byline import aws
-        from tests.conftest import reset_layer_caches
+        from tests.support.layer_caches import reset_layer_caches
 
         reset_layer_caches()
         _clear_parameter_cache()

@@ -849,7 +849,7 @@ def test_each_read_is_one_dynamodb_request_and_never_a_scan(
 def test_each_write_is_at_most_one_write_request_besides_its_reads(
     prepared, invoke_handler, function_specs_by_id, write
 ):
-    from tests.conftest import reset_layer_caches
+    from tests.support.layer_caches import reset_layer_caches
 
     method, resource = write.route
     event = proxy_event(prepared, method, resource, write.build(prepared))

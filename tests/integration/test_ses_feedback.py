@@ -28,7 +28,7 @@ def invoke(invoke_handler):
     import sys
 
     import byline.services.digests
-    from tests.conftest import reset_layer_caches
+    from tests.support.layer_caches import reset_layer_caches
 
     worker = sys.modules.get("byline_local_fn_DigestWorkerFunction")
     if worker is not None:  # another test may have left a stand-in service there

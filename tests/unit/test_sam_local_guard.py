@@ -3,7 +3,8 @@
 
 import pytest
 
-from byline import aws, secrets, settings
+from byline import aws, secrets
+from tests.support.layer_caches import reset_layer_caches
 
 SAM_LOCAL = {"AWS_SAM_LOCAL": "true"}
 
@@ -103,12 +104,9 @@ def fresh_layer(monkeypatch):
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
         monkeypatch.delenv(name, raising=False)
-    caches = (settings.get_settings, aws.dynamodb, aws.s3, aws.sqs)
-    for cached in caches:
-        cached.cache_clear()
+    reset_layer_caches()
     yield monkeypatch
-    for cached in caches:
-        cached.cache_clear()
+    reset_layer_caches()  # all of them: a cached service must not keep a client made here
 
 
 def test_no_client_is_made_under_sam_local_without_the_env_vars_file(fresh_layer):

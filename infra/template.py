@@ -298,6 +298,9 @@ def routes_from_parts(parts: Mapping[str, Mapping[str, Any]]) -> dict[str, Route
         if len(operations) != 1:
             raise DeclarationError(f"functions/{folder} declares {len(operations)} routes, not 1")
         method, path, operation = operations[0]
+        if operation.get("x-byline-greedy-path"):
+            # API Gateway's greedy parameter: the rest of the path, slashes included
+            path = re.sub(r"\{(\w+)\}$", r"{\1+}", path)
         routes[folder] = Route(method=method, path=path, authorized=bool(operation.get("security")))
     return routes
 

@@ -392,7 +392,11 @@ class Gateway:
         trace = trace_id(request.received_at)
         forwarded = HttpRequest(
             method=request.method,
-            path="/" + "/".join(segments) if segments else "/",
+            # API Gateway hands the path on as requested, a trailing slash included (Ghost's
+            # Content API routes on it; powertools' REST resolver ignores it)
+            path=("/" + "/".join(segments) + ("/" if request.path.endswith("/") else ""))
+            if segments
+            else "/",
             query=request.query,
             headers=forwarded_headers(request.headers, request.source_ip, port, trace),
             body=request.body,

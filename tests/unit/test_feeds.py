@@ -240,7 +240,7 @@ class FakeArticles:
 
     def entries(self):
         return [
-            {"SK": f"{i['published_at']}#{i['id']}", **{k: i[k] for k in SITEMAP_FIELDS}}
+            {"SK": f"{i['published_at']}#{i['id']}", **{k: i.get(k) for k in SITEMAP_FIELDS}}
             for i in self.items
         ]
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass, fields, replace
 from typing import Any, Self
 
 from byline.data import keys
+from byline.data.catalogue import ENTRY_FIELDS, catalogue_ops, count_expression, day_moves
 from byline.data.table import (
     Check,
     ConditionFailed,
@@ -26,9 +27,10 @@ from byline.observability import logger
 
 SUMMARY_FIELDS = (
     "id", "slug", "title", "subtitle", "author", "status", "tags", "excerpt", "reading_minutes",
-    "cover", "like_count", "comment_count", "published_at", "updated_at",
+    "cover", "like_count", "comment_count", "published_at", "updated_at", "featured",
 )  # fmt: skip
-SITEMAP_FIELDS = ("id", "slug", "published_at", "updated_at")
+SITEMAP_FIELDS = ENTRY_FIELDS
+"""A sitemap entry is also the Content API catalogue's entry of every listed post."""
 COUNTERS = ("like_count", "comment_count")
 MAX_ALIASES = 20
 """Old slugs an article keeps (the newest). Every save that moves the article's slug or its
@@ -539,6 +541,7 @@ class Articles:
         ops.extend(self._tag_ops(before, after))
         ops.extend(self._sitemap_ops(before, after))
         ops.extend(self._series_ops(before, after))
+        ops.extend(catalogue_ops(before, after))
         tx = self._table.transaction()
         tx.operations.extend(ops)
         first_check = tx.require(checks)
@@ -608,14 +611,17 @@ class Articles:
         return ops
 
     def _tag_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:
+        """Each tag's listing entry, and its counter: how many published articles carry it,
+        and how many per day of publication (the Content API's catalogue pages by those)."""
         was, now = _listed_in_tags(before), _listed_in_tags(after)
         ops: list[dict[str, Any]] = []
         for tag in sorted(was - now):
             ops.append(delete_op(keys.tag_article(tag, before["published_at"], before["id"])))
-            ops.append(self._count(tag, -1))
+            ops.append(self._count(tag, -1, day_moves(before, None)))
         for tag in sorted(now):
             if tag in was and before["published_at"] != after["published_at"]:
                 ops.append(delete_op(keys.tag_article(tag, before["published_at"], before["id"])))
+                ops.append(self._count(tag, 0, day_moves(before, after)))
             entry = {
                 **keys.tag_article(tag, after["published_at"], after["id"]),
                 "kind": "tag-entry",
@@ -623,14 +629,16 @@ class Articles:
             }
             ops.append(put_op(entry))
             if tag not in was:
-                ops.append(self._count(tag, +1))
+                ops.append(self._count(tag, +1, day_moves(None, after)))
         return ops
 
-    def _count(self, tag: str, delta: int) -> dict[str, Any]:
+    def _count(self, tag: str, delta: int, moves: Mapping[str, int]) -> dict[str, Any]:
+        days, names, values = count_expression(moves)
         return update_op(
             keys.tag_counter(tag),
-            "ADD articles :d SET tag = :t, kind = :k",
-            values={":d": delta, ":t": tag, ":k": "tag"},
+            f"ADD articles :d{', ' + days if days else ''} SET tag = :t, kind = :k",
+            names=names or None,
+            values={":d": delta, ":t": tag, ":k": "tag", **values},
         )
 
     def _sitemap_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:

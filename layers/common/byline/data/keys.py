@@ -305,3 +305,57 @@ def content_key_entry(key_id: str) -> Key:
 def content_key_counter() -> Key:
     """How many keys the site has, so the limit holds in the create transaction."""
     return _key(content_keys_partition(), "COUNT")
+
+
+# The Content API's catalogue (docs/decisions/0018-ghost-content-api.md)
+def catalogue_partition() -> str:
+    """PK of the catalogue's counters: how many listed posts each scope holds, per day."""
+    return "CATALOGUE"
+
+
+def catalogue_all() -> Key:
+    return _key(catalogue_partition(), "ALL")
+
+
+def catalogue_author(username: str) -> Key:
+    return _key(catalogue_partition(), f"AUTHOR#{username.lower()}")
+
+
+def catalogue_featured() -> Key:
+    return _key(catalogue_partition(), "FEATURED")
+
+
+def author_posts_partition(username: str) -> str:
+    """PK of the slim copies of an author's listed posts, newest last by SK."""
+    return f"AUTHORPOSTS#{username.lower()}"
+
+
+def author_post(username: str, published_at: str, article_id: str) -> Key:
+    return _key(author_posts_partition(username), f"{published_at}#{article_id}")
+
+
+def featured_partition() -> str:
+    """PK of the slim copies of the featured listed posts."""
+    return "FEATURED"
+
+
+def featured_post(published_at: str, article_id: str) -> Key:
+    return _key(featured_partition(), f"{published_at}#{article_id}")
+
+
+def ghost_id(hex_id: str) -> Key:
+    """An article's Content API id (24 hex characters) leading to the article's own id."""
+    return _key(f"GHOSTID#{hex_id}", "GHOSTID")
+
+
+def day_attribute(timestamp: str) -> str:
+    """The counter attribute of a timestamp's UTC day: ``d20261130``."""
+    return "d" + timestamp[:10].replace("-", "")
+
+
+def day_of_attribute(name: str) -> str | None:
+    """``2026-11-30`` for ``d20261130``; None for an attribute that is no day counter."""
+    digits = name[1:]
+    if not name.startswith("d") or len(digits) != 8 or not digits.isdigit():
+        return None
+    return f"{digits[:4]}-{digits[4:6]}-{digits[6:]}"

@@ -1,0 +1,364 @@
+"""The Content API's catalogue: listed posts by scope, counted per day, so any page of a browse
+is found without counting or reading what comes before it (docs/decisions/0018).
+
+A *listed post* is a published article that is not a page. Each scope the Content API pages
+through has slim entries sorted by ``<published_at>#<id>`` and a counter item whose attributes
+count its entries per UTC day (``d20261130: 3``):
+
+| scope | entries | day counts |
+|---|---|---|
+| every listed post | the sitemap's entries (``SITEMAP``) | ``CATALOGUE`` / ``ALL`` |
+| one tag | its listing entries (``TAG#<t>``) | its counter (``TAGS`` / ``TAG#<t>``) |
+| one author | ``AUTHORPOSTS#<u>`` | ``CATALOGUE`` / ``AUTHOR#<u>`` |
+| featured posts | ``FEATURED`` | ``CATALOGUE`` / ``FEATURED`` |
+
+Every change is made in the transaction that changes the article (``Articles.save`` adds
+:func:`catalogue_ops`), so counts and entries never disagree. Page *n* of a browse: read the
+scope's counter (one GetItem), add the days newest first until the offset falls in one, then
+one Query of the entries from the end of that day with ``Limit`` = what precedes the offset in
+that day + the page's limit. Its cost is bounded by one day's posts, not by the page number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Self
+
+from byline.data import keys
+from byline.data.table import Item, Table, delete_op, put_op, update_op
+from byline.ghost.ids import content_id
+
+ENTRY_FIELDS = ("id", "slug", "title", "author", "tags", "featured", "published_at", "updated_at")
+"""What a slim entry copies: enough to filter (NQL) and order without reading the article."""
+
+
+def is_listed(article: Mapping[str, Any] | None) -> bool:
+    """A published post (pages are kept out of every listing)."""
+    return article is not None and article.get("status") == "published" and not article.get("page")
+
+
+def entry(article: Mapping[str, Any]) -> Item:
+    return {f: article.get(f) for f in ENTRY_FIELDS if article.get(f) is not None}
+
+
+SIZE_CLASS_BYTES = 16_384
+"""Listed posts are also counted by size class (``z3``: up to 3 x 16 KiB of response): a
+browse reads the largest class present to keep a page of whole posts under Lambda's 6 MB."""
+
+
+def response_bytes(article: Mapping[str, Any]) -> int:
+    """An upper bound of the bytes a post adds to a Content API response with its html and
+    plaintext: twice the html and body (JSON escapes; Lambda's own encoding of non-ASCII text
+    as ``\\uXXXX`` doubles UTF-8 at worst) and 4 KiB of other fields."""
+    html = str(article.get("html") or "").encode()
+    body = str(article.get("body") or "").encode()
+    return 2 * (len(html) + len(body)) + 4096
+
+
+def size_attribute(article: Mapping[str, Any]) -> str:
+    return f"z{-(-response_bytes(article) // SIZE_CLASS_BYTES)}"
+
+
+def size_moves(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, int]:
+    moves: dict[str, int] = {}
+    if before is not None:
+        moves[size_attribute(before)] = moves.get(size_attribute(before), 0) - 1
+    if after is not None:
+        moves[size_attribute(after)] = moves.get(size_attribute(after), 0) + 1
+    return {name: delta for name, delta in moves.items() if delta}
+
+
+def day_moves(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, int]:
+    """How a scope's day counts change when a member ``before`` becomes ``after`` (None: not a
+    member): ``{"d20261130": -1, "d20261201": +1}``; empty when nothing moves."""
+    moves: dict[str, int] = {}
+    if before is not None:
+        day = keys.day_attribute(str(before["published_at"]))
+        moves[day] = moves.get(day, 0) - 1
+    if after is not None:
+        day = keys.day_attribute(str(after["published_at"]))
+        moves[day] = moves.get(day, 0) + 1
+    return {day: delta for day, delta in moves.items() if delta}
+
+
+def count_expression(
+    moves: Mapping[str, int], *, prefix: str = "c"
+) -> tuple[str, dict[str, str], dict[str, int]]:
+    """An ``ADD`` clause (without the keyword) for ``moves``, with its names and values."""
+    parts, names, values = [], {}, {}
+    for i, (day, delta) in enumerate(sorted(moves.items())):
+        names[f"#{prefix}{i}"] = day
+        values[f":{prefix}{i}"] = delta
+        parts.append(f"#{prefix}{i} :{prefix}{i}")
+    return ", ".join(parts), names, values
+
+
+def _counter_op(key: keys.Key, moves: Mapping[str, int], **attributes: str) -> dict[str, Any]:
+    clause, names, values = count_expression(moves)
+    sets = []
+    for i, (name, value) in enumerate(sorted(attributes.items())):
+        names[f"#s{i}"] = name
+        values[f":s{i}"] = value  # type: ignore[assignment]
+        sets.append(f"#s{i} = :s{i}")
+    expression = f"ADD {clause}" + (f" SET {', '.join(sets)}" if sets else "")
+    return update_op(key, expression, names=names, values=values)
+
+
+def _scope_ops(
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any] | None,
+    entry_key: Any,
+    counter: keys.Key,
+    **counter_attributes: str,
+) -> list[dict[str, Any]]:
+    """Keep one scope's entry and day counts in step with an article that was ``before`` and
+    is ``after`` a member (None: not a member)."""
+    ops: list[dict[str, Any]] = []
+    if before is not None and (after is None or before["published_at"] != after["published_at"]):
+        ops.append(delete_op(entry_key(before)))
+    if after is not None:
+        ops.append(put_op({**entry_key(after), "kind": "catalogue-entry", **entry(after)}))
+    moves = day_moves(before, after)
+    if moves:
+        ops.append(_counter_op(counter, moves, **counter_attributes))
+    return ops
+
+
+def catalogue_ops(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The writes that keep the catalogue in step when an article is saved from ``before`` to
+    ``after`` (its sitemap and tag entries are written by ``Articles`` itself; the tag
+    counters' day counts by its tag operations)."""
+    was = before if is_listed(before) else None
+    now = after if is_listed(after) else None
+    ops: list[dict[str, Any]] = []
+    # every listed post: entries are the sitemap's; only the day counts are kept here
+    moves = day_moves(was, now) | size_moves(was, now)
+    if moves:
+        ops.append(_counter_op(keys.catalogue_all(), moves))
+    # the author's posts (the author never changes)
+    author = str(after["author"])
+    ops.extend(
+        _scope_ops(
+            was,
+            now,
+            lambda a: keys.author_post(author, a["published_at"], a["id"]),
+            keys.catalogue_author(author),
+            author=author,
+            kind="catalogue-author",
+        )
+    )
+    # featured posts
+    ops.extend(
+        _scope_ops(
+            was if was is not None and was.get("featured") else None,
+            now if now is not None and now.get("featured") else None,
+            lambda a: keys.featured_post(a["published_at"], a["id"]),
+            keys.catalogue_featured(),
+        )
+    )
+    # the Content API id of a post or page, found by /posts/{id}/ and /pages/{id}/
+    if after.get("status") == "published" and before.get("status") != "published":
+        ops.append(
+            put_op(
+                {
+                    **keys.ghost_id(content_id("post", str(after["id"]))),
+                    "kind": "ghost-id",
+                    "article_id": after["id"],
+                }
+            )
+        )
+    return ops
+
+
+# -- reads ------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class DayCounts:
+    """A scope's listed posts per UTC day (``2026-11-30``), days without any left out."""
+
+    days: Mapping[str, int]
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any] | None) -> Self:
+        days: dict[str, int] = {}
+        for name, value in (item or {}).items():
+            day = keys.day_of_attribute(name)
+            if day is not None and int(value) > 0:
+                days[day] = int(value)
+        return cls(days=days)
+
+    @property
+    def total(self) -> int:
+        return sum(self.days.values())
+
+    @staticmethod
+    def largest_post(item: Mapping[str, Any] | None) -> int:
+        """The response bytes of the largest listed post's size class (0: none listed)."""
+        classes = [
+            int(name[1:])
+            for name, value in (item or {}).items()
+            if name.startswith("z") and name[1:].isdigit() and int(value) > 0
+        ]
+        return max(classes, default=0) * SIZE_CLASS_BYTES
+
+    def locate(self, offset: int, *, newest_first: bool = True) -> tuple[str, int] | None:
+        """The day holding the ``offset``-th post (0-based) in the given order, and how many
+        posts of that day come before it; None past the end."""
+        seen = 0
+        for day in sorted(self.days, reverse=newest_first):
+            count = self.days[day]
+            if offset < seen + count:
+                return day, offset - seen
+            seen += count
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueEntry:
+    """A slim copy of a listed post (a sitemap, tag, author or featured entry)."""
+
+    id: str
+    slug: str
+    title: str
+    author: str
+    tags: tuple[str, ...]
+    featured: bool
+    published_at: str
+    updated_at: str | None
+
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> Self:
+        published_at, article_id = keys.parse_timeline_sort(str(item["SK"]))
+        return cls(
+            id=str(item.get("id") or article_id),
+            slug=str(item.get("slug") or ""),
+            title=str(item.get("title") or ""),
+            author=str(item.get("author") or ""),
+            tags=tuple(str(t) for t in item.get("tags") or ()),
+            featured=bool(item.get("featured")),
+            published_at=str(item.get("published_at") or published_at),
+            updated_at=None if item.get("updated_at") is None else str(item["updated_at"]),
+        )
+
+
+Scope = tuple[str, str]
+"""``("all", "")``, ``("tag", <tag>)``, ``("author", <username>)`` or ``("featured", "")``."""
+
+
+def _scope_keys(scope: Scope) -> tuple[keys.Key, str]:
+    kind, value = scope
+    if kind == "all":
+        return keys.catalogue_all(), keys.sitemap_partition()
+    if kind == "tag":
+        return keys.tag_counter(value), keys.tag_partition(value)
+    if kind == "author":
+        return keys.catalogue_author(value), keys.author_posts_partition(value)
+    if kind == "featured":
+        return keys.catalogue_featured(), keys.featured_partition()
+    raise ValueError(f"no catalogue scope {scope!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorCount:
+    username: str
+    posts: int
+
+
+class Catalogue:
+    """Reads of the catalogue: counts, a page of entries, whole scopes."""
+
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def counts(self, scope: Scope) -> DayCounts:
+        counter, _ = _scope_keys(scope)
+        return DayCounts.from_item(self._table.get(counter))
+
+    def browse_start(self, scope: Scope) -> tuple[DayCounts, int, Item | None]:
+        """What a browse of ``scope`` reads first, in one BatchGetItem: the scope's day counts,
+        the largest listed post's response bytes, and the site settings item."""
+        counter, _ = _scope_keys(scope)
+        wanted = [counter, keys.catalogue_all(), keys.site_settings()]
+        unique = list({(k["PK"], k["SK"]): k for k in wanted}.values())
+        found = {(i["PK"], i["SK"]): i for i in self._table.get_many(unique)}
+        site = found.get((keys.site_settings()["PK"], keys.site_settings()["SK"]))
+        all_counter = found.get((keys.catalogue_all()["PK"], keys.catalogue_all()["SK"]))
+        scope_counter = found.get((counter["PK"], counter["SK"]))
+        return DayCounts.from_item(scope_counter), DayCounts.largest_post(all_counter), site
+
+    def site_item(self) -> Item | None:
+        return self._table.get(keys.site_settings())
+
+    def entries_from(
+        self, scope: Scope, day: str, take: int, *, newest_first: bool = True
+    ) -> list[CatalogueEntry]:
+        """Up to ``take`` entries of ``scope`` from the end (newest first) or the start of
+        ``day`` on, in that order: one Query unless a day's entries pass 1 MB."""
+        _, partition = _scope_keys(scope)
+        condition, values = (
+            ("SK < :bound", {":bound": f"{day}~"})
+            if newest_first
+            else ("SK >= :bound", {":bound": day})
+        )
+        found: list[CatalogueEntry] = []
+        start: Mapping[str, Any] | None = None
+        while len(found) < take:
+            page = self._table.query(
+                "PK",
+                partition,
+                sort_condition=condition,
+                values=values,
+                forward=not newest_first,
+                limit=take - len(found),
+                start_key=start,
+            )
+            found.extend(CatalogueEntry.from_item(i) for i in page.items)
+            start = page.last_key
+            if start is None:
+                break
+        return found
+
+    def all_entries(self, scope: Scope) -> list[CatalogueEntry]:
+        """Every entry of ``scope``, oldest first (a filter no counter answers)."""
+        _, partition = _scope_keys(scope)
+        found: list[CatalogueEntry] = []
+        start: Mapping[str, Any] | None = None
+        while True:
+            page = self._table.query("PK", partition, start_key=start)
+            found.extend(
+                CatalogueEntry.from_item(i) for i in page.items if "#" in str(i.get("SK", ""))
+            )
+            start = page.last_key
+            if start is None:
+                return found
+
+    def authors(self) -> list[AuthorCount]:
+        """Every author with a listed post, and how many (one Query, counters only)."""
+        found: list[AuthorCount] = []
+        start: Mapping[str, Any] | None = None
+        while True:
+            page = self._table.query(
+                "PK",
+                keys.catalogue_partition(),
+                sort_condition="begins_with(SK, :author)",
+                values={":author": "AUTHOR#"},
+                start_key=start,
+            )
+            for item in page.items:
+                posts = DayCounts.from_item(item).total
+                if posts > 0:
+                    found.append(AuthorCount(username=str(item["author"]), posts=posts))
+            start = page.last_key
+            if start is None:
+                return found
+
+    def article_id_for(self, content_api_id: str) -> str | None:
+        item = self._table.get(keys.ghost_id(content_api_id))
+        return None if item is None else str(item["article_id"])
+
+    def items(self, item_keys: Sequence[keys.Key]) -> list[Item]:
+        """Items by key, 100 per BatchGetItem request."""
+        found: list[Item] = []
+        for start in range(0, len(item_keys), 100):
+            found.extend(self._table.get_many(item_keys[start : start + 100]))
+        return found

@@ -12,7 +12,7 @@ from byline.ghost.params import Query
 from byline.http.api import build_api
 from byline.http.ghost import Handlers, Route, entrypoint
 from byline.models.ghost import GhostErrors
-from byline.services.content_keys import verify
+from byline.services.content_keys import key_of, verify
 from byline.services.ghost_content import GHOST_VERSION, ghost_content
 
 app = build_api()
@@ -55,8 +55,8 @@ def ghost_api(path: str) -> dict[str, Any]:  # pragma: no cover - the entry poin
     raise NotImplementedError("routed by byline.http.ghost")
 
 
-def _browse(query: Query) -> dict[str, Any]:
-    service = ghost_content()
+def _browse(query: Query, key: str) -> dict[str, Any]:
+    service = ghost_content().for_key(key)
     match query.resource:
         case "posts":
             return service.browse_posts(query)
@@ -70,8 +70,8 @@ def _browse(query: Query) -> dict[str, Any]:
             return service.tiers(query)
 
 
-def _read(query: Query, route: Route) -> dict[str, Any]:
-    service = ghost_content()
+def _read(query: Query, route: Route, key: str) -> dict[str, Any]:
+    service = ghost_content().for_key(key)
     if query.resource in ("posts", "pages"):
         return service.read_post(query, slug=route.slug, ghost_id=route.ghost_id)
     if query.resource == "authors":
@@ -83,10 +83,11 @@ def _read(query: Query, route: Route) -> dict[str, Any]:
 def _handlers() -> Handlers:
     service = ghost_content()
     return Handlers(
+        key_of=key_of,
         verify_key=verify,
         browse=_browse,
         read=_read,
-        settings=service.settings,
+        settings=lambda key: service.for_key(key).settings(),
         site_url=service.site_url,
         ghost_version=GHOST_VERSION,
     )

@@ -274,20 +274,19 @@ class Catalogue:
         counter, _ = _scope_keys(scope)
         return DayCounts.from_item(self._table.get(counter))
 
-    def browse_start(self, scope: Scope) -> tuple[DayCounts, int, Item | None]:
+    def browse_start(
+        self, scope: Scope, also: Sequence[keys.Key] = ()
+    ) -> tuple[DayCounts, int, dict[tuple[str, str], Item]]:
         """What a browse of ``scope`` reads first, in one BatchGetItem: the scope's day counts,
-        the largest listed post's response bytes, and the site settings item."""
+        the largest listed post's response bytes, and the items ``also`` names (the settings,
+        the request's key), by (PK, SK)."""
         counter, _ = _scope_keys(scope)
-        wanted = [counter, keys.catalogue_all(), keys.site_settings()]
+        wanted = [counter, keys.catalogue_all(), *also]
         unique = list({(k["PK"], k["SK"]): k for k in wanted}.values())
-        found = {(i["PK"], i["SK"]): i for i in self._table.get_many(unique)}
-        site = found.get((keys.site_settings()["PK"], keys.site_settings()["SK"]))
+        found = {(str(i["PK"]), str(i["SK"])): i for i in self._table.get_many(unique)}
         all_counter = found.get((keys.catalogue_all()["PK"], keys.catalogue_all()["SK"]))
         scope_counter = found.get((counter["PK"], counter["SK"]))
-        return DayCounts.from_item(scope_counter), DayCounts.largest_post(all_counter), site
-
-    def site_item(self) -> Item | None:
-        return self._table.get(keys.site_settings())
+        return DayCounts.from_item(scope_counter), DayCounts.largest_post(all_counter), found
 
     def entries_from(
         self, scope: Scope, day: str, take: int, *, newest_first: bool = True

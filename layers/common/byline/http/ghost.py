@@ -135,10 +135,14 @@ class Request:
 class Handlers:
     """What the routes call (the service's methods; tests give fakes)."""
 
+    key_of: Callable[[Sequence[str] | None], str]
+    """The request's key, its shape and number checked without a read (403, 400, 401)."""
     verify_key: Callable[[Sequence[str] | None], object]
-    browse: Callable[[Query], dict[str, Any]]
-    read: Callable[[Query, Route], dict[str, Any]]
-    settings: Callable[[], dict[str, Any]]
+    """The same, and the key read (401 when it is no key of the site)."""
+    browse: Callable[[Query, str], dict[str, Any]]
+    read: Callable[[Query, Route, str], dict[str, Any]]
+    settings: Callable[[str], dict[str, Any]]
+    """Each reads the key's item with the first items it reads, and answers 401 without it."""
     site_url: str
     ghost_version: str
 
@@ -197,8 +201,8 @@ def handle(event: Mapping[str, Any], handlers: Handlers) -> dict[str, Any]:
             not_found_for(request.headers.get("accept-version"), handlers.ghost_version), extra
         )
     try:
-        handlers.verify_key(request.parameters.get("key"))
         if not path.endswith("/"):
+            handlers.verify_key(request.parameters.get("key"))
             query = request.query_string()
             location = quote(path + "/", safe="/") + (f"?{query}" if query else "")
             return {
@@ -211,12 +215,19 @@ def handle(event: Mapping[str, Any], handlers: Handlers) -> dict[str, Any]:
                 },
                 "body": "",
             }
+        key = handlers.key_of(request.parameters.get("key"))
         if route.resource == "settings":
-            body = handlers.settings()
+            body = handlers.settings(key)
         else:
             resource = cast("Resource", route.resource)
-            parsed = read_query(resource, request.parameters, browse=route.browse)
-            body = handlers.browse(parsed) if route.browse else handlers.read(parsed, route)
+            try:
+                parsed = read_query(resource, request.parameters, browse=route.browse)
+            except GhostError:
+                handlers.verify_key(request.parameters.get("key"))  # Ghost: the key first
+                raise
+            body = (
+                handlers.browse(parsed, key) if route.browse else handlers.read(parsed, route, key)
+            )
     except GhostError as error:
         return _error(error, extra)
     except Exception as error:  # Ghost's shape, never a stack trace

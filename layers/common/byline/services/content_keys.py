@@ -95,19 +95,25 @@ class ContentKeyService:
         sequence: every ``key=`` given), or Ghost's error: 403 when absent or empty, 400 when
         given more than once, 401 when it is no key of this site. A value that cannot be a
         key is refused without a read."""
-        if query_key is not None and not isinstance(query_key, str):
-            values = list(query_key)
-            if len(values) > 1:
-                raise RepeatedKey()
-            query_key = values[0] if values else None
-        if not query_key:
-            raise MissingKey()
-        if KEY_SHAPE.fullmatch(query_key) is None:
-            raise UnknownKey()
-        record = self.keys.find(query_key)
+        record = self.keys.find(key_of(query_key))
         if record is None:
             raise UnknownKey()
         return _model(record)
+
+
+def key_of(query_key: str | Sequence[str] | None) -> str:
+    """The key a request names, checked without a read (its shape and number); the caller
+    reads the key item, in the same request as what it reads first (Ghost's Content API)."""
+    if query_key is not None and not isinstance(query_key, str):
+        values = list(query_key)
+        if len(values) > 1:
+            raise RepeatedKey()
+        query_key = values[0] if values else None
+    if not query_key:
+        raise MissingKey()
+    if KEY_SHAPE.fullmatch(query_key) is None:
+        raise UnknownKey()
+    return query_key
 
 
 @cache

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Final
@@ -28,7 +28,13 @@ from byline.data.site import SiteRecord
 from byline.data.table import Item
 from byline.data.users import UserRecord
 from byline.ghost import nql
-from byline.ghost.errors import BadRequestError, GhostError, NotFoundError, ValidationError
+from byline.ghost.errors import (
+    BadRequestError,
+    GhostError,
+    NotFoundError,
+    UnknownKey,
+    ValidationError,
+)
 from byline.ghost.ids import GHOST_ID, content_id
 from byline.ghost.objects import (
     AuthorSource,
@@ -53,6 +59,7 @@ RESPONSE_BUDGET: Final = 5_500_000
 the envelope and headers. A ``limit`` that would pass it is lowered for every page alike."""
 
 _SLUG: Final = r"[a-z0-9\-_]+"
+_SITE: Final = (keys.site_settings()["PK"], keys.site_settings()["SK"])
 
 
 @dataclass(frozen=True)
@@ -106,6 +113,33 @@ class GhostContent:
     site_url: str
     media_url: str = ""
     now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    key: str | None = None
+    """The request's Content API key (its shape checked): read with the first items a route
+    reads, so that the key costs no request of its own (see :meth:`for_key`)."""
+    _key_checked: bool = False
+
+    def for_key(self, key: str) -> GhostContent:
+        """This service for one request made with ``key``."""
+        return replace(self, key=key, _key_checked=False)
+
+    # -- the key -----------------------------------------------------------------------------
+    def _key_items(self) -> list[keys.Key]:
+        return [keys.content_key(self.key)] if self.key and not self._key_checked else []
+
+    def _check_key(self, found: Mapping[tuple[str, str], Item]) -> None:
+        if self.key and not self._key_checked:
+            key = keys.content_key(self.key)
+            if (key["PK"], key["SK"]) not in found:
+                raise UnknownKey()
+            self._key_checked = True
+
+    def _require_key(self) -> None:
+        """Check the key before an error that comes from the request itself (Ghost decides on
+        the key first: a bad parameter with an unknown key is a 401)."""
+        if self.key and not self._key_checked:
+            self._check_key(
+                {(i["PK"], i["SK"]): i for i in self.catalogue.items(self._key_items())}
+            )
 
     # -- shared ------------------------------------------------------------------------------
     def _site(self, item: Item | None) -> tuple[Site, Mapping[str, Any]]:
@@ -188,8 +222,10 @@ class GhostContent:
         wanted += [keys.user_profile(u) for u in dict.fromkeys(authors)]
         if with_site:
             wanted.append(keys.site_settings())
-        items = self.catalogue.items(wanted)
+        wanted += self._key_items()
+        items = self.catalogue.items(wanted) if wanted else []
         by_key = {(i["PK"], i["SK"]): i for i in items}
+        self._check_key(by_key)
         records = []
         for article_id in ids:
             item = by_key.get((keys.article(article_id)["PK"], "ARTICLE"))
@@ -210,6 +246,7 @@ class GhostContent:
         try:
             return nql.parse(query.filter, resource, now=self.now())
         except nql.FilterError as error:
+            self._require_key()
             raise _filter_error(error) from error
 
     # -- posts -------------------------------------------------------------------------------
@@ -245,7 +282,9 @@ class GhostContent:
         by_date = [name for name, _ in order] in (["published_at", "id"], ["published_at"])
         if scope is not None and by_date:
             newest_first = order[0][1]
-            counts, largest, site_item = self.catalogue.browse_start(scope)
+            counts, largest, found = self.catalogue.browse_start(scope, self._first_items())
+            self._check_key(found)
+            site_item = found.get(_SITE)
             limit = self._limit_for(query, largest)
             total = counts.total
             offset = (query.page - 1) * limit
@@ -285,25 +324,32 @@ class GhostContent:
                 if hint.index == "featured"
                 else (hint.index, str(hint.value).lower())
             )
-        _, largest, site_item = self.catalogue.browse_start(scope)
+        _, largest, found = self.catalogue.browse_start(scope, self._first_items())
+        self._check_key(found)
+        site_item = found.get(_SITE)
         matching = [e for e in self.catalogue.all_entries(scope) if nql.matches(node, _record(e))]
         ordered = _sorted(matching, order)
         return ordered, len(ordered), largest, site_item
 
     def _article(self, resource: str, slug: str | None, ghost_id: str | None) -> ArticleRecord:
         record: ArticleRecord | None = None
-        if slug is not None:
-            found = self.articles.find_by_slug(_checked_slug(slug, resource))
-            record = found if isinstance(found, ArticleRecord) else None
-        elif ghost_id is not None:
-            article_id = self.catalogue.article_id_for(_checked_id(ghost_id, resource))
-            record = self.articles.get(article_id) if article_id else None
+        try:
+            if slug is not None:
+                found = self.articles.find_by_slug(_checked_slug(slug, resource))
+                record = found if isinstance(found, ArticleRecord) else None
+            elif ghost_id is not None:
+                article_id = self.catalogue.article_id_for(_checked_id(ghost_id, resource))
+                record = self.articles.get(article_id) if article_id else None
+        except GhostError:
+            self._require_key()
+            raise
         page = resource == "pages"
         if (
             record is None
             or not record.is_published
             or bool(getattr(record, "page", False)) != page
         ):
+            self._require_key()
             raise _not_found(resource)
         return record
 
@@ -377,9 +423,13 @@ class GhostContent:
     def read_author(
         self, query: Query, *, slug: str | None, ghost_id: str | None
     ) -> dict[str, Any]:
+        try:
+            wanted = _checked_slug(slug, "authors") if slug is not None else None
+            wanted_id = _checked_id(ghost_id, "authors") if ghost_id is not None else None
+        except GhostError:
+            self._require_key()
+            raise
         authors, site = self._author_list()
-        wanted = _checked_slug(slug, "authors") if slug is not None else None
-        wanted_id = _checked_id(ghost_id, "authors") if ghost_id is not None else None
         for author, posts in authors:
             if author.username == wanted or content_id("author", author.username) == wanted_id:
                 count = posts if "count.posts" in query.include else None
@@ -391,8 +441,14 @@ class GhostContent:
     # -- tags --------------------------------------------------------------------------------
     def _tag_list(self) -> tuple[list[tuple[str, int]], Site]:
         tags = [(t.tag, t.articles) for t in self.articles.tags() if t.articles > 0]
-        site, _ = self._site(self.catalogue.site_item())
+        site, _ = self._site(self._site_item())
         return tags, site
+
+    def _site_item(self) -> Item | None:
+        return self._load([], [], with_site=True)[2]
+
+    def _first_items(self) -> list[keys.Key]:
+        return [keys.site_settings(), *self._key_items()]
 
     def browse_tags(self, query: Query) -> dict[str, Any]:
         node = self._parse(query, "tags")
@@ -416,12 +472,17 @@ class GhostContent:
         }
 
     def read_tag(self, query: Query, *, slug: str | None, ghost_id: str | None) -> dict[str, Any]:
-        if slug is not None:
-            record = self.articles.tag(_checked_slug(slug, "tags"))
+        try:
+            checked = _checked_slug(slug, "tags") if slug is not None else None
+            wanted = _checked_id(str(ghost_id), "tags") if slug is None else None
+        except GhostError:
+            self._require_key()
+            raise
+        if checked is not None:
+            record = self.articles.tag(checked)
             found = (record.tag, record.articles) if record and record.articles > 0 else None
-            site, _ = self._site(self.catalogue.site_item())
+            site, _ = self._site(self._site_item())
         else:
-            wanted = _checked_id(str(ghost_id), "tags")
             tags, site = self._tag_list()
             found = next(((t, n) for t, n in tags if content_id("tag", t) == wanted), None)
         if found is None:
@@ -431,7 +492,7 @@ class GhostContent:
 
     # -- settings and tiers ------------------------------------------------------------------
     def settings(self) -> dict[str, Any]:
-        site, stored = self._site(self.catalogue.site_item())
+        site, stored = self._site(self._site_item())
         try:
             document = SiteSettingsUpdate.model_validate(dict(stored)).model_dump(mode="json")
         except ValueError:
@@ -442,6 +503,7 @@ class GhostContent:
         return {"settings": settings_object(document, site, GHOST_VERSION), "meta": {}}
 
     def tiers(self, query: Query) -> dict[str, Any]:
+        self._require_key()
         site, _ = self._site(None)
         tiers = [free_tier(site)]
         return {

@@ -116,6 +116,11 @@ def further_candidate_pages() -> int:
     return pages - 1
 
 
+def _ghost(path: str, world: World, **query: str) -> Request:
+    """A Content API request (``GET /ghost/api/{path+}``) with the world's key."""
+    return Request({"path": path}, query={"key": world.content_key, **query})
+
+
 GET, QUERY = ("GetItem",), ("Query",)
 AUTHORITY = ("GetItem",)
 """What an authenticated request reads first: the caller's profile, whose stored role and state
@@ -130,6 +135,47 @@ READS: dict[tuple[str, str], list[Case]] = {
     ("GET", "/me"): [case("", lambda w: Request(user="author"), AUTHORITY + GET)],
     ("GET", "/authors/{username}"): [
         case("", lambda w: Request({"username": w.author.username}), GET)
+    ],
+    ("GET", "/ghost/api/{path+}"): [
+        case(
+            "posts, page 1",
+            lambda w: _ghost("content/posts/", w, include="tags,authors"),
+            ("BatchGetItem", "Query", "BatchGetItem"),
+            note="the counters, the settings and the key; the page's slim entries; the posts "
+            "and their authors (docs/decisions/0018)",
+        ),
+        case(
+            "posts of a tag, page 2",
+            lambda w: _ghost("content/posts/", w, filter=f"tag:{w.tag}", limit="1", page="2"),
+            ("BatchGetItem", "Query", "BatchGetItem"),
+        ),
+        case(
+            "posts of an author",
+            lambda w: _ghost("content/posts/", w, filter=f"author:{w.author.username}"),
+            ("BatchGetItem", "Query", "BatchGetItem"),
+        ),
+        case(
+            "a post by slug",
+            lambda w: _ghost(f"content/posts/slug/{w.article['slug']}/", w, include="authors"),
+            ("Query", "BatchGetItem"),
+        ),
+        case(
+            "the settings",
+            lambda w: _ghost("content/settings/", w),
+            ("BatchGetItem",),
+        ),
+        case(
+            "tags with counts",
+            lambda w: _ghost("content/tags/", w, include="count.posts"),
+            ("Query", "BatchGetItem"),
+            note="every tag counter (a site has a few hundred), then the settings and the key",
+        ),
+        case(
+            "authors with counts",
+            lambda w: _ghost("content/authors/", w, include="count.posts"),
+            ("Query", "BatchGetItem"),
+            note="every author's counter, then their profiles, the settings and the key",
+        ),
     ],
     ("GET", "/site"): [
         case("", lambda w: Request(), GET),
@@ -542,6 +588,7 @@ class World:
     draft_to_publish: dict[str, Any] = field(default_factory=dict)
     admin: Any = None
     content_key_id: str = ""
+    content_key: str = ""
 
 
 def _patch(base: str, user: Any, article: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -623,6 +670,7 @@ def world(local_api, local_stack) -> World:
         draft_to_publish=create(local_api, author),
         admin=admin,
         content_key_id=key.json()["id"],
+        content_key=key.json()["key"],
     )
 
 
@@ -723,7 +771,7 @@ def proxy_event(world: World, method: str, resource: str, request: Request) -> d
 
     path = resource
     for name, value in request.params.items():
-        path = path.replace(f"{{{name}}}", value)
+        path = path.replace(f"{{{name}}}", value).replace(f"{{{name}+}}", value)
     headers = [
         ("Host", "api.byline.test"),
         ("Accept", "application/json"),

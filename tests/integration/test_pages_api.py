@@ -116,6 +116,16 @@ def test_a_published_page_is_read_like_an_article_and_listed_nowhere(local_api, 
         assert page["slug"] not in feed.text
         assert page["title"] not in feed.text
 
+    month = requests.get(f"{local_api}/sitemaps/{datetime.now(UTC):%Y-%m}.xml", timeout=30)
+    pages = requests.get(f"{local_api}/sitemaps/pages.xml", timeout=30)
+    index = requests.get(f"{local_api}/sitemap.xml", timeout=30)
+    assert month.status_code == pages.status_code == index.status_code == 200
+    assert f"/articles/{post['slug']}<" in month.text
+    assert f"/articles/{page['slug']}<" not in month.text
+    assert f"/articles/{page['slug']}<" in pages.text
+    assert f"/articles/{post['slug']}<" not in pages.text
+    assert "/sitemaps/pages.xml<" in index.text
+
     mine = requests.get(f"{local_api}/me/articles", headers=editor.auth, timeout=30).json()
     assert page["id"] in [a["id"] for a in mine["items"]]  # the editor's own listing has it
 

@@ -1,5 +1,6 @@
 """GET /sitemaps/{month}: the sitemap of one month, ``YYYY-MM.xml`` (sitemaps.org): the articles
-first published that month, with their last change. /sitemap.xml is the index of them all."""
+first published that month, with their last change; ``pages.xml``: the published pages.
+/sitemap.xml is the index of them all."""
 
 from typing import Annotated
 
@@ -19,7 +20,7 @@ app = build_api()
     operation_id="getMonthSitemap",
     summary="Sitemap of the articles first published in one month",
     description="`month` is `YYYY-MM.xml`; the current month's sitemap also lists the home "
-    "page. A month still to come is a 404.",
+    "page. A month still to come is a 404. `pages.xml` lists the published pages.",
     tags=["Feeds"],
     responses=text_responses(SITEMAP_TYPE, "The month's sitemap") | problem_responses(404),
 )

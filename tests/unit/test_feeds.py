@@ -219,6 +219,7 @@ class FakeArticles:
     def __init__(self, items: list[dict[str, object]]) -> None:
         self.items = items
         self.calls: list[tuple[str, object]] = []
+        self.pages: list[dict[str, object]] = []
 
     def newest(self, limit, start):
         self.calls.append(("newest", limit))
@@ -237,6 +238,10 @@ class FakeArticles:
         self.calls.append(("sitemap_month", month))
         entries = [e for e in self.entries() if e["SK"].startswith(f"{month}-")]
         return Records([SitemapEntry.from_item(e) for e in entries], None)
+
+    def page_sitemap_entries(self, limit=1000, start=None):
+        self.calls.append(("page_sitemap_entries", None))
+        return Records([SitemapEntry.from_item(e) for e in self.pages], None)
 
     def entries(self):
         return [
@@ -319,15 +324,19 @@ def test_the_sitemap_index_lists_each_month_from_the_first_article_to_now_newest
     assert root.tag == f"{{{SITEMAP_NS}}}sitemapindex"
     locs = [s.findtext(f"{{{SITEMAP_NS}}}loc") for s in root]
     assert locs[0] == "https://byline.example/sitemaps/2026-11.xml"
-    assert locs[-1] == "https://byline.example/sitemaps/2025-11.xml"
-    assert len(locs) == 13  # the year turns: 2025-11 and 2025-12, then 2026-01 to 2026-11
+    assert locs[-2] == "https://byline.example/sitemaps/2025-11.xml"
+    assert locs[-1] == "https://byline.example/sitemaps/pages.xml"  # pages: always, last
+    assert len(locs) == 14  # the year turns: 2025-11 and 2025-12, then 2026-01 to 2026-11
 
 
 def test_a_site_without_articles_has_an_index_of_this_month_alone():
     feeds, _ = service()
     feeds.clock = lambda: NOW
     locs = [s.findtext(f"{{{SITEMAP_NS}}}loc") for s in parse(feeds.sitemap())]
-    assert locs == ["https://byline.example/sitemaps/2026-11.xml"]
+    assert locs == [
+        "https://byline.example/sitemaps/2026-11.xml",
+        "https://byline.example/sitemaps/pages.xml",
+    ]
 
 
 def test_an_earlier_month_lists_its_articles_without_the_home_page():
@@ -337,6 +346,19 @@ def test_an_earlier_month_lists_its_articles_without_the_home_page():
     assert fake.calls == [("sitemap_month", "2026-10")]
     assert [u.findtext(f"{{{SITEMAP_NS}}}loc") for u in root] == [
         "https://byline.example/articles/hello"
+    ]
+
+
+def test_the_pages_sitemap_lists_the_published_pages_from_their_own_partition():
+    feeds, fake = service(stored())
+    fake.pages = [
+        {"SK": "2026-10-01T00:00:00Z#p1", "id": "p1", "slug": "about",
+         "published_at": "2026-10-01T00:00:00Z", "updated_at": "2026-10-02T00:00:00Z"},
+    ]  # fmt: skip
+    root = parse(feeds.sitemap_month("pages.xml"))
+    assert fake.calls == [("page_sitemap_entries", None)]
+    assert [u.findtext(f"{{{SITEMAP_NS}}}loc") for u in root] == [
+        "https://byline.example/articles/about"
     ]
 
 

@@ -33,6 +33,8 @@ class Action(StrEnum):
     set_user_role = "user:set-role"
     edit_site_settings = "site:settings"
     manage_content_keys = "content-keys:manage"
+    manage_pages = "page:manage"
+    feature_article = "article:feature"
 
 
 # The least role that may perform the action on a resource it does NOT own.
@@ -46,6 +48,11 @@ _ANYONES: dict[Action, Role] = {
     Action.set_user_role: Role.admin,
     Action.edit_site_settings: Role.admin,
     Action.manage_content_keys: Role.admin,
+    # Pages (about, contact) are the site's, not an author's: only editors create, edit,
+    # publish or delete one, whoever created it. Featuring an article is an editorial choice
+    # too (setting ``featured`` or changing it; sending the current value is no change).
+    Action.manage_pages: Role.editor,
+    Action.feature_article: Role.editor,
 }
 
 # The least role that may perform the action on its own resource (or with no resource).

@@ -118,3 +118,12 @@ def excerpt(text: str, limit: int = 200) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(" ,.;:-")
     return cut + "…"
+
+
+def article_excerpt(custom_excerpt: str | None, subtitle: str, text: str) -> str:
+    """The excerpt listings, feeds and digests show: the custom excerpt as written when the
+    article has one (at most 300 characters, one line), else the subtitle or the rendered text
+    cut by :func:`excerpt`."""
+    if custom_excerpt:
+        return custom_excerpt
+    return excerpt(subtitle or text)

@@ -56,7 +56,10 @@ without one instead of inventing a value: an empty body would be rendered over t
 html by the next edit, a version of 1 would make every write a 412, no tags would leave the
 tag listings' entries behind and a new created_at would be saved. The other attributes are
 optional (absent while unset: cover, series, published_at...) or newer than some items
-(``released_at``, from the digests of 5cdb315: its absence means ``published_at``)."""
+(``released_at``, from the digests of 5cdb315: its absence means ``published_at``; ``page``,
+``featured``, ``custom_excerpt``, ``meta_title`` and ``meta_description``, from issue 15: each
+is written only when set, ``page`` and ``featured`` only as ``True``, so their absence means a
+post that is not featured)."""
 
 
 class IncompleteItem(Exception):
@@ -112,6 +115,13 @@ class ArticleRecord:
     publish_at: str | None = None
     deleted_at: str | None = None
     aliases: tuple[str, ...] = ()
+    page: bool = False
+    """A page (about, contact) rather than a post: set on creation, never changed. Kept out of
+    feeds, digests, listings, tags and the articles' sitemap (:func:`index_keys`)."""
+    featured: bool = False
+    custom_excerpt: str | None = None
+    meta_title: str | None = None
+    meta_description: str | None = None
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> Self:
@@ -146,14 +156,21 @@ class ArticleRecord:
             publish_at=_text(item, "publish_at"),
             deleted_at=_text(item, "deleted_at"),
             aliases=tuple(str(a) for a in item.get("aliases") or ()),
+            page=bool(item.get("page")),
+            featured=bool(item.get("featured")),
+            custom_excerpt=_text(item, "custom_excerpt"),
+            meta_title=_text(item, "meta_title"),
+            meta_description=_text(item, "meta_description"),
         )
 
     def to_item(self) -> Item:
         """Every attribute, ``None`` for one the article lacks (a put leaves it out, a save
-        removes it)."""
+        removes it). ``page`` and ``featured`` are stored only when true."""
         item: Item = {f.name: getattr(self, f.name) for f in fields(self)}
         item["tags"] = list(self.tags)
         item["aliases"] = list(self.aliases) or None
+        item["page"] = True if self.page else None
+        item["featured"] = True if self.featured else None
         return item
 
     @property
@@ -180,6 +197,8 @@ class ListedArticle:
     like_count: int = 0
     comment_count: int = 0
     published_at: str | None = None
+    featured: bool = False
+    page: bool = False
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> Self:
@@ -198,6 +217,8 @@ class ListedArticle:
             like_count=int(item.get("like_count") or 0),
             comment_count=int(item.get("comment_count") or 0),
             published_at=_text(item, "published_at"),
+            featured=bool(item.get("featured")),
+            page=bool(item.get("page")),
         )
 
     @property
@@ -279,12 +300,18 @@ def summary(article: Mapping[str, Any]) -> Item:
 
 
 def index_keys(article: Mapping[str, Any]) -> dict[str, str | None]:
-    """The GSI attributes an article carries in its current state (None: not indexed)."""
+    """The GSI attributes an article carries in its current state (None: not indexed). A
+    published page is in GSI2 under ``PAGES#PUBLISHED`` only: never in the feed
+    (``FEED#PUBLISHED``) nor the release index (GSI4) that the digests read; a scheduled page
+    waits in ``FEED#SCHEDULED`` like a post, for the scheduled publisher."""
     status = article["status"]
     article_id = article["id"]
+    page = bool(article.get("page"))
     feed: tuple[str | None, str | None] = (None, None)
     released: tuple[str | None, str | None] = (None, None)
-    if status == "published":
+    if status == "published" and page:
+        feed = (keys.published_pages(), keys.timeline_sort(article["published_at"], article_id))
+    elif status == "published":
         feed = (keys.published_feed(), keys.timeline_sort(article["published_at"], article_id))
         release = article.get("released_at") or article["published_at"]
         released = (keys.released_feed(), keys.timeline_sort(release, article_id))
@@ -297,7 +324,7 @@ def index_keys(article: Mapping[str, Any]) -> dict[str, str | None]:
         "GSI2PK": feed[0],
         "GSI2SK": feed[1],
         "GSI3PK": keys.author_articles(article["author"]) if status != "deleted" else None,
-        "GSI3SK": keys.author_article_sort(status, when, article_id)
+        "GSI3SK": keys.author_article_sort(status, when, article_id, page=page)
         if status != "deleted"
         else None,
         "GSI4PK": released[0],
@@ -306,7 +333,8 @@ def index_keys(article: Mapping[str, Any]) -> dict[str, str | None]:
 
 
 def _listed_in_tags(article: Mapping[str, Any] | None) -> set[str]:
-    if not article or article.get("status") != "published":
+    """The tags whose listings (and counters) hold the article: none for a page."""
+    if not article or article.get("status") != "published" or article.get("page"):
         return set()
     return set(article.get("tags") or [])
 
@@ -331,6 +359,8 @@ def _aliases(
 def _in_series(article: Mapping[str, Any] | None) -> tuple[str, int] | None:
     if not article or article.get("status") != "published" or not article.get("series_id"):
         return None
+    if article.get("page"):
+        return None  # the service refuses a series on a page; never listed as a part
     return str(article["series_id"]), int(article.get("series_part") or 1)
 
 
@@ -364,6 +394,21 @@ class Articles:
         page = self._table.query(
             "GSI2PK",
             keys.published_feed(),
+            index="GSI2",
+            forward=False,
+            limit=limit,
+            start_key=start,
+        )
+        return _records(page, ArticleRecord.from_item)
+
+    def published_pages(
+        self, limit: int = 100, start: Mapping[str, Any] | None = None
+    ) -> Records[ArticleRecord]:
+        """Published pages, newest first (one Query of GSI2 ``PAGES#PUBLISHED``; pass the
+        returned ``last_key`` as ``start`` for the next page)."""
+        page = self._table.query(
+            "GSI2PK",
+            keys.published_pages(),
             index="GSI2",
             forward=False,
             limit=limit,
@@ -463,6 +508,13 @@ class Articles:
             values={":month": f"{month}-"},
             start_key=start,
         )
+        return _records(page, SitemapEntry.from_item)
+
+    def page_sitemap_entries(
+        self, limit: int = 1000, start: Mapping[str, Any] | None = None
+    ) -> Records[SitemapEntry]:
+        """Sitemap entries of the published pages (``SITEMAP#PAGES``), oldest first."""
+        page = self._table.query("PK", keys.page_sitemap_partition(), limit=limit, start_key=start)
         return _records(page, SitemapEntry.from_item)
 
     def tag(self, tag: str) -> TagRecord | None:
@@ -646,14 +698,16 @@ class Articles:
         (GSI2 projects whole articles, so a 1 MB Query page of it holds only a few dozen.)"""
         ops: list[dict[str, Any]] = []
         was, now = _published(before), _published(after)
+        # a page's entry is in its own partition (the type never changes)
+        entry_key = keys.page_sitemap_entry if after.get("page") else keys.sitemap_entry
         if was and (not now or before["published_at"] != after["published_at"]):
-            ops.append(delete_op(keys.sitemap_entry(before["published_at"], before["id"])))
+            ops.append(delete_op(entry_key(before["published_at"], before["id"])))
         if now:
             entry = {f: after.get(f) for f in SITEMAP_FIELDS}
             ops.append(
                 put_op(
                     {
-                        **keys.sitemap_entry(after["published_at"], after["id"]),
+                        **entry_key(after["published_at"], after["id"]),
                         "kind": "sitemap-entry",
                         **entry,
                     }

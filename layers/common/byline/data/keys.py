@@ -109,6 +109,13 @@ def released_feed() -> str:
     return "FEED#RELEASED"
 
 
+def published_pages() -> str:
+    """GSI2PK of published pages (``GSI2SK`` ``<published_at>#<id>``): pages are kept out of
+    :func:`published_feed`, :func:`released_feed`, the tag partitions and counters and
+    :func:`sitemap_partition`, and listed here instead."""
+    return "PAGES#PUBLISHED"
+
+
 def scheduled_queue() -> str:
     """GSI2PK of articles waiting for their publish time."""
     return "FEED#SCHEDULED"
@@ -119,9 +126,16 @@ def author_articles(username: str) -> str:
     return f"AUTHOR#{username.lower()}"
 
 
-def author_article_sort(status: str, timestamp: str, article_id: str) -> str:
-    """GSI3SK of an article: its status, then the time it is listed by, then its id."""
-    return f"{author_status_prefix(status)}{timestamp}#{article_id}"
+def author_article_sort(status: str, timestamp: str, article_id: str, *, page: bool = False) -> str:
+    """GSI3SK of an article: its status, then the time it is listed by, then its id. A page's
+    starts with ``PAGE#`` (``PAGE#PUBLISHED#...``), so a listing of one status
+    (:func:`author_status_prefix`, an author's public listing) never holds pages, and the
+    whole partition (the author's own listing without a status) does."""
+    prefix = PAGE_SORT_PREFIX if page else ""
+    return f"{prefix}{author_status_prefix(status)}{timestamp}#{article_id}"
+
+
+PAGE_SORT_PREFIX = "PAGE#"
 
 
 def author_status_prefix(status: str) -> str:
@@ -159,6 +173,15 @@ def sitemap_partition() -> str:
 
 def sitemap_entry(published_at: str, article_id: str) -> Key:
     return _key(sitemap_partition(), f"{published_at}#{article_id}")
+
+
+def page_sitemap_partition() -> str:
+    """PK of the slim copies (slug, dates) of published pages, apart from the articles'."""
+    return "SITEMAP#PAGES"
+
+
+def page_sitemap_entry(published_at: str, article_id: str) -> Key:
+    return _key(page_sitemap_partition(), f"{published_at}#{article_id}")
 
 
 def series(series_id: str) -> Key:

@@ -10,6 +10,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, Stri
 from byline.models.fields import MediaKey, SingleLine, Tag
 
 Status = Literal["draft", "review", "scheduled", "published", "unpublished", "deleted"]
+ArticleType = Literal["post", "page"]
 MAX_TAGS = 5
 
 
@@ -29,6 +30,11 @@ Title = Annotated[
 ]
 Subtitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SingleLine]
 Body = Annotated[str, StringConstraints(max_length=50_000)]
+CustomExcerpt = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SingleLine]
+MetaTitle = Annotated[str, StringConstraints(strip_whitespace=True, max_length=300), SingleLine]
+MetaDescription = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=500), SingleLine
+]
 SeriesName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100), SingleLine
 ]
@@ -56,6 +62,17 @@ class ArticleCreate(_Strict):
     series_part: Annotated[int, Field(ge=1, le=999, strict=True)] | None = None
     cover: MediaKey | None = None
     canonical_url: CanonicalUrl | None = None
+    type: ArticleType = Field(
+        default="post",
+        description="a page (about, contact: editors and admins only) is kept out of feeds, "
+        "digests and listings; fixed at creation",
+    )
+    featured: bool = Field(default=False, description="only editors and admins may set it")
+    custom_excerpt: CustomExcerpt | None = Field(
+        default=None, description="shown instead of the automatic excerpt when set"
+    )
+    meta_title: MetaTitle | None = None
+    meta_description: MetaDescription | None = None
 
 
 class ArticlePatch(_Strict):
@@ -69,6 +86,13 @@ class ArticlePatch(_Strict):
     series_part: Annotated[int, Field(ge=1, le=999, strict=True)] | None = None
     cover: MediaKey | None = None
     canonical_url: CanonicalUrl | None = None
+    type: ArticleType | None = Field(
+        default=None, description="fixed at creation: only the current value is accepted"
+    )
+    featured: bool | None = Field(default=None, description="only editors and admins may change it")
+    custom_excerpt: CustomExcerpt | None = None
+    meta_title: MetaTitle | None = None
+    meta_description: MetaDescription | None = None
 
 
 class PublishRequest(_Strict):
@@ -90,10 +114,15 @@ class Article(BaseModel):
     subtitle: str
     author: str
     status: Status
+    type: ArticleType
+    featured: bool
     tags: list[str]
     body: str = Field(description="Markdown source")
     html: str = Field(description="rendered and sanitised HTML")
-    excerpt: str
+    excerpt: str = Field(description="the custom excerpt when set, else the automatic one")
+    custom_excerpt: str | None
+    meta_title: str | None
+    meta_description: str | None
     reading_minutes: int
     cover: str | None
     canonical_url: str | None
@@ -113,6 +142,8 @@ class ArticleSummary(BaseModel):
     subtitle: str
     author: str
     status: Status
+    type: ArticleType
+    featured: bool
     tags: list[str]
     excerpt: str
     reading_minutes: int

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from byline.auth.policy import Action, authorize, can
 from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
-from byline.content.markdown import excerpt, render
+from byline.content.markdown import article_excerpt, render
 from byline.content.reading_time import reading_minutes
 from byline.content.slugs import slugify, with_suffix
 from byline.data import cursors
@@ -50,6 +50,8 @@ from byline.models.etags import etag_of
 
 EventPublisher = Callable[[str, dict[str, Any]], bool]
 PUBLISHABLE_FROM = {"draft", "review", "unpublished", "scheduled"}
+PAGE_NOT_IN_SERIES = "series: a page cannot be part of a series."
+TYPE_FIXED = "type: an article's type (post or page) is fixed when it is created; create a new one."
 COVER_REFUSED = (
     "cover: not an accepted upload of the article's author or yours; upload it with "
     "POST /media and wait for it to pass validation."
@@ -77,10 +79,15 @@ def to_article(record: ArticleRecord) -> Article:
             "subtitle": record.subtitle,
             "author": record.author,
             "status": record.status,
+            "type": "page" if record.page else "post",
+            "featured": record.featured,
             "tags": list(record.tags),
             "body": record.body,
             "html": record.html,
             "excerpt": record.excerpt,
+            "custom_excerpt": record.custom_excerpt,
+            "meta_title": record.meta_title,
+            "meta_description": record.meta_description,
             "reading_minutes": record.reading_minutes,
             "cover": record.cover,
             "canonical_url": record.canonical_url,
@@ -118,6 +125,8 @@ def to_summary(record: ArticleRecord | ListedArticle) -> ArticleSummary:
             "subtitle": record.subtitle,
             "author": record.author,
             "status": record.status,
+            "type": "page" if record.page else "post",
+            "featured": record.featured,
             "tags": list(record.tags),
             "excerpt": record.excerpt,
             "reading_minutes": record.reading_minutes,
@@ -142,8 +151,15 @@ def _series_id(author: str, name: str) -> str:
     return f"{author.lower()}--{slugify(name, 60)}"
 
 
+def _event(record: ArticleRecord, change: str) -> str:
+    """The event's detail-type: ``Article<change>`` for a post, ``Page<change>`` for a page, so
+    nothing that reacts to a publication for readers (followers, digests) ever sees a page."""
+    return f"{'Page' if record.page else 'Article'}{change}"
+
+
 def _event_detail(record: ArticleRecord) -> dict[str, Any]:
     return {
+        "type": "page" if record.page else "post",
         "id": record.id,
         "slug": record.slug,
         "author": record.author,
@@ -167,6 +183,13 @@ class ArticleService:
     # -- drafts ------------------------------------------------------------------------------
     def create(self, principal: Principal, request: ArticleCreate) -> Article:
         authorize(principal, Action.create_article)
+        page = request.type == "page"
+        if page:
+            authorize(principal, Action.manage_pages)
+            if request.series is not None or request.series_part is not None:
+                raise UnprocessableContent(PAGE_NOT_IN_SERIES)
+        if request.featured:
+            authorize(principal, Action.feature_article)
         now = self.clock()
         article_id = self.new_id(now)
         draft = ArticleRecord(
@@ -176,6 +199,8 @@ class ArticleService:
             version=1,
             created_at=iso(now),
             updated_at=iso(now),
+            page=page,
+            featured=request.featured,
             **self._content(request.model_dump(mode="json"), principal.username),
         )
         checks = _cover_checks(draft.cover, draft.author, principal)
@@ -194,13 +219,17 @@ class ArticleService:
         """Derived fields (slug, HTML, excerpt, reading time, series id) from the editable ones."""
         rendered = render(fields.get("body") or "", site_host=self.site_host)
         series = fields.get("series")
+        custom_excerpt = fields.get("custom_excerpt") or None
         return {
             "title": fields["title"],
             "slug": slugify(fields["title"]),
             "subtitle": fields.get("subtitle") or "",
             "body": fields.get("body") or "",
             "html": rendered.html,
-            "excerpt": excerpt(fields.get("subtitle") or rendered.text),
+            "excerpt": article_excerpt(custom_excerpt, fields.get("subtitle") or "", rendered.text),
+            "custom_excerpt": custom_excerpt,
+            "meta_title": fields.get("meta_title") or None,
+            "meta_description": fields.get("meta_description") or None,
             "reading_minutes": reading_minutes(rendered.text, rendered.images),
             "tags": tuple(fields.get("tags") or ()),
             "cover": fields.get("cover"),
@@ -247,6 +276,8 @@ class ArticleService:
         ):
             raise NotFound("No such article.")
         authorize(principal, action, owner=record.author)
+        if record.page and action is not Action.read_draft:
+            authorize(principal, Action.manage_pages)
         return record
 
     # -- edits -------------------------------------------------------------------------------
@@ -265,6 +296,11 @@ class ArticleService:
         if "title" in changes and changes["title"] is None:
             raise BadRequest("An article needs a title.")
         current = to_article(before).model_dump(mode="json")
+        if "type" in changes and changes.pop("type") != current["type"]:
+            raise UnprocessableContent(TYPE_FIXED)
+        featured = bool(changes.pop("featured", before.featured))
+        if featured != before.featured:
+            authorize(principal, Action.feature_article)
         editable = {
             "title": current["title"],
             "subtitle": current["subtitle"],
@@ -272,12 +308,20 @@ class ArticleService:
             "tags": current["tags"],
             "cover": current["cover"],
             "canonical_url": current["canonical_url"],
+            "custom_excerpt": current["custom_excerpt"],
+            "meta_title": current["meta_title"],
+            "meta_description": current["meta_description"],
             "series": before.series_title,
             "series_part": before.series_part,
         }
         editable.update(changes)
+        if before.page and (editable["series"] is not None or changes.get("series_part")):
+            raise UnprocessableContent(PAGE_NOT_IN_SERIES)
         after = replace(
-            before, **self._content(editable, before.author), updated_at=iso(self.clock())
+            before,
+            **self._content(editable, before.author),
+            featured=featured,
+            updated_at=iso(self.clock()),
         )
         is_public = before.status in {"published", "unpublished", "scheduled"}
         if after.title == before.title:
@@ -286,7 +330,7 @@ class ArticleService:
         checks = _cover_checks(new_cover, before.author, principal)
         after = self._save(before, after, keep_alias=is_public, checks=checks)
         if before.status == "published":
-            self.publish_event("ArticleUpdated", _event_detail(after))
+            self.publish_event(_event(after, "Updated"), _event_detail(after))
         return to_article(after)
 
     def _save(
@@ -320,7 +364,7 @@ class ArticleService:
         after = replace(before, status="deleted", deleted_at=now, updated_at=now)
         after = self._save(before, after, keep_alias=False)
         if before.status == "published":
-            self.publish_event("ArticleDeleted", _event_detail(after))
+            self.publish_event(_event(after, "Deleted"), _event_detail(after))
 
     # -- workflow ----------------------------------------------------------------------------
     def publish(self, principal: Principal, article_id: str, request: PublishRequest) -> Article:
@@ -346,7 +390,7 @@ class ArticleService:
             after = replace(before, status="scheduled", publish_at=iso(when), updated_at=iso(now))
             return to_article(self._save(before, after, keep_alias=False))
         after = self._save(before, self._published(before, now), keep_alias=False)
-        self.publish_event("ArticlePublished", _event_detail(after))
+        self.publish_event(_event(after, "Published"), _event_detail(after))
         return to_article(after)
 
     @staticmethod
@@ -367,7 +411,7 @@ class ArticleService:
         after = replace(before, status="unpublished", publish_at=None, updated_at=iso(self.clock()))
         after = self._save(before, after, keep_alias=False)
         if before.status == "published":
-            self.publish_event("ArticleUnpublished", _event_detail(after))
+            self.publish_event(_event(after, "Unpublished"), _event_detail(after))
         return to_article(after)
 
     def publish_due(self) -> int:
@@ -383,7 +427,7 @@ class ArticleService:
                 after = self.articles.save(before, self._published(before, now))
             except (VersionConflict, SlugTaken):
                 continue  # another run got there first, or the article changed meanwhile
-            self.publish_event("ArticlePublished", _event_detail(after))
+            self.publish_event(_event(after, "Published"), _event_detail(after))
             published += 1
         return published
 
@@ -412,7 +456,7 @@ class ArticleService:
                 except VersionConflict:
                     continue  # changed meanwhile: the next pass sees it again
                 if status == "published":
-                    self.publish_event("ArticleUnpublished", _event_detail(after))
+                    self.publish_event(_event(after, "Unpublished"), _event_detail(after))
 
     # -- listings ----------------------------------------------------------------------------
     def list(

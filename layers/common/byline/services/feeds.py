@@ -10,7 +10,9 @@ every published article's address for crawlers. Each is one DynamoDB Query.
   (``/sitemaps/YYYY-MM.xml``), from the month of the earliest published article to this one,
   so that every published article is listed however many there are. Both read the ``SITEMAP``
   partition of slim copies (slug and dates): the index asks for its first entry, a month for
-  its entries (one Query per megabyte, about ten thousand articles).
+  its entries (one Query per megabyte, about ten thousand articles). Published pages (about,
+  contact) have their own sitemap, ``/sitemaps/pages.xml``, always last in the index, read from
+  their own ``SITEMAP#PAGES`` partition; no feed lists a page.
 
 Every absolute URL, the feeds' own included, is built on ``SITE_URL`` and never on the request's
 Host header, which a client controls and a CDN may cache.
@@ -20,9 +22,11 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 from urllib.parse import quote, urlsplit
 
 from byline.clock import Clock, utc_now
@@ -33,6 +37,7 @@ from byline.errors import NotFound
 FEED_SIZE = 20
 SITEMAP_URLS = 50_000
 """The sitemaps protocol's limit of URLs in one sitemap."""
+PAGES_FILE = "pages.xml"
 MONTH_FILE = re.compile(r"(?P<year>20\d\d)-(?P<month>0[1-9]|1[0-2])\.xml")
 SITE_TITLE = "Byline"
 
@@ -91,14 +96,15 @@ class FeedService:
         while (year, month) <= (today.year, today.month):
             months.append(f"{year:04d}-{month:02d}")
             year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return sitemap_index(
-            [SitemapRef(self._url(f"/sitemaps/{m}.xml")) for m in reversed(months)]
-        )
+        refs = [SitemapRef(self._url(f"/sitemaps/{m}.xml")) for m in reversed(months)]
+        return sitemap_index([*refs, SitemapRef(self._url(f"/sitemaps/{PAGES_FILE}"))])
 
     def sitemap_month(self, name: str) -> str:
         """``YYYY-MM.xml``: the articles first published that month, oldest first, with their
         last change; this month's also lists the home page. A month still to come, or a name
         of any other shape, is not found."""
+        if name == PAGES_FILE:
+            return self.pages_sitemap()
         match = MONTH_FILE.fullmatch(name)
         today = self.clock().astimezone(UTC)
         if match is None:
@@ -123,6 +129,24 @@ class FeedService:
         if (year, month) == (today.year, today.month):
             urls.insert(0, SitemapUrl(self._url("/"), max(updated) if updated else None))
         return sitemap(urls)
+
+    def pages_sitemap(self) -> str:
+        """``pages.xml``: the published pages, oldest first, with their last change (one Query
+        for up to a thousand)."""
+        entries: list[SitemapEntry] = []
+        start: Mapping[str, Any] | None = None
+        while len(entries) < SITEMAP_URLS:
+            page = self.articles.page_sitemap_entries(start=start)
+            entries.extend(e for e in page.items if e.slug)
+            if page.last_key is None:
+                break
+            start = page.last_key
+        return sitemap(
+            [
+                SitemapUrl(self.article_url(str(e.slug)), _when(e.updated_at))
+                for e in entries[:SITEMAP_URLS]
+            ]
+        )
 
     def _entry(self, item: ArticleRecord | ListedArticle, *, full: bool) -> Entry:
         content = None

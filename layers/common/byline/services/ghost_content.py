@@ -184,13 +184,13 @@ class GhostContent:
             updated_at=record.updated_at,
             published_at=record.published_at or record.updated_at,
             reading_minutes=record.reading_minutes,
-            page=bool(getattr(record, "page", False)),
-            featured=bool(getattr(record, "featured", False)),
-            custom_excerpt=getattr(record, "custom_excerpt", None),
+            page=record.page,
+            featured=record.featured,
+            custom_excerpt=record.custom_excerpt,
             feature_image=self.image(record.cover),
             canonical_url=record.canonical_url,
-            meta_title=getattr(record, "meta_title", None),
-            meta_description=getattr(record, "meta_description", None),
+            meta_title=record.meta_title,
+            meta_description=record.meta_description,
         )
 
     def _objects(
@@ -344,11 +344,7 @@ class GhostContent:
             self._require_key()
             raise
         page = resource == "pages"
-        if (
-            record is None
-            or not record.is_published
-            or bool(getattr(record, "page", False)) != page
-        ):
+        if record is None or not record.is_published or record.page != page:
             self._require_key()
             raise _not_found(resource)
         return record
@@ -366,10 +362,20 @@ class GhostContent:
         return {resource: self._objects([record], profiles, site, query)}
 
     # -- pages -------------------------------------------------------------------------------
+    def _published_pages(self) -> list[ArticleRecord]:
+        found: list[ArticleRecord] = []
+        start: Mapping[str, Any] | None = None
+        while True:
+            page = self.articles.published_pages(start=start)
+            found.extend(page.items)
+            if page.last_key is None:
+                return found
+            start = page.last_key
+
     def browse_pages(self, query: Query) -> dict[str, Any]:
         """Pages are few (about, contact): all are read, filtered, ordered and cut here."""
         node = self._parse(query, "pages")
-        pages = {r.id: r for r in self.articles.published_pages()}
+        pages = {r.id: r for r in self._published_pages()}
         entries = [_entry(r) for r in pages.values()]
         kept = _sorted(
             [e for e in entries if nql.matches(node, _record(e))],
@@ -562,7 +568,7 @@ def _entry(record: ArticleRecord) -> CatalogueEntry:
         title=record.title,
         author=record.author,
         tags=record.tags,
-        featured=bool(getattr(record, "featured", False)),
+        featured=record.featured,
         published_at=record.published_at or record.updated_at,
         updated_at=record.updated_at,
     )

@@ -1,0 +1,305 @@
+"""The Content API catalogue's pure parts (byline.data.catalogue): which articles are listed,
+day and size-class counts, locating a page by day counts, and the transaction operations that
+keep entries and counters in step with every change of an article (docs/decisions/0018)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from byline.data import keys
+from byline.data.catalogue import (
+    SIZE_CLASS_BYTES,
+    DayCounts,
+    catalogue_ops,
+    day_moves,
+    is_listed,
+    response_bytes,
+    size_attribute,
+    size_moves,
+)
+from byline.ghost.ids import content_id
+from tests.support.ghost_content import Op, by_key, read_ops
+
+ARTICLE_ID = "01jbyline0000000000000a"
+DAY = "2026-11-30T09:00:00.000Z"
+ALL = keys.catalogue_all()
+AUTHOR = keys.catalogue_author("ada")
+FEATURED = keys.catalogue_featured()
+
+
+def article(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "id": ARTICLE_ID,
+        "slug": "hello",
+        "title": "Hello",
+        "author": "ada",
+        "tags": ["news"],
+        "status": "published",
+        "published_at": DAY,
+        "updated_at": DAY,
+        "html": "<p>Hi</p>",
+        "body": "Hi",
+    }
+    return {**base, **changes}
+
+
+DRAFT = article(status="draft", published_at=None)
+
+
+def ops_of(before: dict[str, Any], after: dict[str, Any]) -> dict[tuple[str, str, str], Op]:
+    return by_key(read_ops(catalogue_ops(before, after)))
+
+
+def k(kind: str, key: keys.Key) -> tuple[str, str, str]:
+    return (kind, key["PK"], key["SK"])
+
+
+def author_entry(published_at: str = DAY) -> keys.Key:
+    return keys.author_post("ada", published_at, ARTICLE_ID)
+
+
+def featured_entry(published_at: str = DAY) -> keys.Key:
+    return keys.featured_post(published_at, ARTICLE_ID)
+
+
+GHOST_LOOKUP = keys.ghost_id(content_id("post", ARTICLE_ID))
+
+
+# -- is_listed ----------------------------------------------------------------------------------
+def test_a_published_post_is_listed():
+    assert is_listed(article())
+
+
+def test_a_draft_scheduled_or_deleted_article_is_not_listed():
+    for status in ("draft", "scheduled", "deleted", "unpublished"):
+        assert not is_listed(article(status=status))
+
+
+def test_a_published_page_is_not_listed():
+    assert not is_listed(article(page=True))
+
+
+def test_nothing_is_not_listed():
+    assert not is_listed(None)
+
+
+# -- day_moves ----------------------------------------------------------------------------------
+def test_day_moves_of_a_new_member_add_one_to_its_utc_day():
+    assert day_moves(None, article()) == {"d20261130": 1}
+
+
+def test_day_moves_of_a_member_leaving_take_one_off():
+    assert day_moves(article(), None) == {"d20261130": -1}
+
+
+def test_day_moves_of_a_date_move_go_from_one_day_to_the_other():
+    moved = article(published_at="2026-12-01T08:00:00.000Z")
+    assert day_moves(article(), moved) == {"d20261130": -1, "d20261201": 1}
+
+
+def test_day_moves_within_one_day_are_nothing():
+    assert day_moves(article(), article(published_at="2026-11-30T23:59:59.000Z")) == {}
+
+
+def test_day_moves_of_no_member_are_nothing():
+    assert day_moves(None, None) == {}
+
+
+# -- size classes -------------------------------------------------------------------------------
+def test_response_bytes_are_twice_html_and_body_and_4_kib():
+    assert response_bytes(article(html="<p>é</p>", body="ab")) == 2 * (9 + 2) + 4096
+
+
+def test_response_bytes_of_an_empty_article_are_the_other_fields_only():
+    assert response_bytes({}) == 4096
+
+
+def test_the_size_class_rounds_up_to_16_kib():
+    assert size_attribute(article(html="", body="")) == "z1"
+    exact = SIZE_CLASS_BYTES - 4096
+    assert size_attribute(article(html="a" * (exact // 2), body="")) == "z1"
+    assert size_attribute(article(html="a" * (exact // 2 + 1), body="")) == "z2"
+
+
+def test_size_moves_of_a_new_member_and_a_leaving_one():
+    assert size_moves(None, article()) == {"z1": 1}
+    assert size_moves(article(), None) == {"z1": -1}
+
+
+def test_size_moves_within_a_class_are_nothing():
+    assert size_moves(article(), article(html="<p>Hello</p>")) == {}
+
+
+def test_size_moves_between_classes():
+    big = article(html="a" * 20_000)
+    assert size_moves(article(), big) == {"z1": -1, size_attribute(big): 1}
+
+
+# -- DayCounts ----------------------------------------------------------------------------------
+COUNTER = {
+    "PK": "CATALOGUE", "SK": "ALL", "kind": "x",
+    "d20261128": 2, "d20261129": 0, "d20261130": 3, "z1": 4, "z3": 1,
+}  # fmt: skip
+COUNTS = DayCounts.from_item(COUNTER)
+
+
+def test_day_counts_read_day_attributes_and_leave_out_others_and_empty_days():
+    assert COUNTS.days == {"2026-11-28": 2, "2026-11-30": 3}
+
+
+def test_day_counts_of_no_item_are_empty():
+    assert DayCounts.from_item(None).days == {}
+    assert DayCounts.from_item(None).total == 0
+
+
+def test_day_counts_total():
+    assert COUNTS.total == 5
+
+
+def test_locate_newest_first_starts_in_the_newest_day():
+    assert COUNTS.locate(0) == ("2026-11-30", 0)
+    assert COUNTS.locate(2) == ("2026-11-30", 2)
+
+
+def test_locate_newest_first_crosses_a_day_boundary():
+    assert COUNTS.locate(3) == ("2026-11-28", 0)
+    assert COUNTS.locate(4) == ("2026-11-28", 1)
+
+
+def test_locate_oldest_first_starts_in_the_oldest_day():
+    assert COUNTS.locate(0, newest_first=False) == ("2026-11-28", 0)
+    assert COUNTS.locate(1, newest_first=False) == ("2026-11-28", 1)
+    assert COUNTS.locate(2, newest_first=False) == ("2026-11-30", 0)
+
+
+def test_locate_past_the_end_is_none():
+    assert COUNTS.locate(5) is None
+    assert COUNTS.locate(5, newest_first=False) is None
+    assert DayCounts.from_item(None).locate(0) is None
+
+
+def test_largest_post_is_the_largest_size_class_present():
+    assert DayCounts.largest_post(COUNTER) == 3 * SIZE_CLASS_BYTES
+
+
+def test_largest_post_ignores_emptied_classes():
+    assert DayCounts.largest_post({"z1": 2, "z5": 0}) == SIZE_CLASS_BYTES
+
+
+def test_largest_post_of_nothing_listed_is_zero():
+    assert DayCounts.largest_post(None) == 0
+    assert DayCounts.largest_post({"d20261130": 1}) == 0
+
+
+# -- catalogue_ops ------------------------------------------------------------------------------
+def test_publishing_a_draft_counts_it_enters_it_and_writes_its_id_lookup():
+    ops = ops_of(DRAFT, article())
+    assert set(ops) == {
+        k("Update", ALL),
+        k("Put", author_entry()),
+        k("Update", AUTHOR),
+        k("Put", GHOST_LOOKUP),
+    }
+    assert ops[k("Update", ALL)].counts() == {"d20261130": 1, "z1": 1}
+    assert ops[k("Update", AUTHOR)].counts() == {"d20261130": 1}
+    assert ops[k("Update", AUTHOR)].sets() == {"author": "ada", "kind": "catalogue-author"}
+
+
+def test_the_id_lookup_leads_to_the_article():
+    lookup = ops_of(DRAFT, article())[k("Put", GHOST_LOOKUP)].item
+    assert lookup["article_id"] == ARTICLE_ID
+    assert lookup["kind"] == "ghost-id"
+
+
+def test_an_author_entry_is_a_slim_copy():
+    entry = ops_of(DRAFT, article())[k("Put", author_entry())].item
+    assert entry["kind"] == "catalogue-entry"
+    assert (entry["id"], entry["slug"], entry["title"]) == (ARTICLE_ID, "hello", "Hello")
+    assert (entry["author"], entry["tags"], entry["published_at"]) == ("ada", ["news"], DAY)
+    assert "html" not in entry
+    assert "body" not in entry
+
+
+def test_unpublishing_uncounts_and_removes_the_entry():
+    ops = ops_of(article(), article(status="draft"))
+    assert set(ops) == {k("Update", ALL), k("Delete", author_entry()), k("Update", AUTHOR)}
+    assert ops[k("Update", ALL)].counts() == {"d20261130": -1, "z1": -1}
+    assert ops[k("Update", AUTHOR)].counts() == {"d20261130": -1}
+
+
+def test_deleting_a_published_post_uncounts_and_removes_the_entry():
+    ops = ops_of(article(), article(status="deleted"))
+    assert set(ops) == {k("Update", ALL), k("Delete", author_entry()), k("Update", AUTHOR)}
+    assert ops[k("Update", ALL)].counts() == {"d20261130": -1, "z1": -1}
+
+
+def test_an_edit_on_the_same_date_rewrites_the_entry_and_leaves_counters_alone():
+    ops = ops_of(article(), article(title="Hello again", updated_at="2026-12-02T10:00:00Z"))
+    assert set(ops) == {k("Put", author_entry())}
+    assert ops[k("Put", author_entry())].item["title"] == "Hello again"
+
+
+def test_an_edit_that_changes_the_size_class_moves_only_the_size_counts():
+    big = article(html="a" * 20_000)
+    ops = ops_of(article(), big)
+    assert set(ops) == {k("Update", ALL), k("Put", author_entry())}
+    assert ops[k("Update", ALL)].counts() == {"z1": -1, size_attribute(big): 1}
+
+
+def test_a_date_move_moves_the_entry_and_the_day_counts():
+    moved = "2026-12-01T08:00:00.000Z"
+    ops = ops_of(article(), article(published_at=moved))
+    assert set(ops) == {
+        k("Update", ALL), k("Delete", author_entry()), k("Put", author_entry(moved)),
+        k("Update", AUTHOR),
+    }  # fmt: skip
+    assert ops[k("Update", ALL)].counts() == {"d20261130": -1, "d20261201": 1}
+    assert ops[k("Update", AUTHOR)].counts() == {"d20261130": -1, "d20261201": 1}
+
+
+def test_publishing_a_featured_post_enters_and_counts_it_as_featured():
+    ops = ops_of(DRAFT | {"featured": True}, article(featured=True))
+    assert ops[k("Put", featured_entry())].item["featured"] is True
+    assert ops[k("Update", FEATURED)].counts() == {"d20261130": 1}
+
+
+def test_featuring_a_published_post_enters_and_counts_it():
+    ops = ops_of(article(), article(featured=True))
+    assert set(ops) == {k("Put", author_entry()), k("Put", featured_entry()), k("Update", FEATURED)}
+    assert ops[k("Update", FEATURED)].counts() == {"d20261130": 1}
+
+
+def test_unfeaturing_a_published_post_removes_and_uncounts_it():
+    ops = ops_of(article(featured=True), article(featured=False))
+    assert set(ops) == {
+        k("Put", author_entry()), k("Delete", featured_entry()), k("Update", FEATURED),
+    }  # fmt: skip
+    assert ops[k("Update", FEATURED)].counts() == {"d20261130": -1}
+
+
+def test_unpublishing_a_featured_post_leaves_the_featured_scope():
+    ops = ops_of(article(featured=True), article(featured=True, status="draft"))
+    assert k("Delete", featured_entry()) in ops
+    assert ops[k("Update", FEATURED)].counts() == {"d20261130": -1}
+
+
+def test_a_draft_being_featured_touches_nothing():
+    assert catalogue_ops(DRAFT, DRAFT | {"featured": True}) == []
+
+
+def test_a_published_page_is_never_listed_but_gets_its_id_lookup():
+    ops = ops_of(article(status="draft", page=True), article(page=True, featured=True))
+    assert set(ops) == {k("Put", GHOST_LOOKUP)}
+
+
+def test_editing_a_published_page_writes_nothing():
+    assert catalogue_ops(article(page=True), article(page=True, title="New")) == []
+
+
+def test_editing_a_published_post_writes_no_id_lookup_again():
+    assert k("Put", GHOST_LOOKUP) not in ops_of(article(), article(title="New"))
+
+
+def test_counters_are_updated_with_add():
+    ops = read_ops(catalogue_ops(DRAFT, article()))
+    assert all(op.update.startswith("ADD ") for op in ops if op.kind == "Update")  # type: ignore[union-attr]

@@ -79,7 +79,8 @@ def test_an_author_filter_pages_through_exactly_their_posts_newest_first(local_a
     assert [m["page"] for m in metas] == [1, 2, 3]
     assert {m["total"] for m in metas} == {5}
     assert {m["pages"] for m in metas} == {3}
-    assert metas[0]["prev"] is None and metas[-1]["next"] is None
+    assert metas[0]["prev"] is None
+    assert metas[-1]["next"] is None
 
 
 def test_a_tag_filter_counts_exactly_and_any_page_can_be_asked_for_directly(local_api, key, site):

@@ -29,6 +29,7 @@ def content_id(kind: Kind, value: str) -> str:
 
 
 def content_uuid(article_id: str) -> str:
-    """A post's ``uuid`` (Ghost gives each post a UUID beside its id): a name-based UUID of
-    Byline's id, stable across reads."""
-    return str(uuid.uuid5(_UUID_NAMESPACE, article_id))
+    """A post's ``uuid`` (Ghost gives each post a random UUID v4 beside its id): a v4-shaped
+    UUID made from a hash of Byline's id, so it is the same on every read."""
+    digest = hashlib.sha256(f"{_UUID_NAMESPACE}:{article_id}".encode()).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))

@@ -138,8 +138,9 @@ def plaintext(html: str) -> str:
     parser.feed(html)
     parser.close()
     text = "".join(parser.parts)
-    text = re.sub(r"[ \t]*\n[ \t]*", "\n", text)
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    text = re.sub(r"[ \t]+\n", "\n", text)  # trailing spaces
+    text = re.sub(r"\n[ \t]+(?!\* )", "\n", text)  # leading ones, but a list item's
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n\t ").lstrip()
 
 
 # -- objects ------------------------------------------------------------------------------------
@@ -211,20 +212,49 @@ def free_tier(site: Site) -> dict[str, Any]:
     }
 
 
+def post_tier() -> dict[str, Any]:
+    """The free tier as Ghost lists it inside a post (``include=tiers``): its own shape."""
+    tier = free_tier(Site(""))
+    return {
+        "id": tier["id"],
+        "name": tier["name"],
+        "slug": tier["slug"],
+        "active": True,
+        "welcome_page_url": None,
+        "visibility": "public",
+        "trial_days": 0,
+        "description": None,
+        "type": "free",
+        "currency": None,
+        "monthly_price": None,
+        "yearly_price": None,
+        "created_at": tier["created_at"],
+        "updated_at": None,
+        "monthly_price_id": None,
+        "yearly_price_id": None,
+    }
+
+
 def post_object(
     post: PostSource,
     site: Site,
     *,
     include: Iterable[str] = (),
-    formats: Iterable[str] = ("html",),
+    formats: Iterable[str] | None = None,
     fields: Sequence[str] = (),
     authors: Mapping[str, AuthorSource] | None = None,
 ) -> dict[str, Any]:
     """A post or page as Ghost's Content API sends it (§9); ``authors`` holds the profile of
-    the post's author when ``include`` has ``authors``."""
-    include, formats = set(include), set(formats)
+    the post's author when ``include`` has ``authors``. ``formats`` None: not asked for (html,
+    unless ``fields`` name what to send); asked formats are added to ``fields``."""
+    include = set(include)
+    asked = set(formats) if formats is not None else None
+    formats = asked if asked is not None else {"html"}
     text = plaintext(post.html)
-    excerpt = post.custom_excerpt if post.custom_excerpt is not None else text[:EXCERPT_LENGTH]
+    if post.custom_excerpt is not None:
+        excerpt: str | None = post.custom_excerpt  # an empty one is sent as it is
+    else:
+        excerpt = text[:EXCERPT_LENGTH] or None
     body: dict[str, Any] = {
         "id": content_id("post", post.id),
         "uuid": content_uuid(post.id),
@@ -246,7 +276,7 @@ def post_object(
         "custom_template": None,
         "canonical_url": post.canonical_url,
         "url": site.link(f"{post.slug}/"),
-        "excerpt": excerpt or None,
+        "excerpt": excerpt,
         "reading_time": post.reading_minutes,
         "access": True,
         "comments": False,
@@ -264,13 +294,14 @@ def post_object(
     else:
         body["email_subject"] = None
     body["frontmatter"] = None
-    if "plaintext" in formats or "plaintext" in fields:
+    if not post.html:
+        del body["reading_time"]  # Ghost computes it from the html
+    if ("plaintext" in formats or "plaintext" in fields) and text:
         body["plaintext"] = text
     if "html" not in formats and "html" not in fields:
         del body["html"]
     if fields:
-        wanted = set(fields) | ({"plaintext"} if "plaintext" in formats else set())
-        wanted |= {"html"} if "html" in formats and "html" in fields else set()
+        wanted = set(fields) | (asked or set())
         body = {k: v for k, v in body.items() if k in wanted}
     if "tags" in include:
         tags = [tag_object(TagSource(slug), site) for slug in post.tags]
@@ -282,14 +313,18 @@ def post_object(
         body["authors"] = [author]
         body["primary_author"] = author
     if "tiers" in include:
-        body["tiers"] = [free_tier(site)]
+        body["tiers"] = [post_tier()]
     return body
 
 
 def settings_object(settings: Mapping[str, Any], site: Site, version: str) -> dict[str, Any]:
     """``settings`` (§12): Byline's site settings under Ghost's keys, and Ghost's value for a
     site without members, paid tiers, portal, comments or code injection."""
-    get = settings.get
+
+    def get(name: str) -> Any:
+        value = settings.get(name)
+        return None if value == "" else value
+
     return {
         "title": get("title"),
         "description": get("description"),
@@ -344,6 +379,13 @@ def settings_object(settings: Mapping[str, Any], site: Site, version: str) -> di
         "support_email_address": None,
         "editor_default_email_recipients": "disabled",
         "donations_enabled": False,
+        "portal_signup_gift_promotion": False,
+        "portal_account_gift_promotion": False,
+        "transistor_portal_enabled": False,
+        "transistor_portal_heading": None,
+        "transistor_portal_description": None,
+        "transistor_portal_button_text": None,
+        "transistor_portal_url_template": None,
         "site_uuid": None,
         "url": site.url + "/",
         "version": version,

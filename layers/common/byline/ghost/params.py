@@ -84,7 +84,9 @@ class Query:
     browse: bool
     include: frozenset[str] = frozenset()
     fields: tuple[str, ...] = ()
-    formats: frozenset[str] = frozenset({"html"})
+    formats: frozenset[str] | None = None
+    """None: not asked for (html, unless ``fields`` are); else what was asked, less the
+    source formats (so ``formats=mobiledoc`` leaves none)."""
     filter: str | None = None
     limit: int = DEFAULT_LIMIT
     page: int = 1
@@ -140,7 +142,7 @@ def read_query(
 
     include = frozenset(_split(values("include"))) & INCLUDES[resource]
     fields = tuple(dict.fromkeys(_split(values("fields"))))
-    formats = frozenset({"html"})
+    formats: frozenset[str] | None = None
     if resource in ("posts", "pages") and values("formats"):
         asked = _split(values("formats"))
         if any(f not in FORMATS for f in asked):

@@ -21,7 +21,7 @@ from typing import Any, Final, cast
 from urllib.parse import quote, urlencode
 
 from byline.ghost.errors import GhostError, NotFoundError, render
-from byline.ghost.params import Query, Resource, read_query
+from byline.ghost.params import Query, Resource, action, read_query
 from byline.observability import logger, metrics
 
 BASE: Final = "/ghost/api/"
@@ -174,8 +174,11 @@ def _response(
     return {"statusCode": status, "headers": headers, "body": body}
 
 
-def _error(error: GhostError, extra: Mapping[str, str]) -> dict[str, Any]:
-    cache = NOT_FOUND_CACHE if error.status == 404 else ERROR_CACHE
+def _error(error: GhostError, extra: Mapping[str, str], request: Request) -> dict[str, Any]:
+    """Ghost's error response: a 404 to a request without credentials may be cached as "not
+    there"; every other error is private."""
+    credentials = {"cookie", "authorization"} & request.headers.keys()
+    cache = NOT_FOUND_CACHE if error.status == 404 and not credentials else ERROR_CACHE
     return _response(error.status, render(error), cache, extra)
 
 
@@ -185,21 +188,17 @@ def handle(event: Mapping[str, Any], handlers: Handlers) -> dict[str, Any]:
     rest = path[len(BASE) :] if path.startswith(BASE) else ""
     segments = rest.split("/")
     extra = {"Content-Version": f"v{handlers.ghost_version}"}
+    accept_version = request.headers.get("accept-version")
     if segments and segments[0] in LEGACY:
         legacy = segments.pop(0)
+        accept_version = accept_version or f"{LEGACY[legacy]}.0"  # as Ghost's rewrite sets it
         latest = f"{handlers.site_url.rstrip('/')}{BASE}{'/'.join(segments)}"
         query = request.query_string()
         extra["Deprecation"] = f'version="{LEGACY[legacy]}"'
         extra["Link"] = f'<{latest}{"?" + query if query else ""}>; rel="latest-version"'
-    if not segments or segments[0] != "content":
-        return _error(
-            not_found_for(request.headers.get("accept-version"), handlers.ghost_version), extra
-        )
-    route = route_of([s for s in segments[1:] if s])
+    route = route_of([s for s in segments[1:] if s]) if segments[:1] == ["content"] else None
     if route is None or any(not s for s in segments[1:-1]):
-        return _error(
-            not_found_for(request.headers.get("accept-version"), handlers.ghost_version), extra
-        )
+        return _error(not_found_for(accept_version, handlers.ghost_version), extra, request)
     try:
         if not path.endswith("/"):
             handlers.verify_key(request.parameters.get("key"))
@@ -211,6 +210,7 @@ def handle(event: Mapping[str, Any], handlers: Handlers) -> dict[str, Any]:
                     "Location": location,
                     "Cache-Control": REDIRECT_CACHE,
                     "Access-Control-Allow-Origin": "*",
+                    "Vary": "Accept-Version, Accept-Encoding",
                     **extra,
                 },
                 "body": "",
@@ -229,11 +229,12 @@ def handle(event: Mapping[str, Any], handlers: Handlers) -> dict[str, Any]:
                 handlers.browse(parsed, key) if route.browse else handlers.read(parsed, route, key)
             )
     except GhostError as error:
-        return _error(error, extra)
+        return _error(error, extra, request)
     except Exception as error:  # Ghost's shape, never a stack trace
         logger.exception("Unhandled error in the Content API", exc_info=error)
         metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
-        return _error(_Internal("Internal server error, cannot complete the request."), extra)
+        doing = action(cast("Resource", route.resource), browse=route.browse)
+        return _error(_Internal(f"Internal server error, cannot {doing}."), extra, request)
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return _response(200, text, SUCCESS_CACHE, extra, request=request)
 

@@ -251,7 +251,8 @@ class GhostContent:
 
     # -- posts -------------------------------------------------------------------------------
     def _limit_for(self, query: Query, largest_post: int) -> int:
-        if "html" not in query.formats and "plaintext" not in query.formats:
+        formats = query.formats if query.formats is not None else {"html"}
+        if "html" not in formats and "plaintext" not in formats:
             return query.limit
         if largest_post <= 0:
             return query.limit

@@ -62,5 +62,9 @@ def test_route_answers_each_role_as_written(local_api, route, role):
     assert response.status_code == expected[role], response.text
     if response.status_code >= 400 and route in LINK_PAGES:
         assert response.headers["Content-Type"].startswith("text/html")
+    elif response.status_code >= 400 and route == ("get", "/ghost/api/{path+}"):
+        # Ghost's error body, which Ghost front-ends read
+        assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+        assert response.json()["errors"][0]["type"] == "NoPermissionError"
     elif response.status_code >= 400:
         assert response.headers["Content-Type"] == "application/problem+json"

@@ -180,9 +180,15 @@ def _request_from_call(call: Any, resource: str) -> Request:
     concrete = call.path.split("?", 1)
     query = dict(p.split("=", 1) for p in concrete[1].split("&")) if len(concrete) > 1 else {}
     params = {}
-    for template_part, part in zip(resource.split("/"), concrete[0].split("/"), strict=True):
+    parts, template_parts = concrete[0].split("/"), resource.split("/")
+    for index, template_part in enumerate(template_parts):
+        if template_part.endswith("+}"):  # greedy: the rest of the path
+            params[template_part[1:-2]] = "/".join(parts[index:])
+            break
         if template_part.startswith("{"):
-            params[template_part[1:-1]] = part
+            params[template_part[1:-1]] = parts[index]
+    else:
+        assert len(parts) == len(template_parts), (resource, call.path)
     body = call.data.encode() if call.data is not None else call.json
     return Request(call.method.upper(), resource, params, body=body,
                    headers=dict(call.headers or {}), query=query)  # fmt: skip
@@ -317,7 +323,62 @@ def _preferences_with_a_bad_hour(world: World) -> Request:
     return _preferences("schedule", cadence="daily", hour="25", timezone="UTC")(world)
 
 
+def _ghost_key(world: World) -> str:
+    import requests
+
+    from tests.support.content_keys import make_room
+
+    make_room()
+    created = requests.post(
+        f"{world.base}/content-keys",
+        json={"name": "least privilege"},
+        headers=world.shared("admin").auth,
+        timeout=30,
+    )
+    assert created.status_code == 201, created.text
+    return str(created.json()["key"])
+
+
+def _ghost(path: Callable[[World], str], **query: str) -> Callable[[World], Request]:
+    """A Content API request (its key is in the query, not a token)."""
+
+    def build(world: World) -> Request:
+        return Request(
+            "GET",
+            "/ghost/api/{path+}",
+            {"path": path(world)},
+            query={"key": _ghost_key(world), **query},
+        )
+
+    return build
+
+
+def _a_ghost_post_path(world: World, *, by_id: bool) -> str:
+    from byline.ghost.ids import content_id
+    from tests.support.article_helpers import published_article
+
+    article = published_article(world.base, world.user(), tags=["ghostly"])
+    if by_id:
+        return f"content/posts/{content_id('post', article['id'])}/"
+    return f"content/posts/slug/{article['slug']}/"
+
+
+def _a_ghost_page(world: World) -> str:
+    from tests.support.article_helpers import published_article
+
+    published_article(world.base, world.shared("editor"), type="page")
+    return "content/pages/"
+
+
 MORE_PATHS: list[Callable[[World], Request]] = [
+    _ghost(lambda w: "content/posts/", include="tags,authors"),
+    _ghost(lambda w: "content/posts/", filter="tag:ghostly+featured:false"),
+    _ghost(lambda w: _a_ghost_post_path(w, by_id=False), include="authors"),
+    _ghost(lambda w: _a_ghost_post_path(w, by_id=True)),
+    _ghost(_a_ghost_page, include="authors"),
+    _ghost(lambda w: "content/authors/", include="count.posts"),
+    _ghost(lambda w: "content/tags/", include="count.posts"),
+    _ghost(lambda w: "content/settings/"),
     _with_key(_signup),
     _with_key(_by_field("POST", "/media", {"content_type": "image/png", "size": 2048})),
     _with_key(_reply),
@@ -333,7 +394,7 @@ MORE_PATHS: list[Callable[[World], Request]] = [
 (the article is read before the page), an article read by id (the matrix reads by slug),
 demoting an admin and an admin deleting their account (the last-admin check, under its lease),
 an author deleting their account (their articles are unpublished), a preferences form refused
-for its content (the page shown again)."""
+for its content (the page shown again), and the Content API's routes (a key, not a token)."""
 
 
 def _exercise_event_functions(run: Exercise, base: str, local_stack: Any, author: User) -> None:

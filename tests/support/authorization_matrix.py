@@ -316,6 +316,11 @@ MATRIX: dict[tuple[str, str], tuple[Case, dict[str, int]]] = {
         {**signed_in(201), "reader": 403},
     ),
     ("get", "/site"): (_simple("GET", "/site"), OK_ALL),
+    # the Content API answers to a key in ?key=, never to a token: 403 without one (Ghost's)
+    ("get", "/ghost/api/{path+}"): (
+        _simple("GET", "/ghost/api/content/posts/"),
+        dict.fromkeys(ROLES, 403),
+    ),
     ("put", "/site"): (
         _replace_site,
         {

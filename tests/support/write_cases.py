@@ -81,7 +81,7 @@ def proxy_event(request: Request) -> dict[str, Any]:
 
     path = request.resource
     for name, value in request.params.items():
-        path = path.replace(f"{{{name}}}", value)
+        path = path.replace(f"{{{name}}}", value).replace(f"{{{name}+}}", value)
     headers = [("Host", "api.byline.test"), ("Accept", "application/json")]
     headers += list(request.headers.items())
     body = b""

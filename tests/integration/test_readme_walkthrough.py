@@ -30,7 +30,8 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 README_URL = "http://127.0.0.1:3000"
 NOT_RUN = "<!-- not run -->"
-RUN_BLOCKS = 4  # identity; articles; subscription and digest cycle; `make invoke` of one function
+RUN_BLOCKS = 5  # identity; articles; subscription and digest cycle; a Ghost front-end's
+# read; `make invoke` of one function
 SHOWN_BLOCKS = 3  # `make dev`/`make test`; sam local with Docker; deploying
 FENCE = re.compile(r"^```(?P<info>[^\n`]*)\n(?P<body>.*?)^```[ \t]*$", re.MULTILINE | re.DOTALL)
 # What a fresh shell has; nothing from this test session's emulated AWS leaks in.

@@ -165,6 +165,8 @@ LARGEST_SAVE = (
     + 4 * MAX_TAGS  # each old tag's entry and counter out, each new tag's in
     + 2  # the sitemap entry out and in
     + 3  # the series part out, the series head and the new part
+    + 8  # the catalogue (decision 0018): the ALL counter, the author's entry out and in and
+    # counter, the featured entry out and in and counter, the Content API id's lookup
     + 1  # the cover's check
     + 1  # the account guard (byline/services/authority.py), which rides along
 )
@@ -185,6 +187,8 @@ def renamed(record: ArticleRecord, n: int, **changes: Any) -> ArticleRecord:
         series_title=f"S{n}",
         series_part=n % 3 + 1,
         cover="m1",
+        featured=True,  # its catalogue entry moves with the date
+        published_at=f"2026-10-{n % 28 + 1:02d}T09:30:00.000Z",
         **changes,
     )
 
@@ -211,7 +215,8 @@ def test_renaming_a_published_article_keeps_its_newest_aliases_and_drops_the_old
     for status in ("unpublished", "published", "deleted"):
         record = articles.save(record, replace(record, status=status, updated_at=now))
     assert max(table.sizes) <= LARGEST_SAVE - 1  # no guard here
-    assert max(table.sizes) >= LARGEST_SAVE - ALIAS_DROPS_PER_SAVE - 2  # the worst case ran
+    # the worst case ran (but the id lookup, written on a first publication only)
+    assert max(table.sizes) >= LARGEST_SAVE - ALIAS_DROPS_PER_SAVE - 2 - 1
 
 
 def test_an_article_with_aliases_from_before_the_cap_can_be_unpublished_and_deleted():

@@ -35,7 +35,11 @@ def backfill(client: Any, table: str) -> int:
     deserializer = TypeDeserializer()
     pages = client.get_paginator("scan").paginate(
         TableName=table,
-        FilterExpression="kind = :article AND #s = :published AND attribute_not_exists(GSI4PK)",
+        # pages are never in the release index (digests list posts only)
+        FilterExpression=(
+            "kind = :article AND #s = :published AND attribute_not_exists(GSI4PK) "
+            "AND attribute_not_exists(page)"
+        ),
         ExpressionAttributeNames={"#s": "status"},
         ExpressionAttributeValues={":article": {"S": "article"}, ":published": {"S": "published"}},
     )

@@ -70,3 +70,17 @@ def test_attribute_values_are_read_as_dynamodb_types(local_api, stack_resources)
     assert after["GSI4PK"] == {"S": keys.released_feed()}
     published_at = after["published_at"]["S"]
     assert after["GSI4SK"] == {"S": keys.timeline_sort(published_at, old["id"])}
+
+
+def test_published_pages_are_left_out_of_the_release_index(local_api, stack_resources):
+    """Pages never reach digests: the backfill leaves them without release keys (it used to
+    send them index keys of None, and failed)."""
+    client = boto3.client("dynamodb")
+    table = stack_resources["TABLE_NAME"]
+    editor = make_user(local_api, "editor")
+    page = published_article(local_api, editor, title="About", type="page")
+    script = load_script("backfill_release_index")
+    script.backfill(client, table)
+    key = {"PK": {"S": f"ARTICLE#{page['id']}"}, "SK": {"S": "ARTICLE"}}
+    assert "GSI4PK" not in client.get_item(TableName=table, Key=key)["Item"]
+    assert page["id"] not in _release_index(client, table)

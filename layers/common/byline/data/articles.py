@@ -299,6 +299,25 @@ def summary(article: Mapping[str, Any]) -> Item:
     return {f: article.get(f) for f in SUMMARY_FIELDS}
 
 
+def tag_entry(tag: str, article: Mapping[str, Any]) -> Item:
+    """A published post's listing entry under one of its tags."""
+    return {
+        **keys.tag_article(tag, article["published_at"], article["id"]),
+        "kind": "tag-entry",
+        **summary(article),
+    }
+
+
+def sitemap_entry(article: Mapping[str, Any]) -> Item:
+    """A published article's sitemap entry (a page's in the pages' own partition)."""
+    entry_key = keys.page_sitemap_entry if article.get("page") else keys.sitemap_entry
+    return {
+        **entry_key(article["published_at"], article["id"]),
+        "kind": "sitemap-entry",
+        **{f: article.get(f) for f in SITEMAP_FIELDS},
+    }
+
+
 def index_keys(article: Mapping[str, Any]) -> dict[str, str | None]:
     """The GSI attributes an article carries in its current state (None: not indexed). A
     published page is in GSI2 under ``PAGES#PUBLISHED`` only: never in the feed
@@ -674,12 +693,7 @@ class Articles:
             if tag in was and before["published_at"] != after["published_at"]:
                 ops.append(delete_op(keys.tag_article(tag, before["published_at"], before["id"])))
                 ops.append(self._count(tag, 0, day_moves(before, after)))
-            entry = {
-                **keys.tag_article(tag, after["published_at"], after["id"]),
-                "kind": "tag-entry",
-                **summary(after),
-            }
-            ops.append(put_op(entry))
+            ops.append(put_op(tag_entry(tag, after)))
             if tag not in was:
                 ops.append(self._count(tag, +1, day_moves(None, after)))
         return ops
@@ -703,16 +717,7 @@ class Articles:
         if was and (not now or before["published_at"] != after["published_at"]):
             ops.append(delete_op(entry_key(before["published_at"], before["id"])))
         if now:
-            entry = {f: after.get(f) for f in SITEMAP_FIELDS}
-            ops.append(
-                put_op(
-                    {
-                        **entry_key(after["published_at"], after["id"]),
-                        "kind": "sitemap-entry",
-                        **entry,
-                    }
-                )
-            )
+            ops.append(put_op(sitemap_entry(after)))
         return ops
 
     def _series_ops(self, before: Item, after: Item) -> list[dict[str, Any]]:

@@ -21,7 +21,7 @@ that day + the page's limit. Its cost is bounded by one day's posts, not by the 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
 
@@ -42,6 +42,28 @@ def entry(article: Mapping[str, Any]) -> Item:
     return {f: article.get(f) for f in ENTRY_FIELDS if article.get(f) is not None}
 
 
+def entry_item(key: keys.Key, article: Mapping[str, Any]) -> Item:
+    """The catalogue entry of ``article`` under ``key`` (an author's or a featured entry)."""
+    return {**key, "kind": "catalogue-entry", **entry(article)}
+
+
+def author_entry_key(article: Mapping[str, Any]) -> keys.Key:
+    return keys.author_post(str(article["author"]), article["published_at"], article["id"])
+
+
+def featured_entry_key(article: Mapping[str, Any]) -> keys.Key:
+    return keys.featured_post(article["published_at"], article["id"])
+
+
+def ghost_id_item(article: Mapping[str, Any]) -> Item:
+    """The lookup from a published post's or page's Content API id to its own id."""
+    return {
+        **keys.ghost_id(content_id("post", str(article["id"]))),
+        "kind": "ghost-id",
+        "article_id": article["id"],
+    }
+
+
 SIZE_CLASS_BYTES = 16_384
 """Listed posts are also counted by size class (``z3``: up to 3 x 16 KiB of response): a
 browse reads the largest class present to keep a page of whole posts under Lambda's 6 MB."""
@@ -58,6 +80,16 @@ def response_bytes(article: Mapping[str, Any]) -> int:
 
 def size_attribute(article: Mapping[str, Any]) -> str:
     return f"z{-(-response_bytes(article) // SIZE_CLASS_BYTES)}"
+
+
+def size_class_of(name: str) -> int | None:
+    """The size class of a counter attribute ``z3``; None for one that is no size count."""
+    return int(name[1:]) if name.startswith("z") and name[1:].isdigit() else None
+
+
+def is_count_attribute(name: str) -> bool:
+    """A counter attribute that counts posts (a day's ``d20261130``, a size class's ``z3``)."""
+    return keys.day_of_attribute(name) is not None or size_class_of(name) is not None
 
 
 def size_moves(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, int]:
@@ -108,7 +140,7 @@ def _counter_op(key: keys.Key, moves: Mapping[str, int], **attributes: str) -> d
 def _scope_ops(
     before: Mapping[str, Any] | None,
     after: Mapping[str, Any] | None,
-    entry_key: Any,
+    entry_key: Callable[[Mapping[str, Any]], keys.Key],
     counter: keys.Key,
     **counter_attributes: str,
 ) -> list[dict[str, Any]]:
@@ -118,7 +150,7 @@ def _scope_ops(
     if before is not None and (after is None or before["published_at"] != after["published_at"]):
         ops.append(delete_op(entry_key(before)))
     if after is not None:
-        ops.append(put_op({**entry_key(after), "kind": "catalogue-entry", **entry(after)}))
+        ops.append(put_op(entry_item(entry_key(after), after)))
     moves = day_moves(before, after)
     if moves:
         ops.append(_counter_op(counter, moves, **counter_attributes))
@@ -142,7 +174,7 @@ def catalogue_ops(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[d
         _scope_ops(
             was,
             now,
-            lambda a: keys.author_post(author, a["published_at"], a["id"]),
+            author_entry_key,
             keys.catalogue_author(author),
             author=author,
             kind="catalogue-author",
@@ -153,21 +185,13 @@ def catalogue_ops(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[d
         _scope_ops(
             was if was is not None and was.get("featured") else None,
             now if now is not None and now.get("featured") else None,
-            lambda a: keys.featured_post(a["published_at"], a["id"]),
+            featured_entry_key,
             keys.catalogue_featured(),
         )
     )
     # the Content API id of a post or page, found by /posts/{id}/ and /pages/{id}/
     if after.get("status") == "published" and before.get("status") != "published":
-        ops.append(
-            put_op(
-                {
-                    **keys.ghost_id(content_id("post", str(after["id"]))),
-                    "kind": "ghost-id",
-                    "article_id": after["id"],
-                }
-            )
-        )
+        ops.append(put_op(ghost_id_item(after)))
     return ops
 
 
@@ -195,9 +219,9 @@ class DayCounts:
     def largest_post(item: Mapping[str, Any] | None) -> int:
         """The response bytes of the largest listed post's size class (0: none listed)."""
         classes = [
-            int(name[1:])
+            size
             for name, value in (item or {}).items()
-            if name.startswith("z") and name[1:].isdigit() and int(value) > 0
+            if (size := size_class_of(name)) is not None and int(value) > 0
         ]
         return max(classes, default=0) * SIZE_CLASS_BYTES
 

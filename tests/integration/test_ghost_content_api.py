@@ -247,7 +247,9 @@ def test_a_path_without_its_slash_is_redirected_with_the_query(local_api, key):
         allow_redirects=False,
     )
     assert response.status_code == 301
-    assert response.headers["Location"] == f"/ghost/api/content/posts/?key={key}&limit=1"
+    assert response.headers["Location"] == f"posts/?key={key}&limit=1"
+    followed = requests.get(f"{local_api}/ghost/api/content/posts", params={"key": key}, timeout=30)
+    assert followed.status_code == 200  # the relative Location resolves to .../posts/
 
 
 def test_responses_revalidate_with_their_etag(local_api, key, site):
@@ -294,3 +296,29 @@ def test_settings_follow_the_sites_own_settings(local_api, key):
             timeout=30,
         )
         assert restored.status_code == 200, restored.text
+
+
+def test_a_deleted_account_leaves_the_authors_and_its_posts_leave_their_author(local_api, key):
+    """Deleting an account unpublishes its articles and hands them to a pseudonym in one save:
+    the author's entries and count go with them, and a republished one is not found under the
+    old name (which would tie the pseudonym to it)."""
+    author, editor = make_user(local_api, "author"), make_user(local_api, "editor")
+    posts = [published_article(local_api, author) for _ in range(2)]
+    gone = requests.delete(f"{local_api}/me", headers=author.auth, timeout=30)
+    assert gone.status_code == 204, gone.text
+    by_name = ok(ghost(local_api, "posts/", key, filter=f"author:{author.username}"))
+    assert by_name["meta"]["pagination"]["total"] == 0
+    listed = ok(ghost(local_api, "authors/", key, filter=f"slug:{author.username}"))
+    assert listed["authors"] == []
+    assert ghost(local_api, f"authors/slug/{author.username}/", key).status_code == 404
+    republished = requests.post(
+        f"{local_api}/articles/{posts[0]['id']}/publish", json={}, headers=editor.auth, timeout=30
+    )
+    assert republished.status_code == 200, republished.text
+    pseudonym = republished.json()["author"]
+    assert pseudonym != author.username
+    again = ok(ghost(local_api, "posts/", key, filter=f"author:{author.username}"))
+    assert again["posts"] == []
+    assert again["meta"]["pagination"]["total"] == 0
+    theirs = ok(ghost(local_api, "posts/", key, filter=f"author:{pseudonym}"))
+    assert [p["slug"] for p in theirs["posts"]] == [republished.json()["slug"]]

@@ -303,3 +303,31 @@ def test_editing_a_published_post_writes_no_id_lookup_again():
 def test_counters_are_updated_with_add():
     ops = read_ops(catalogue_ops(DRAFT, article()))
     assert all(op.update.startswith("ADD ") for op in ops if op.kind == "Update")  # type: ignore[union-attr]
+
+
+def test_an_account_deletion_moves_nothing_into_the_pseudonyms_scope_and_empties_the_old():
+    """The save that unpublishes a deleted account's article also hands it to a pseudonym:
+    the entry and count leave the old author's scope; the pseudonym's get nothing."""
+    ops = ops_of(article(), article(status="unpublished", author="former-1a2b"))
+    old_counter = keys.catalogue_author("ada")
+    assert k("Delete", author_entry()) in ops
+    assert ops[k("Update", old_counter)].counts() == {"d20261130": -1}
+    assert not any("former-1a2b" in pk for _, pk, _ in ops)
+
+
+def test_republishing_under_a_new_author_counts_it_there_only():
+    ops = ops_of(
+        article(status="unpublished", author="former-1a2b"), article(author="former-1a2b")
+    )
+    entry = keys.author_post("former-1a2b", DAY, ARTICLE_ID)
+    assert k("Put", entry) in ops
+    assert ops[k("Update", keys.catalogue_author("former-1a2b"))].counts() == {"d20261130": 1}
+    assert k("Update", keys.catalogue_author("ada")) not in ops
+
+
+def test_a_published_article_changing_author_moves_between_scopes():
+    ops = ops_of(article(), article(author="bea"))
+    assert k("Delete", author_entry()) in ops
+    assert k("Put", keys.author_post("bea", DAY, ARTICLE_ID)) in ops
+    assert ops[k("Update", keys.catalogue_author("ada"))].counts() == {"d20261130": -1}
+    assert ops[k("Update", keys.catalogue_author("bea"))].counts() == {"d20261130": 1}

@@ -302,10 +302,22 @@ def test_a_path_without_its_slash_is_redirected_with_the_query_kept():
     service = FakeService()
     response = call(event("/ghost/api/content/posts", {"key": GOOD_KEY, "limit": "5"}), service)
     assert response["statusCode"] == 301
-    assert response["headers"]["Location"] == f"/ghost/api/content/posts/?key={GOOD_KEY}&limit=5"
+    # relative to the request's URL, so that a stage before the path (/Prod/...) is kept
+    assert response["headers"]["Location"] == f"posts/?key={GOOD_KEY}&limit=5"
     assert response["headers"]["Cache-Control"] == "public, max-age=31536000"
     assert response["body"] == ""
     assert service.served() == []
+
+
+def test_the_redirect_resolves_to_the_same_url_with_its_slash_behind_a_stage():
+    from urllib.parse import urljoin
+
+    service = FakeService()
+    response = call(event("/ghost/api/content/posts/slug/a-b", {"key": GOOD_KEY}), service)
+    requested = "https://api.example/Prod/ghost/api/content/posts/slug/a-b?key=x"
+    assert urljoin(requested, response["headers"]["Location"]) == (
+        f"https://api.example/Prod/ghost/api/content/posts/slug/a-b/?key={GOOD_KEY}"
+    )
 
 
 def test_a_redirect_comes_only_after_the_key_check():

@@ -262,3 +262,22 @@ def test_pagination_of_a_single_page_has_no_neighbours():
 
 def test_pagination_pages_round_up():
     assert pagination(1, 100, 101)["pages"] == 2
+
+
+# -- Byline's own bounds --------------------------------------------------------------------
+def test_a_limit_of_thousands_of_digits_is_the_cap_not_a_crash():
+    assert browse(limit="9" * 4400).limit == 100
+    assert browse(limit="0" * 4400 + "7").limit == 7
+
+
+def test_a_page_of_absurd_length_is_refused_like_any_bad_page():
+    assert browse(page="9" * 12).page == 999_999_999_999
+    error = refused(page="9" * 4400)
+    assert error.context == "Validation (matches) failed for page undefined.page"
+
+
+@pytest.mark.parametrize("digits", ["\u0661\u0662", "\uff11\uff12", "\u0967"])
+def test_only_ascii_digits_are_numbers(digits):
+    """Python's \\d and int() take any script's digits; Ghost's checks take 0-9 only."""
+    assert refused(page=digits).context == "Validation (matches) failed for page undefined.page"
+    assert browse(limit=digits).limit == 100  # does not start with a number: the cap

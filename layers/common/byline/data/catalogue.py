@@ -168,18 +168,25 @@ def catalogue_ops(before: Mapping[str, Any], after: Mapping[str, Any]) -> list[d
     moves = day_moves(was, now) | size_moves(was, now)
     if moves:
         ops.append(_counter_op(keys.catalogue_all(), moves))
-    # the author's posts (the author never changes)
-    author = str(after["author"])
-    ops.extend(
-        _scope_ops(
-            was,
-            now,
-            author_entry_key,
-            keys.catalogue_author(author),
-            author=author,
-            kind="catalogue-author",
-        )
+    # the author's posts; an account's deletion hands its articles to a pseudonym in the
+    # save that unpublishes them: the entry and count leave the old author's scope
+    old_author, new_author = str(before.get("author") or after["author"]), str(after["author"])
+    scopes = (
+        [(was, now, new_author)]
+        if old_author == new_author
+        else [(was, None, old_author), (None, now, new_author)]
     )
+    for member_before, member_after, author in scopes:
+        ops.extend(
+            _scope_ops(
+                member_before,
+                member_after,
+                author_entry_key,
+                keys.catalogue_author(author),
+                author=author,
+                kind="catalogue-author",
+            )
+        )
     # featured posts
     ops.extend(
         _scope_ops(

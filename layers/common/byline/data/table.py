@@ -377,13 +377,18 @@ class Table:
             else list(operations)
         )
         items = [{op: {"TableName": self.name, **body} for op, body in o.items()} for o in ops]
-        try:
-            self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
-            if guard is not None and riding:
-                guard.held = True
-        except ClientError as error:
-            code = error.response.get("Error", {}).get("Code")
-            if code == "TransactionCanceledException":
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                self._client.transact_write_items(TransactItems=items)  # type: ignore[arg-type]
+                if guard is not None and riding:
+                    guard.held = True
+                return
+            except ClientError as error:
+                code = error.response.get("Error", {}).get("Code")
+                if code != "TransactionCanceledException":
+                    if code in _TRANSIENT:
+                        raise ServiceUnavailable("The database is busy; retry shortly.") from error
+                    raise
                 reasons = error.response.get("CancellationReasons") or []
                 failed = [
                     i for i, r in enumerate(reasons) if r.get("Code") == "ConditionalCheckFailed"
@@ -392,12 +397,29 @@ class Table:
                     raise GuardFailed() from error
                 if failed:
                     raise ConditionFailed(failed) from error
+                conflict = any(r.get("Code") == "TransactionConflict" for r in reasons)
+                if conflict and attempt < CONFLICT_ATTEMPTS:
+                    # another transaction held one of the items (a shared counter): a canceled
+                    # transaction wrote nothing, so it is tried again after a short pause
+                    _pause(attempt)
+                    continue
                 raise ServiceUnavailable("The database refused a transaction; retry.") from error
-            if code in _TRANSIENT:
-                raise ServiceUnavailable("The database is busy; retry shortly.") from error
-            raise
-        except BotoCoreError as error:
-            raise ServiceUnavailable("The database could not be reached.") from error
+            except BotoCoreError as error:
+                raise ServiceUnavailable("The database could not be reached.") from error
+
+
+CONFLICT_ATTEMPTS = 4
+"""Tries of a transaction that DynamoDB cancels for a conflict with another one on the same
+item: every publication moves shared counters (a tag's, the catalogue's), so two at once can
+meet there (docs/decisions/0018)."""
+
+
+def _pause(attempt: int) -> None:
+    """A jittered pause before try ``attempt + 1``: up to 25, 50, 100 ms."""
+    import random
+    import time
+
+    time.sleep(random.uniform(0, 0.025 * 2 ** (attempt - 1)))  # noqa: S311 - jitter, not secrets
 
 
 @cache

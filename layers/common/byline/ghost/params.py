@@ -57,8 +57,11 @@ DEFAULT_ORDER: Final[Mapping[str, tuple[tuple[str, bool], ...]]] = {
 """Each resource's order without an ``order`` parameter: (field, descending)."""
 
 _ORDER_TEXT: Final = re.compile(r"[a-z0-9_,. ]+", re.IGNORECASE)
-_DIGITS: Final = re.compile(r"\d+")
-_PARSE_INT: Final = re.compile(r"\s*[+-]?\d")
+_DIGITS: Final = re.compile(r"[0-9]+")
+_PARSE_INT: Final = re.compile(r"\s*[+-]?[0-9]")
+MAX_PAGE_DIGITS: Final = 12
+"""Byline's limit on ``page``: no site has a trillion pages, and Python will not read a number
+of thousands of digits (Ghost would answer an absurd page with an empty one)."""
 
 
 def action(resource: Resource, *, browse: bool) -> str:
@@ -100,12 +103,16 @@ def _limit(raw: str, resource: Resource, browse: bool) -> int:
     """Ghost's max-limit cap, then its validation, then bookshelf's default."""
     if raw == "all" or not _PARSE_INT.match(raw):
         return MAX_LIMIT
-    number = int(re.match(r"\s*([+-]?\d+)", raw).group(1))  # type: ignore[union-attr]
-    if number > MAX_LIMIT:
+    digits = re.match(r"\s*([+-]?)([0-9]+)", raw)
+    if digits is None:  # not reached: _PARSE_INT matched
+        return MAX_LIMIT
+    sign, number_text = digits.groups()
+    significant = number_text.lstrip("0") or "0"  # int() refuses thousands of digits
+    if sign != "-" and (len(significant) > 3 or int(significant) > MAX_LIMIT):
         return MAX_LIMIT
     if not _DIGITS.fullmatch(raw):
         raise _invalid(resource, browse, "Validation (matches) failed for limit undefined.limit")
-    return int(raw) or DEFAULT_LIMIT
+    return int(significant) or DEFAULT_LIMIT
 
 
 def _order(
@@ -164,9 +171,9 @@ def read_query(
         limit = _limit(values("limit")[-1], resource, browse)
     if values("page"):
         raw = values("page")[-1]
-        if not _DIGITS.fullmatch(raw):
+        if not _DIGITS.fullmatch(raw) or len(raw.lstrip("0")) > MAX_PAGE_DIGITS:
             raise _invalid(resource, browse, "Validation (matches) failed for page undefined.page")
-        page = int(raw) or 1
+        page = int(raw.lstrip("0") or "0") or 1
     if values("order"):
         order = _order(values("order"), resource, browse, include)
     return Query(

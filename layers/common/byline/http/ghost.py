@@ -203,7 +203,10 @@ def handle(event: Mapping[str, Any], handlers: Handlers) -> dict[str, Any]:
         if not path.endswith("/"):
             handlers.verify_key(request.parameters.get("key"))
             query = request.query_string()
-            location = quote(path + "/", safe="/") + (f"?{query}" if query else "")
+            # relative to the request's own URL, so a stage or base path in front of the
+            # function's path (/Prod/ghost/...) is kept: the last segment, with its slash
+            last = path.rstrip("/").rsplit("/", 1)[-1]
+            location = quote(last, safe="") + "/" + (f"?{query}" if query else "")
             return {
                 "statusCode": 301,
                 "headers": {

@@ -316,9 +316,7 @@ def test_an_account_deletion_moves_nothing_into_the_pseudonyms_scope_and_empties
 
 
 def test_republishing_under_a_new_author_counts_it_there_only():
-    ops = ops_of(
-        article(status="unpublished", author="former-1a2b"), article(author="former-1a2b")
-    )
+    ops = ops_of(article(status="unpublished", author="former-1a2b"), article(author="former-1a2b"))
     entry = keys.author_post("former-1a2b", DAY, ARTICLE_ID)
     assert k("Put", entry) in ops
     assert ops[k("Update", keys.catalogue_author("former-1a2b"))].counts() == {"d20261130": 1}

@@ -379,7 +379,7 @@ def recording() -> Iterator[Calls]:
     from botocore.client import BaseClient
 
     calls = Calls()
-    original = BaseClient._make_api_call
+    original = getattr(BaseClient, "_make_api_call")  # noqa: B009 - untyped private
     lock = threading.Lock()
 
     def recorded(client: Any, operation: str, params: Any) -> Any:
@@ -391,11 +391,11 @@ def recording() -> Iterator[Calls]:
                 calls.key_checks += 1
         return original(client, operation, params)
 
-    BaseClient._make_api_call = recorded  # type: ignore[method-assign]
+    setattr(BaseClient, "_make_api_call", recorded)  # noqa: B010
     try:
         yield calls
     finally:
-        BaseClient._make_api_call = original  # type: ignore[method-assign]
+        setattr(BaseClient, "_make_api_call", original)  # noqa: B010
 
 
 class Api:

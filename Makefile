@@ -23,9 +23,9 @@ SWAGGER_UI := tools/swagger-ui
 GHOST_CLIENT := tools/ghost-client
 
 .PHONY: help dev invoke test test-fast lint actionlint typecheck cfn-lint sam-validate build \
-	pytest smoke resources openapi template lock clean bench bench-digests digest-screenshot \
-	docs-screenshot chromium security bandit pip-audit checkov fuzz load sam-env sam-build \
-	sam-invoke sam-api lambda-image sam-local-check
+	pytest smoke resources openapi template lock clean bench bench-digests bench-ghost \
+	digest-screenshot docs-screenshot chromium security bandit pip-audit checkov fuzz load sam-env \
+	sam-build sam-invoke sam-api lambda-image sam-local-check
 
 help: ## List the commands
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -175,6 +175,9 @@ bench: build $(BENCH_VENV)/.installed ## Cold start, warm overhead, sizes vs a f
 
 bench-digests: $(VENV)/.installed ## Digest planner and worker at 1k and 10k subscribers on moto -> bench/RESULTS.md
 	$(PY) -m bench.digests --write
+
+bench-ghost: $(VENV)/.installed ## Ghost Content API at 10,000 posts on moto: requests, bytes, time -> bench/RESULTS.md
+	$(PY) -m bench.ghost_content --write
 
 digest-screenshot: $(VENV)/.installed ## Render a demo digest with the real template -> docs/digest-example.png (needs chromium)
 	$(PY) scripts/digest_screenshot.py

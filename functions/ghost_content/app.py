@@ -5,7 +5,6 @@ Authenticated by a Content API key in ``?key=`` (``POST /content-keys``), not by
 own routing, parameters and error bodies apply (byline/http/ghost.py), not Byline's problem
 documents: front-ends written for Ghost read them."""
 
-from functools import cache
 from typing import Any
 
 from byline.ghost.params import Query
@@ -79,16 +78,15 @@ def _read(query: Query, route: Route, key: str) -> dict[str, Any]:
     return service.read_tag(query, slug=route.slug, ghost_id=route.ghost_id)
 
 
-@cache
 def _handlers() -> Handlers:
-    service = ghost_content()
+    """Built per request from the layer's cached service (nothing here caches a client)."""
     return Handlers(
         key_of=key_of,
         verify_key=verify,
         browse=_browse,
         read=_read,
-        settings=lambda key: service.for_key(key).settings(),
-        site_url=service.site_url,
+        settings=lambda key: ghost_content().for_key(key).settings(),
+        site_url=ghost_content().site_url,
         ghost_version=GHOST_VERSION,
     )
 

@@ -4,7 +4,10 @@ keep entries and counters in step with every change of an article (docs/decision
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+import pytest
 
 from byline.data import keys
 from byline.data.catalogue import (
@@ -18,6 +21,7 @@ from byline.data.catalogue import (
     size_moves,
 )
 from byline.ghost.ids import content_id
+from byline.ghost.objects import plaintext
 from tests.support.ghost_content import Op, by_key, read_ops
 
 ARTICLE_ID = "01jbyline0000000000000a"
@@ -106,19 +110,35 @@ def test_day_moves_of_no_member_are_nothing():
 
 
 # -- size classes -------------------------------------------------------------------------------
-def test_response_bytes_are_twice_html_and_body_and_4_kib():
-    assert response_bytes(article(html="<p>é</p>", body="ab")) == 2 * (9 + 2) + 4096
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>plain text, a few words</p>",
+        '<p><a href="https://x.example/?a=1&b=2">"quoted"</a> \\ back\\slashes</p>',
+        "<p>" + "é漢字🙂" * 500 + "</p>",
+        "<pre><code>" + "&lt;&gt;&quot;" * 2000 + "</code></pre>",
+    ],
+)
+def test_response_bytes_bound_what_a_post_adds_to_lambdas_response(html):
+    """Its html and plaintext, in the handler's JSON, inside the runtime's JSON of the
+    response (which escapes non-ASCII text), fit the bound."""
+    inner = json.dumps({"html": html, "plaintext": plaintext(html)}, ensure_ascii=False)
+    outer = json.dumps({"body": inner})
+    assert len(outer.encode()) - len('{"body": ""}') <= response_bytes(article(html=html))
 
 
-def test_response_bytes_of_an_empty_article_are_the_other_fields_only():
+def test_response_bytes_of_an_article_without_html_are_the_other_fields_only():
     assert response_bytes({}) == 4096
+    assert response_bytes(article(html="")) == 4096
 
 
 def test_the_size_class_rounds_up_to_16_kib():
-    assert size_attribute(article(html="", body="")) == "z1"
-    exact = SIZE_CLASS_BYTES - 4096
-    assert size_attribute(article(html="a" * (exact // 2), body="")) == "z1"
-    assert size_attribute(article(html="a" * (exact // 2 + 1), body="")) == "z2"
+    assert size_attribute(article(html="")) == "z1"
+    smallest = next(
+        n for n in range(1, SIZE_CLASS_BYTES) if size_attribute(article(html="a" * n)) == "z2"
+    )
+    assert response_bytes(article(html="a" * (smallest - 1))) <= SIZE_CLASS_BYTES
+    assert response_bytes(article(html="a" * smallest)) > SIZE_CLASS_BYTES
 
 
 def test_size_moves_of_a_new_member_and_a_leaving_one():

@@ -21,6 +21,7 @@ that day + the page's limit. Its cost is bounded by one day's posts, not by the 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
@@ -71,11 +72,15 @@ browse reads the largest class present to keep a page of whole posts under Lambd
 
 def response_bytes(article: Mapping[str, Any]) -> int:
     """An upper bound of the bytes a post adds to a Content API response with its html and
-    plaintext: twice the html and body (JSON escapes; Lambda's own encoding of non-ASCII text
-    as ``\\uXXXX`` doubles UTF-8 at worst) and 4 KiB of other fields."""
-    html = str(article.get("html") or "").encode()
-    body = str(article.get("body") or "").encode()
-    return 2 * (len(html) + len(body)) + 4096
+    plaintext: its html as it reaches Lambda's limit, escaped twice (the handler's JSON body,
+    then the runtime's JSON of the response, which writes non-ASCII text as ``\\uXXXX``),
+    once for the html and once for the plaintext (at most the html's text), and 4 KiB of
+    other fields."""
+    html = str(article.get("html") or "")
+    if not html:
+        return 4096
+    escaped = json.dumps(json.dumps(html, ensure_ascii=False))
+    return 2 * len(escaped) + 4096
 
 
 def size_attribute(article: Mapping[str, Any]) -> str:

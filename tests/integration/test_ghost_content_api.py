@@ -322,3 +322,24 @@ def test_a_deleted_account_leaves_the_authors_and_its_posts_leave_their_author(l
     assert again["meta"]["pagination"]["total"] == 0
     theirs = ok(ghost(local_api, "posts/", key, filter=f"author:{pseudonym}"))
     assert [p["slug"] for p in theirs["posts"]] == [republished.json()["slug"]]
+
+
+def test_a_browsers_preflight_allows_the_clients_accept_version_header(local_api):
+    """The official client sends Accept-Version, so a browser asks first (API Gateway's
+    preflight, from the template's Cors)."""
+    response = requests.options(
+        f"{local_api}/ghost/api/content/posts/",
+        headers={
+            "Origin": "https://front.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "accept-version",
+        },
+        timeout=30,
+    )
+    assert response.status_code == 200
+    allowed = {
+        h.strip().lower() for h in response.headers["Access-Control-Allow-Headers"].split(",")
+    }
+    assert "accept-version" in allowed
+    assert "GET" in response.headers["Access-Control-Allow-Methods"]
+    assert response.headers["Access-Control-Allow-Origin"] == "*"

@@ -290,18 +290,32 @@ class Population:
     html_bytes: int
     seconds: float
     key: str
-    largest_response: int
-    """``catalogue.response_bytes`` of the largest post."""
+    responses: list[int]
+    """``catalogue.response_bytes`` of each post."""
+
+    @property
+    def largest_response(self) -> int:
+        return max(self.responses)
 
     @property
     def expected_limit(self) -> int:
-        """The ``limit`` a ``limit=all`` browse with html should get: whole posts of the
-        largest post's size class within the service's response budget, at most 100."""
-        from byline.data.catalogue import SIZE_CLASS_BYTES
+        """The ``limit`` a ``limit=all`` browse with html should get: at most 100, and no more
+        than the largest posts (by their size classes) that fit the service's budget."""
         from byline.services.ghost_content import RESPONSE_BUDGET
 
-        size_class = -(-self.largest_response // SIZE_CLASS_BYTES) * SIZE_CLASS_BYTES
-        return max(1, min(100, RESPONSE_BUDGET // size_class))
+        largest = sorted(self.classes(), reverse=True)[:100]
+        total, fitted = 0, 0
+        for size in largest:
+            if total + size > RESPONSE_BUDGET:
+                break
+            total, fitted = total + size, fitted + 1
+        return 100 if fitted == len(largest) else max(1, fitted)
+
+    def classes(self) -> list[int]:
+        """Each post's size class, in bytes (what the catalogue counts)."""
+        from byline.data.catalogue import SIZE_CLASS_BYTES
+
+        return [-(-r // SIZE_CLASS_BYTES) * SIZE_CLASS_BYTES for r in self.responses]
 
     @property
     def requests_to_read_all(self) -> int:
@@ -351,7 +365,7 @@ def populate(stack: Stack, scale: Scale, seed: int = 15) -> Population:
     articles = Articles(table)
     started = time.perf_counter()
     with ThreadPoolExecutor(scale.threads) as pool:
-        largest = max(pool.map(lambda planned_post: publish(articles, *planned_post), planned))
+        responses = list(pool.map(lambda planned_post: publish(articles, *planned_post), planned))
     seconds = time.perf_counter() - started
     for page, page_body in pages:
         publish(articles, page, page_body)
@@ -372,7 +386,7 @@ def populate(stack: Stack, scale: Scale, seed: int = 15) -> Population:
         html_bytes=round(html),
         seconds=seconds,
         key=key,
-        largest_response=largest,
+        responses=responses,
     )
 
 
@@ -862,9 +876,9 @@ def size_line(result: Result) -> str:
     sized = [m for m in result.measurements if m.case.kind == "size"]
     shown = "; ".join(f"`{m.case.request}`: limit {_limit_of(m)}, {m.bytes:,} bytes" for m in sized)
     return (
-        f"With html the largest post (one of {p.scale.long_reads} long reads, "
-        f"{p.largest_response:,} bytes as it reaches Lambda's response) sets the limit of every "
-        f"page of every scope: {shown}. A client following `meta.pagination.next` from "
+        f"With html a page may hold at most the posts whose size classes fit the budget (the "
+        f"largest, one of {p.scale.long_reads} long reads, is {p.largest_response:,} bytes as "
+        f"it reaches Lambda's response): {shown}. A client following `meta.pagination.next` from "
         f"`limit=all` reads all {len(p.posts):,} posts in "
         f"**{p.requests_to_read_all:,} requests** ({p.expected_limit} a page)."
     )

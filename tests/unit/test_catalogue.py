@@ -16,6 +16,7 @@ from byline.data.catalogue import (
     catalogue_ops,
     day_moves,
     is_listed,
+    page_limit,
     response_bytes,
     size_attribute,
     size_moves,
@@ -198,17 +199,53 @@ def test_locate_past_the_end_is_none():
     assert DayCounts.from_item(None).locate(0) is None
 
 
-def test_largest_post_is_the_largest_size_class_present():
-    assert DayCounts.largest_post(COUNTER) == 3 * SIZE_CLASS_BYTES
+def test_post_sizes_count_posts_by_their_class_bytes():
+    assert DayCounts.post_sizes({"z1": 2, "z3": 1, "d20261130": 3}) == {
+        SIZE_CLASS_BYTES: 2,
+        3 * SIZE_CLASS_BYTES: 1,
+    }
 
 
-def test_largest_post_ignores_emptied_classes():
-    assert DayCounts.largest_post({"z1": 2, "z5": 0}) == SIZE_CLASS_BYTES
+def test_post_sizes_leave_out_emptied_classes_and_other_attributes():
+    assert DayCounts.post_sizes({"z1": 2, "z5": 0}) == {SIZE_CLASS_BYTES: 2}
+    assert DayCounts.post_sizes(None) == {}
+    assert DayCounts.post_sizes({"d20261130": 1}) == {}
 
 
-def test_largest_post_of_nothing_listed_is_zero():
-    assert DayCounts.largest_post(None) == 0
-    assert DayCounts.largest_post({"d20261130": 1}) == 0
+# -- page_limit ------------------------------------------------------------------------------------
+def test_a_site_of_ordinary_posts_keeps_the_requested_limit():
+    assert page_limit(100, {16_384: 10_000}, 5_500_000) == 100
+
+
+def test_a_few_long_reads_lower_the_limit_only_as_far_as_they_must():
+    """Five posts of 144 KiB and many of 16 KiB: a page of 100 holds at most the five long
+    ones and 95 others, which fit."""
+    assert page_limit(100, {147_456: 5, 16_384: 9_995}, 5_500_000) == 100
+    assert (
+        page_limit(100, {147_456: 5, 16_384: 9_995}, 2_000_000)
+        == 5 + (2_000_000 - 5 * 147_456) // 16_384
+    )
+
+
+def test_many_long_reads_lower_the_limit_to_what_the_largest_fill():
+    assert page_limit(100, {1_000_000: 50}, 5_500_000) == 5
+
+
+def test_the_limit_never_drops_below_one_post():
+    assert page_limit(15, {8_000_000: 1}, 5_500_000) == 1
+
+
+def test_fewer_posts_than_the_limit_keep_the_limit():
+    assert page_limit(100, {16_384: 3}, 5_500_000) == 100
+    assert page_limit(100, {}, 5_500_000) == 100
+
+
+def test_no_page_of_the_limit_can_pass_the_budget():
+    """However the posts fall into pages: the limit's largest posts fit."""
+    sizes = {600_000: 3, 250_000: 10, 40_000: 200, 16_384: 5_000}
+    limit = page_limit(100, sizes, 5_500_000)
+    largest = sorted((s for s, n in sizes.items() for _ in range(n)), reverse=True)
+    assert sum(largest[:limit]) <= 5_500_000 < sum(largest[: limit + 1])
 
 
 # -- catalogue_ops ------------------------------------------------------------------------------

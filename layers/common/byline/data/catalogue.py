@@ -67,7 +67,7 @@ def ghost_id_item(article: Mapping[str, Any]) -> Item:
 
 SIZE_CLASS_BYTES = 16_384
 """Listed posts are also counted by size class (``z3``: up to 3 x 16 KiB of response): a
-browse reads the largest class present to keep a page of whole posts under Lambda's 6 MB."""
+browse keeps its limit where no page of whole posts can pass Lambda's 6 MB (``page_limit``)."""
 
 
 def response_bytes(article: Mapping[str, Any]) -> int:
@@ -228,14 +228,14 @@ class DayCounts:
         return sum(self.days.values())
 
     @staticmethod
-    def largest_post(item: Mapping[str, Any] | None) -> int:
-        """The response bytes of the largest listed post's size class (0: none listed)."""
-        classes = [
-            size
+    def post_sizes(item: Mapping[str, Any] | None) -> dict[int, int]:
+        """How many listed posts there are of each size class, by the class's response bytes
+        (an upper bound of each of its posts)."""
+        return {
+            size * SIZE_CLASS_BYTES: int(value)
             for name, value in (item or {}).items()
             if (size := size_class_of(name)) is not None and int(value) > 0
-        ]
-        return max(classes, default=0) * SIZE_CLASS_BYTES
+        }
 
     def locate(self, offset: int, *, newest_first: bool = True) -> tuple[str, int] | None:
         """The day holding the ``offset``-th post (0-based) in the given order, and how many
@@ -247,6 +247,19 @@ class DayCounts:
                 return day, offset - seen
             seen += count
         return None
+
+
+def page_limit(requested: int, sizes: Mapping[int, int], budget: int) -> int:
+    """The largest limit, at most ``requested``, at which no page can pass ``budget`` bytes:
+    however the posts fall into pages, a page of *n* holds at most the *n* largest. ``sizes``
+    counts posts by their bytes. At least 1 (a single post always fits Lambda's limit)."""
+    taken, spent = 0, 0
+    for size in sorted(sizes, reverse=True):
+        fitting = min(sizes[size], requested - taken, (budget - spent) // size)
+        taken, spent = taken + fitting, spent + fitting * size
+        if taken == requested or fitting < sizes[size]:
+            return max(1, taken)
+    return requested  # every post fits in one page
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,9 +325,9 @@ class Catalogue:
 
     def browse_start(
         self, scope: Scope, also: Sequence[keys.Key] = ()
-    ) -> tuple[DayCounts, int, dict[tuple[str, str], Item]]:
+    ) -> tuple[DayCounts, dict[int, int], dict[tuple[str, str], Item]]:
         """What a browse of ``scope`` reads first, in one BatchGetItem: the scope's day counts,
-        the largest listed post's response bytes, and the items ``also`` names (the settings,
+        the listed posts by size class, and the items ``also`` names (the settings,
         the request's key), by (PK, SK)."""
         counter, _ = _scope_keys(scope)
         wanted = [counter, keys.catalogue_all(), *also]
@@ -322,7 +335,7 @@ class Catalogue:
         found = {(str(i["PK"]), str(i["SK"])): i for i in self._table.get_many(unique)}
         all_counter = found.get((keys.catalogue_all()["PK"], keys.catalogue_all()["SK"]))
         scope_counter = found.get((counter["PK"], counter["SK"]))
-        return DayCounts.from_item(scope_counter), DayCounts.largest_post(all_counter), found
+        return DayCounts.from_item(scope_counter), DayCounts.post_sizes(all_counter), found
 
     def entries_from(
         self, scope: Scope, day: str, take: int, *, newest_first: bool = True

@@ -14,6 +14,7 @@ Requests, at most, against DynamoDB:
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -23,7 +24,13 @@ from urllib.parse import quote
 
 from byline.data import keys
 from byline.data.articles import ArticleRecord, Articles
-from byline.data.catalogue import Catalogue, CatalogueEntry, Scope, response_bytes
+from byline.data.catalogue import (
+    Catalogue,
+    CatalogueEntry,
+    Scope,
+    page_limit,
+    response_bytes,
+)
 from byline.data.site import SiteRecord
 from byline.data.table import Item
 from byline.data.users import UserRecord
@@ -250,13 +257,13 @@ class GhostContent:
             raise _filter_error(error) from error
 
     # -- posts -------------------------------------------------------------------------------
-    def _limit_for(self, query: Query, largest_post: int) -> int:
+    def _limit_for(self, query: Query, sizes: Mapping[int, int]) -> int:
+        """The query's limit, lowered when a page of that many of the largest posts could
+        pass Lambda's response limit (only with bodies: html or plaintext)."""
         formats = query.formats if query.formats is not None else {"html"}
         if "html" not in formats and "plaintext" not in formats:
             return query.limit
-        if largest_post <= 0:
-            return query.limit
-        return max(1, min(query.limit, RESPONSE_BUDGET // largest_post))
+        return page_limit(query.limit, sizes, RESPONSE_BUDGET)
 
     @staticmethod
     def _simple_scope(node: nql.Node | None) -> Scope | None:
@@ -283,10 +290,10 @@ class GhostContent:
         by_date = [name for name, _ in order] in (["published_at", "id"], ["published_at"])
         if scope is not None and by_date:
             newest_first = order[0][1]
-            counts, largest, found = self.catalogue.browse_start(scope, self._first_items())
+            counts, sizes, found = self.catalogue.browse_start(scope, self._first_items())
             self._check_key(found)
             site_item = found.get(_SITE)
-            limit = self._limit_for(query, largest)
+            limit = self._limit_for(query, sizes)
             total = counts.total
             offset = (query.page - 1) * limit
             located = counts.locate(offset, newest_first=newest_first)
@@ -299,8 +306,8 @@ class GhostContent:
                 if len(order) == 2 and order[1][1] != newest_first:
                     entries = _sorted(entries, order)
         else:
-            entries, total, largest, site_item = self._filtered(node, order)
-            limit = self._limit_for(query, largest)
+            entries, total, sizes, site_item = self._filtered(node, order)
+            limit = self._limit_for(query, sizes)
             offset = (query.page - 1) * limit
             entries = entries[offset : offset + limit]
         records, profiles, _ = self._load(
@@ -316,7 +323,7 @@ class GhostContent:
 
     def _filtered(
         self, node: nql.Node | None, order: Sequence[tuple[str, bool]]
-    ) -> tuple[list[CatalogueEntry], int, int, Item | None]:
+    ) -> tuple[list[CatalogueEntry], int, dict[int, int], Item | None]:
         hint = nql.index_hint(node)
         scope: Scope = ("all", "")
         if hint is not None:
@@ -325,12 +332,12 @@ class GhostContent:
                 if hint.index == "featured"
                 else (hint.index, str(hint.value).lower())
             )
-        _, largest, found = self.catalogue.browse_start(scope, self._first_items())
+        _, sizes, found = self.catalogue.browse_start(scope, self._first_items())
         self._check_key(found)
         site_item = found.get(_SITE)
         matching = [e for e in self.catalogue.all_entries(scope) if nql.matches(node, _record(e))]
         ordered = _sorted(matching, order)
-        return ordered, len(ordered), largest, site_item
+        return ordered, len(ordered), sizes, site_item
 
     def _article(self, resource: str, slug: str | None, ghost_id: str | None) -> ArticleRecord:
         record: ArticleRecord | None = None
@@ -383,8 +390,8 @@ class GhostContent:
             query.order or DEFAULT_ORDER["pages"],
         )
         records = [pages[e.id] for e in kept]
-        largest = max((response_bytes(r.to_item()) for r in records), default=0)
-        limit = self._limit_for(query, largest)
+        sizes = Counter(response_bytes(r.to_item()) for r in records)
+        limit = self._limit_for(query, sizes)
         offset = (query.page - 1) * limit
         window = records[offset : offset + limit]
         _, profiles, site_item = self._load(

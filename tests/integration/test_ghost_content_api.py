@@ -343,3 +343,17 @@ def test_a_browsers_preflight_allows_the_clients_accept_version_header(local_api
     assert "accept-version" in allowed
     assert "GET" in response.headers["Access-Control-Allow-Methods"]
     assert response.headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_a_body_that_would_expand_to_megabytes_of_html_is_refused(local_api, site):
+    """A long link defined once and used a thousand times is 3 KB of Markdown and 2 MB of
+    HTML: refused before it is rendered (a 500 once, from DynamoDB's 400 KB item limit)."""
+    bomb = f"[x]: <https://x.example/{'a' * 2000}>\n\n" + "[x] " * 1000
+    response = requests.post(
+        f"{local_api}/articles",
+        json={"title": "Bomb", "body": bomb},
+        headers=site["author"].auth,
+        timeout=30,
+    )
+    assert response.status_code == 422, response.text
+    assert "reference links" in response.json()["detail"]

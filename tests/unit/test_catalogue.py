@@ -11,6 +11,7 @@ import pytest
 
 from byline.data import keys
 from byline.data.catalogue import (
+    OTHER_FIELDS_BYTES,
     SIZE_CLASS_BYTES,
     DayCounts,
     catalogue_ops,
@@ -128,23 +129,32 @@ def test_response_bytes_bound_what_a_post_adds_to_lambdas_response(html):
     assert len(outer.encode()) - len('{"body": ""}') <= response_bytes(article(html=html))
 
 
+SMALL = "z2"
+"""The size class of the small article of these tests: 18 KiB of other fields and a line."""
+
+
 def test_response_bytes_of_an_article_without_html_are_the_other_fields_only():
-    assert response_bytes({}) == 4096
-    assert response_bytes(article(html="")) == 4096
+    assert response_bytes({}) == OTHER_FIELDS_BYTES
+    assert response_bytes({"html": ""}) == OTHER_FIELDS_BYTES
 
 
 def test_the_size_class_rounds_up_to_16_kib():
-    assert size_attribute(article(html="")) == "z1"
-    smallest = next(
-        n for n in range(1, SIZE_CLASS_BYTES) if size_attribute(article(html="a" * n)) == "z2"
-    )
-    assert response_bytes(article(html="a" * (smallest - 1))) <= SIZE_CLASS_BYTES
-    assert response_bytes(article(html="a" * smallest)) > SIZE_CLASS_BYTES
+    assert size_attribute({}) == f"z{-(-OTHER_FIELDS_BYTES // SIZE_CLASS_BYTES)}"
+    base = response_bytes({})
+    room = 2 * SIZE_CLASS_BYTES - base  # what still fits class z2
+    # two copies of the html (and plaintext), each escaped: one character is two bytes more
+    fits, over = article_of_html((room - 4) // 2), article_of_html(room // 2 + 1)
+    assert size_attribute(fits) == "z2"
+    assert size_attribute(over) == "z3"
+
+
+def article_of_html(characters: int) -> dict[str, Any]:
+    return {"html": "a" * characters}
 
 
 def test_size_moves_of_a_new_member_and_a_leaving_one():
-    assert size_moves(None, article()) == {"z1": 1}
-    assert size_moves(article(), None) == {"z1": -1}
+    assert size_moves(None, article()) == {SMALL: 1}
+    assert size_moves(article(), None) == {SMALL: -1}
 
 
 def test_size_moves_within_a_class_are_nothing():
@@ -153,7 +163,7 @@ def test_size_moves_within_a_class_are_nothing():
 
 def test_size_moves_between_classes():
     big = article(html="a" * 20_000)
-    assert size_moves(article(), big) == {"z1": -1, size_attribute(big): 1}
+    assert size_moves(article(), big) == {SMALL: -1, size_attribute(big): 1}
 
 
 # -- DayCounts ----------------------------------------------------------------------------------
@@ -257,7 +267,7 @@ def test_publishing_a_draft_counts_it_enters_it_and_writes_its_id_lookup():
         k("Update", AUTHOR),
         k("Put", GHOST_LOOKUP),
     }
-    assert ops[k("Update", ALL)].counts() == {"d20261130": 1, "z1": 1}
+    assert ops[k("Update", ALL)].counts() == {"d20261130": 1, SMALL: 1}
     assert ops[k("Update", AUTHOR)].counts() == {"d20261130": 1}
     assert ops[k("Update", AUTHOR)].sets() == {"author": "ada", "kind": "catalogue-author"}
 
@@ -280,14 +290,14 @@ def test_an_author_entry_is_a_slim_copy():
 def test_unpublishing_uncounts_and_removes_the_entry():
     ops = ops_of(article(), article(status="draft"))
     assert set(ops) == {k("Update", ALL), k("Delete", author_entry()), k("Update", AUTHOR)}
-    assert ops[k("Update", ALL)].counts() == {"d20261130": -1, "z1": -1}
+    assert ops[k("Update", ALL)].counts() == {"d20261130": -1, SMALL: -1}
     assert ops[k("Update", AUTHOR)].counts() == {"d20261130": -1}
 
 
 def test_deleting_a_published_post_uncounts_and_removes_the_entry():
     ops = ops_of(article(), article(status="deleted"))
     assert set(ops) == {k("Update", ALL), k("Delete", author_entry()), k("Update", AUTHOR)}
-    assert ops[k("Update", ALL)].counts() == {"d20261130": -1, "z1": -1}
+    assert ops[k("Update", ALL)].counts() == {"d20261130": -1, SMALL: -1}
 
 
 def test_an_edit_on_the_same_date_rewrites_the_entry_and_leaves_counters_alone():
@@ -300,7 +310,7 @@ def test_an_edit_that_changes_the_size_class_moves_only_the_size_counts():
     big = article(html="a" * 20_000)
     ops = ops_of(article(), big)
     assert set(ops) == {k("Update", ALL), k("Put", author_entry())}
-    assert ops[k("Update", ALL)].counts() == {"z1": -1, size_attribute(big): 1}
+    assert ops[k("Update", ALL)].counts() == {SMALL: -1, size_attribute(big): 1}
 
 
 def test_a_date_move_moves_the_entry_and_the_day_counts():
@@ -386,3 +396,43 @@ def test_a_published_article_changing_author_moves_between_scopes():
     assert k("Put", keys.author_post("bea", DAY, ARTICLE_ID)) in ops
     assert ops[k("Update", keys.catalogue_author("ada"))].counts() == {"d20261130": -1}
     assert ops[k("Update", keys.catalogue_author("bea"))].counts() == {"d20261130": 1}
+
+
+def test_response_bytes_bound_a_whole_post_object_of_hostile_text():
+    """Every text field at its longest in emoji (12 bytes each as Lambda writes them), five
+    tags, a realistic author twice: the post's object fits its bound."""
+    from byline.ghost.objects import AuthorSource, PostSource, Site, post_object
+
+    emoji = "\U0001f642"
+    stored = article(
+        title=emoji * 150,
+        custom_excerpt=emoji * 300,
+        meta_title=emoji * 300,
+        meta_description=emoji * 500,
+        tags=[f"tag-{i}-{'x' * 40}" for i in range(5)],
+        html="<p>" + emoji * 20_000 + "</p>",
+    )
+    post = PostSource(
+        id=ARTICLE_ID,
+        slug=stored["slug"],
+        title=stored["title"],
+        html=stored["html"],
+        author="ada",
+        tags=stored["tags"],
+        created_at=DAY,
+        updated_at=DAY,
+        published_at=DAY,
+        reading_minutes=3,
+        custom_excerpt=stored["custom_excerpt"],
+        meta_title=stored["meta_title"],
+        meta_description=stored["meta_description"],
+    )
+    author = AuthorSource("ada", "Ada " * 16, bio="Writes. " * 60, website="https://ada.example")
+    body = post_object(
+        post,
+        Site("https://site.example"),
+        include={"tags", "authors"},
+        formats={"html", "plaintext"},
+        authors={"ada": author},
+    )
+    assert len(json.dumps(json.dumps(body, ensure_ascii=False))) <= response_bytes(stored)

@@ -463,3 +463,9 @@ def test_an_unexpected_exception_names_the_action():
 def test_a_404_for_a_request_with_a_cookie_has_the_private_no_cache_value():
     request = event("/ghost/api/content/nope/", headers={"Cookie": "session=1"})
     assert call(request)["headers"]["Cache-Control"] == ERROR_CACHE
+
+
+def test_the_redirect_keeps_a_segments_own_percent_encoding():
+    service = FakeService()
+    response = call(event("/ghost/api/content/posts/slug/%68ello", {"key": GOOD_KEY}), service)
+    assert response["headers"]["Location"] == f"%68ello/?key={GOOD_KEY}"

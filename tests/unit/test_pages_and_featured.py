@@ -261,3 +261,25 @@ def test_the_stored_excerpt_follows_the_custom_one_and_listings_show_it(world):
         AUTHOR, post.id, ArticlePatch(meta_title="M", meta_description="D"), lambda _: None
     )
     assert (meta.meta_title, meta.meta_description) == ("M", "D")
+
+
+def test_a_body_rendering_past_the_html_cap_is_refused(world, monkeypatch):
+    import byline.services.articles as articles_service
+
+    service, _, _ = world
+    monkeypatch.setattr(articles_service, "MAX_HTML_BYTES", 2_000)
+    with pytest.raises(UnprocessableContent, match="renders to more than"):
+        service.create(AUTHOR, ArticleCreate(title="Long", body="&" * 1_000))  # 5 KB of html
+    assert service.create(AUTHOR, ArticleCreate(title="Short", body="&" * 100)).title == "Short"
+
+
+def test_reference_links_that_would_expand_are_refused_before_rendering(world, monkeypatch):
+    import byline.services.articles as articles_service
+
+    service, _, _ = world
+    rendered: list[str] = []
+    monkeypatch.setattr(articles_service, "render", lambda *a, **k: rendered.append("x"))
+    bomb = f"[x]: <https://x.example/{'a' * 2000}>\n\n" + "[x] " * 1000
+    with pytest.raises(UnprocessableContent, match="reference links"):
+        service.create(AUTHOR, ArticleCreate(title="Bomb", body=bomb))
+    assert rendered == []

@@ -105,6 +105,27 @@ def plain_text(html: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+MAX_HTML_BYTES = 262_144
+"""Largest rendered article (256 KiB of HTML): an article item stays far below DynamoDB's 400 KB
+with its Markdown beside it, and a page of Content API posts stays whole."""
+
+_DEFINITION = re.compile(r"^ {0,3}\[([^\]\n]+)\]:[ \t]*(.+)$", re.MULTILINE)
+
+
+def expansion_bound(markdown: str) -> int:
+    """An upper bound of the characters reference links can add when rendered: each use of a
+    defined label (``[label]``, ``[text][label]``, ``[label][]``) repeats its destination and
+    title, escaped (at most twice as long), inside an anchor. Cheap, and taken before
+    rendering, so that a short body that would expand to megabytes (a long link defined once,
+    used thousands of times) is refused without being built."""
+    lowered = markdown.casefold()
+    bound = 0
+    for match in _DEFINITION.finditer(markdown):
+        uses = lowered.count(f"[{match.group(1).casefold()}]") - 1  # less the definition
+        bound += max(0, uses) * (2 * len(match.group(2)) + 64)
+    return bound
+
+
 def render(markdown: str, *, site_host: str | None = None, comment: bool = False) -> Rendered:
     """Markdown in, sanitised HTML out, with its plain text and image count."""
     raw = _parser().render(markdown)

@@ -70,17 +70,33 @@ SIZE_CLASS_BYTES = 16_384
 browse keeps its limit where no page of whole posts can pass Lambda's 6 MB (``page_limit``)."""
 
 
+OTHER_FIELDS_BYTES = 18_432
+"""What a post's object holds besides the text counted from the article (18 KiB): Ghost's keys
+and nulls, up to five tag objects with a primary tag, the author twice (authors[0] and
+primary_author; realistic profiles, whose worst case a browse's final check catches), and an
+automatic excerpt of 500 characters."""
+
+
+def _escaped(text: str) -> int:
+    """Bytes of ``text`` in the handler's JSON body inside the runtime's JSON of the response
+    (which writes non-ASCII text as ``\\uXXXX``)."""
+    return len(json.dumps(json.dumps(text, ensure_ascii=False))) - 6 if text else 0
+
+
 def response_bytes(article: Mapping[str, Any]) -> int:
-    """An upper bound of the bytes a post adds to a Content API response with its html and
-    plaintext: its html as it reaches Lambda's limit, escaped twice (the handler's JSON body,
-    then the runtime's JSON of the response, which writes non-ASCII text as ``\\uXXXX``),
-    once for the html and once for the plaintext (at most the html's text), and 4 KiB of
-    other fields."""
+    """An upper bound of the bytes a post adds to a Content API response as it reaches
+    Lambda's limit: its html and plaintext (at most the html's text), its own text fields
+    (the custom excerpt twice: it is also the excerpt), its tags three times (a tag's name,
+    slug and url) and twice more as the primary tag, and :data:`OTHER_FIELDS_BYTES`."""
     html = str(article.get("html") or "")
-    if not html:
-        return 4096
-    escaped = json.dumps(json.dumps(html, ensure_ascii=False))
-    return 2 * len(escaped) + 4096
+    own = [
+        str(article.get(name) or "")
+        for name in ("title", "slug", "custom_excerpt", "custom_excerpt", "meta_title",
+                     "meta_description", "canonical_url", "cover")
+    ]  # fmt: skip
+    tags = [str(t) for t in article.get("tags") or ()]
+    texts = [html, html, *own, *tags * 3, *tags[:1] * 3]
+    return sum(_escaped(t) for t in texts) + OTHER_FIELDS_BYTES
 
 
 def size_attribute(article: Mapping[str, Any]) -> str:

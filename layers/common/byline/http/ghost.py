@@ -206,7 +206,8 @@ def handle(event: Mapping[str, Any], handlers: Handlers) -> dict[str, Any]:
             # relative to the request's own URL, so a stage or base path in front of the
             # function's path (/Prod/ghost/...) is kept: the last segment, with its slash
             last = path.rstrip("/").rsplit("/", 1)[-1]
-            location = quote(last, safe="") + "/" + (f"?{query}" if query else "")
+            # as it came (already percent-encoded), with only what a path may not hold escaped
+            location = quote(last, safe="%!$&'()*+,;=:@-._~") + "/" + (f"?{query}" if query else "")
             return {
                 "statusCode": 301,
                 "headers": {

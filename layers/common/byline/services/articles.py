@@ -12,7 +12,7 @@ from typing import Any, Literal
 from byline.auth.policy import Action, authorize, can
 from byline.auth.principal import Principal
 from byline.clock import Clock, iso, utc_now
-from byline.content.markdown import article_excerpt, render
+from byline.content.markdown import MAX_HTML_BYTES, article_excerpt, expansion_bound, render
 from byline.content.reading_time import reading_minutes
 from byline.content.slugs import slugify, with_suffix
 from byline.data import cursors
@@ -217,7 +217,17 @@ class ArticleService:
 
     def _content(self, fields: dict[str, Any], author: str) -> dict[str, Any]:
         """Derived fields (slug, HTML, excerpt, reading time, series id) from the editable ones."""
-        rendered = render(fields.get("body") or "", site_host=self.site_host)
+        body = fields.get("body") or ""
+        if expansion_bound(body) > MAX_HTML_BYTES:
+            raise UnprocessableContent(
+                "body: its reference links would expand past "
+                f"{MAX_HTML_BYTES // 1024} KiB of HTML; use fewer or shorter ones."
+            )
+        rendered = render(body, site_host=self.site_host)
+        if len(rendered.html.encode()) > MAX_HTML_BYTES:
+            raise UnprocessableContent(
+                f"body: it renders to more than {MAX_HTML_BYTES // 1024} KiB of HTML; shorten it."
+            )
         series = fields.get("series")
         custom_excerpt = fields.get("custom_excerpt") or None
         return {

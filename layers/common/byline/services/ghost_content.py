@@ -13,6 +13,7 @@ Requests, at most, against DynamoDB:
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -57,6 +58,7 @@ from byline.ghost.objects import (
 from byline.ghost.params import DEFAULT_ORDER, Query, pagination
 from byline.models.fields import is_media_key
 from byline.models.site import SiteSettings, SiteSettingsUpdate
+from byline.observability import logger
 
 GHOST_VERSION: Final = "6.65"
 """The Ghost release whose Content API behaviour Byline follows (``Content-Version``)."""
@@ -257,13 +259,12 @@ class GhostContent:
             raise _filter_error(error) from error
 
     # -- posts -------------------------------------------------------------------------------
-    def _limit_for(self, query: Query, sizes: Mapping[int, int]) -> int:
+    def _limit_for(self, query: Query, sizes: Mapping[int, int], cap: int | None) -> int:
         """The query's limit, lowered when a page of that many of the largest posts could
-        pass Lambda's response limit (only with bodies: html or plaintext)."""
-        formats = query.formats if query.formats is not None else {"html"}
-        if "html" not in formats and "plaintext" not in formats:
-            return query.limit
-        return page_limit(query.limit, sizes, RESPONSE_BUDGET)
+        pass Lambda's response limit (every format: the other fields count too), and to
+        ``cap`` when a page built at a higher limit did pass it (:func:`_fitted`)."""
+        limit = page_limit(query.limit, sizes, RESPONSE_BUDGET)
+        return limit if cap is None else max(1, min(limit, cap))
 
     @staticmethod
     def _simple_scope(node: nql.Node | None) -> Scope | None:
@@ -284,6 +285,9 @@ class GhostContent:
         return None
 
     def browse_posts(self, query: Query) -> dict[str, Any]:
+        return _fitted(lambda cap: self._browse_posts(query, cap))
+
+    def _browse_posts(self, query: Query, cap: int | None) -> dict[str, Any]:
         node = self._parse(query, "posts")
         order = query.order or DEFAULT_ORDER["posts"]
         scope = self._simple_scope(node)
@@ -293,7 +297,7 @@ class GhostContent:
             counts, sizes, found = self.catalogue.browse_start(scope, self._first_items())
             self._check_key(found)
             site_item = found.get(_SITE)
-            limit = self._limit_for(query, sizes)
+            limit = self._limit_for(query, sizes, cap)
             total = counts.total
             offset = (query.page - 1) * limit
             located = counts.locate(offset, newest_first=newest_first)
@@ -307,7 +311,7 @@ class GhostContent:
                     entries = _sorted(entries, order)
         else:
             entries, total, sizes, site_item = self._filtered(node, order)
-            limit = self._limit_for(query, sizes)
+            limit = self._limit_for(query, sizes, cap)
             offset = (query.page - 1) * limit
             entries = entries[offset : offset + limit]
         records, profiles, _ = self._load(
@@ -382,6 +386,9 @@ class GhostContent:
 
     def browse_pages(self, query: Query) -> dict[str, Any]:
         """Pages are few (about, contact): all are read, filtered, ordered and cut here."""
+        return _fitted(lambda cap: self._browse_pages(query, cap))
+
+    def _browse_pages(self, query: Query, cap: int | None) -> dict[str, Any]:
         node = self._parse(query, "pages")
         pages = {r.id: r for r in self._published_pages()}
         entries = [_entry(r) for r in pages.values()]
@@ -391,7 +398,7 @@ class GhostContent:
         )
         records = [pages[e.id] for e in kept]
         sizes = Counter(response_bytes(r.to_item()) for r in records)
-        limit = self._limit_for(query, sizes)
+        limit = self._limit_for(query, sizes, cap)
         offset = (query.page - 1) * limit
         window = records[offset : offset + limit]
         _, profiles, site_item = self._load(
@@ -619,6 +626,32 @@ def _sort_value(entry: CatalogueEntry, name: str) -> Any:
             return entry.updated_at or entry.published_at
         case _:
             return entry.published_at
+
+
+def lambda_bytes(body: Mapping[str, Any]) -> int:
+    """The bytes ``body`` takes in Lambda's response: the handler's compact JSON, inside the
+    runtime's JSON (which escapes it again and writes non-ASCII text as ``\\uXXXX``)."""
+    return len(json.dumps(json.dumps(body, ensure_ascii=False, separators=(",", ":"))))
+
+
+def _fitted(browse: Callable[[int | None], dict[str, Any]]) -> dict[str, Any]:
+    """A browse whose response fits Lambda's limit. The size classes bound posts' own text;
+    a page that still passes the budget (an author's profile of thousands of emoji repeated
+    in every post) is built again at the limit its measured size allows, lower each time.
+    Such a walk pages at that lower limit from then on: a client following ``next`` may see a
+    post twice, never a 502."""
+    cap: int | None = None
+    while True:
+        body = browse(cap)
+        size = lambda_bytes(body)
+        limit = int(body["meta"]["pagination"]["limit"])
+        if size <= RESPONSE_BUDGET or limit <= 1:
+            return body
+        cap = max(1, min(limit - 1, limit * RESPONSE_BUDGET // size))
+        logger.warning(
+            "Content API page over the response budget: built again at a lower limit",
+            extra={"bytes": size, "limit": limit, "lowered_to": cap},
+        )
 
 
 @cache

@@ -416,10 +416,10 @@ meet there (docs/decisions/0018)."""
 
 def _pause(attempt: int) -> None:
     """A jittered pause before try ``attempt + 1``: up to 25, 50, 100 ms."""
-    import random
+    import secrets
     import time
 
-    time.sleep(random.uniform(0, 0.025 * 2 ** (attempt - 1)))  # noqa: S311 - jitter, not secrets
+    time.sleep(secrets.randbelow(25 * 2 ** (attempt - 1) + 1) / 1000)
 
 
 @cache

@@ -86,6 +86,8 @@ def problem_document(ctx: CheckContext, response: schemathesis.Response, case: C
     documented = case.operation.definition.raw.get("responses", {}).get(str(response.status_code))
     if content_type == "text/html" and "text/html" in (documented or {}).get("content", {}):
         return "Traceback" not in response.text  # a page a person opens from an email
+    if case.operation.definition.raw.get("x-byline-errors") == "ghost":
+        return _ghost_error(response, case)  # Ghost's Content API: Ghost's error body
     problems = []
     if content_type != "application/problem+json":
         problems.append(f"Content-Type is {content_type!r}")
@@ -107,6 +109,27 @@ def problem_document(ctx: CheckContext, response: schemathesis.Response, case: C
             operation=case.operation.label,
             title="Error is not a problem document",
             message="; ".join(problems),
+            severity=Severity.MEDIUM,
+        )
+    return True
+
+
+def _ghost_error(response: schemathesis.Response, case: Case) -> bool:
+    """An error of the Content API: Ghost's envelope, exactly one error with its keys, no
+    traceback (front-ends read ``errors[0].type``)."""
+    body = json.loads(response.content)
+    errors = body.get("errors") if isinstance(body, dict) else None
+    keys = {"message", "context", "type", "details", "property", "help", "code", "id"}
+    if (
+        not isinstance(errors, list)
+        or len(errors) != 1
+        or not keys <= set(errors[0])
+        or b"Traceback" in response.content
+    ):
+        raise NotAProblemDocument(
+            operation=case.operation.label,
+            title="Error is not Ghost's error body",
+            message=response.text[:300],
             severity=Severity.MEDIUM,
         )
     return True

@@ -40,10 +40,11 @@ def walk(base: str, key: str, **params: str) -> list[dict[str, Any]]:
     """Every page of a browse (its whole bodies), following meta.pagination.next."""
     bodies: list[dict[str, Any]] = []
     page: int | None = 1
+    params = {"limit": "100", **params}  # the stack is shared: other modules' posts too
     while page is not None:
         bodies.append(ok(ghost(base, "posts/", key, page=str(page), **params)))
         page = bodies[-1]["meta"]["pagination"]["next"]
-        assert len(bodies) < 50
+        assert len(bodies) < 500
     return bodies
 
 

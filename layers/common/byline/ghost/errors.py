@@ -75,6 +75,16 @@ class ValidationError(GhostError):
     status, type = 422, "ValidationError"
 
 
+class RequestNotAcceptableError(GhostError):
+    """No route for the client's ``Accept-Version`` (raised outside controllers only)."""
+
+    status, type = 406, "RequestNotAcceptableError"
+
+
+class InternalServerError(GhostError):
+    status, type = 500, "InternalServerError"
+
+
 def new_error_id() -> str:
     """A UUID v4, as Ghost gives every error response."""
     return str(uuid.uuid4())

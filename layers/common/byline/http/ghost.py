@@ -20,7 +20,14 @@ from dataclasses import dataclass
 from typing import Any, Final, cast
 from urllib.parse import quote, urlencode
 
-from byline.ghost.errors import GhostError, NotFoundError, render
+from byline.ghost.errors import (
+    BadRequestError,
+    GhostError,
+    InternalServerError,
+    NotFoundError,
+    RequestNotAcceptableError,
+    render,
+)
 from byline.ghost.params import Query, Resource, action, read_query
 from byline.observability import logger, metrics
 
@@ -81,11 +88,11 @@ def not_found_for(accept_version: str | None, ghost_version: str) -> GhostError:
     if accept_version:
         asked = _version(accept_version)
         if asked is None:
-            error: GhostError = _Bad("Requested version is not supported.")
+            error: GhostError = BadRequestError("Requested version is not supported.")
             return error
         if asked != current:
             ahead = asked > (current or (0, 0))
-            return _NotAcceptable(
+            return RequestNotAcceptableError(
                 "Request could not be served, the endpoint was not found.",
                 context=(
                     f"Provided client accept-version {accept_version} is "
@@ -97,18 +104,6 @@ def not_found_for(accept_version: str | None, ghost_version: str) -> GhostError:
                 code="UPDATE_GHOST" if ahead else "UPDATE_CLIENT",
             )
     return NotFoundError("Resource not found")
-
-
-class _Bad(GhostError):
-    status, type = 400, "BadRequestError"
-
-
-class _NotAcceptable(GhostError):
-    status, type = 406, "RequestNotAcceptableError"
-
-
-class _Internal(GhostError):
-    status, type = 500, "InternalServerError"
 
 
 @dataclass(frozen=True)
@@ -238,7 +233,9 @@ def handle(event: Mapping[str, Any], handlers: Handlers) -> dict[str, Any]:
         logger.exception("Unhandled error in the Content API", exc_info=error)
         metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
         doing = action(cast("Resource", route.resource), browse=route.browse)
-        return _error(_Internal(f"Internal server error, cannot {doing}."), extra, request)
+        return _error(
+            InternalServerError(f"Internal server error, cannot {doing}."), extra, request
+        )
     text = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
     return _response(200, text, SUCCESS_CACHE, extra, request=request)
 
